@@ -1,0 +1,18 @@
+import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { timestamp } from "./columns.ts";
+
+/**
+ * A mailed sign-in link. Only the SHA-256 of its token is stored; it is single-use
+ * (`usedAt`) and short-lived (`expiresAt`).
+ */
+export const loginTokens = sqliteTable(
+  "login_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    email: text("email").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+    usedAt: timestamp("used_at"),
+  },
+  (t) => [index("login_tokens_email").on(t.email)],
+);

@@ -1,0 +1,102 @@
+import Database from "libsql";
+
+type Db = InstanceType<typeof Database>;
+type Prepared = ReturnType<Db["prepare"]>;
+
+/**
+ * One engine connection. A stream owns one for its whole life, so an interactive transaction keeps
+ * its locks across HTTP requests; the pool hands connections out again only in a clean state.
+ */
+export class Conn {
+  readonly db: Db;
+  /** Ran something that changes per-connection state (PRAGMA, ATTACH, TEMP objects). */
+  dirty = false;
+  /** `PRAGMA query_only` is on for the current `BEGIN TRANSACTION READONLY`. */
+  readonlyTx = false;
+  #meta: Prepared | undefined;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    // WAL + NORMAL: a commit survives a crash of this process (only a power loss can lose the last
+    // commits), without an fsync per commit. journal_mode is persistent; synchronous is per connection.
+    this.db.exec("PRAGMA synchronous=NORMAL");
+  }
+
+  /** True while an explicit transaction is open (the negation of sqlite3_get_autocommit). */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  prepare(sql: string): Prepared {
+    return this.db.prepare(sql);
+  }
+
+  /** Exact `changes()` and `last_insert_rowid()` of the last statement (the binding's rowid is a
+   * JS number and loses precision above 2^53). */
+  changesAndRowid(): [bigint, bigint] {
+    this.#meta ??= this.db.prepare("SELECT changes(), last_insert_rowid()").raw().safeIntegers();
+    const row = this.#meta.get([]);
+    if (Array.isArray(row) && typeof row[0] === "bigint" && typeof row[1] === "bigint") return [row[0], row[1]];
+    return [0n, 0n];
+  }
+
+  /** Turns query_only on for a read-only transaction, and off again once it has ended. */
+  syncReadonly(beganReadonly: boolean): void {
+    if (beganReadonly && this.inTransaction && !this.readonlyTx) {
+      this.db.exec("PRAGMA query_only=1");
+      this.readonlyTx = true;
+    } else if (this.readonlyTx && !this.inTransaction) {
+      this.db.exec("PRAGMA query_only=0");
+      this.readonlyTx = false;
+    }
+  }
+
+  /** Rolls back whatever is open and clears per-transaction state. Returns false if the connection
+   * should not be reused. */
+  reset(): boolean {
+    try {
+      if (this.inTransaction) this.db.exec("ROLLBACK");
+      if (this.readonlyTx) {
+        this.db.exec("PRAGMA query_only=0");
+        this.readonlyTx = false;
+      }
+      return !this.dirty && !this.inTransaction;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    try {
+      this.db.close();
+    } catch {
+      // Closing a connection whose statements are still referenced can fail; it is gone either way.
+    }
+  }
+}
+
+/** A small pool of clean connections to one database file. */
+export class Pool {
+  readonly file: string;
+  readonly #idle: Conn[] = [];
+  readonly #maxIdle: number;
+
+  constructor(file: string, maxIdle = 8) {
+    this.file = file;
+    this.#maxIdle = maxIdle;
+  }
+
+  acquire(): Conn {
+    return this.#idle.pop() ?? new Conn(this.file);
+  }
+
+  /** Gives a connection back: reset and kept if clean, closed otherwise. */
+  release(conn: Conn): void {
+    if (conn.reset() && this.#idle.length < this.#maxIdle) this.#idle.push(conn);
+    else conn.close();
+  }
+
+  closeAll(): void {
+    for (const c of this.#idle.splice(0)) c.close();
+  }
+}

@@ -1,0 +1,165 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { runCursor, runPipeline } from "./endpoints.ts";
+import { ProtocolError } from "./errors.ts";
+import type { ExecContext } from "./execute.ts";
+import { jsonDepth, MAX_JSON_DEPTH, parseCursor, parsePipeline, type Version } from "./protocol.ts";
+import type { StreamRegistry } from "./streams.ts";
+import { stringifyBody } from "./values.ts";
+
+/** Largest request body accepted; a bigger one gets 413. */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Most row-value bytes one response may carry; past it the statement fails with RESPONSE_TOO_LARGE. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** After a 413, this much more of the body is read and dropped so the client sees the answer. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+export interface HttpOptions {
+  registry: StreamRegistry;
+  authToken: string | undefined;
+  maxBodyBytes: number;
+  maxResponseBytes: number;
+  busyTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+type Route = "pipeline2" | "pipeline3" | "cursor3" | "probe" | "hello";
+const ROUTES: Record<string, { method: "GET" | "POST"; route: Route }> = {
+  "/": { method: "GET", route: "hello" },
+  "/health": { method: "GET", route: "probe" },
+  "/v2": { method: "GET", route: "probe" },
+  "/v3": { method: "GET", route: "probe" },
+  "/v2/pipeline": { method: "POST", route: "pipeline2" },
+  "/v3/pipeline": { method: "POST", route: "pipeline3" },
+  "/v3/cursor": { method: "POST", route: "cursor3" },
+};
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = stringifyBody(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, e: ProtocolError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, e.status, { message: e.message, code: e.code });
+}
+
+/** Builds the request handler for node:http. Every failure is answered with JSON `{message, code}`. */
+export function createHandler(opts: HttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const tokenHash = opts.authToken === undefined ? undefined : createHash("sha256").update(opts.authToken).digest();
+  const checkAuth = (req: IncomingMessage): void => {
+    if (tokenHash === undefined) return;
+    const header = req.headers.authorization;
+    if (header === undefined) throw new ProtocolError("The `Authorization` HTTP header is required but was not specified", "AUTH_HTTP_HEADER_MISSING", 401);
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (m === null) throw new ProtocolError("The authentication scheme in the `Authorization` HTTP header is not supported", "AUTH_HTTP_HEADER_UNSUPPORTED_SCHEME", 401);
+    const given = createHash("sha256").update(m[1]!).digest();
+    if (!timingSafeEqual(given, tokenHash)) throw new ProtocolError("The auth token is invalid", "AUTH_JWT_INVALID", 401);
+  };
+
+  return (req, res) => {
+    req.on("error", () => res.destroy());
+    res.on("error", () => undefined);
+    handle(req, res, opts, checkAuth).catch((e: unknown) => {
+      if (e instanceof ProtocolError) {
+        if (e.status === 413) res.setHeader("connection", "close");
+        sendError(res, e);
+        return;
+      }
+      opts.log(`libsql server: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      sendError(res, new ProtocolError("Internal server error", "INTERNAL", 500));
+    });
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpOptions, checkAuth: (req: IncomingMessage) => void): Promise<void> {
+  const path = (req.url ?? "/").split("?")[0]!.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
+  const entry = ROUTES[path];
+  if (entry === undefined) {
+    req.resume();
+    throw new ProtocolError(`No such endpoint: ${path}`, "NOT_FOUND", 404);
+  }
+  const method = req.method === "HEAD" ? "GET" : req.method;
+  if (method !== entry.method) {
+    req.resume();
+    throw new ProtocolError(`Method ${req.method ?? ""} not allowed on ${path}`, "METHOD_NOT_ALLOWED", 405);
+  }
+  if (entry.route === "probe" || entry.route === "hello") {
+    req.resume();
+    const text = entry.route === "hello" ? "Hello, this is HTTP API v2 (Hrana over HTTP)" : "";
+    res.writeHead(200, { "content-type": "text/plain", "content-length": Buffer.byteLength(text) });
+    res.end(text);
+    return;
+  }
+  try {
+    checkAuth(req);
+  } catch (e) {
+    req.resume();
+    throw e;
+  }
+  const json = parseJson(await readBody(req, opts.maxBodyBytes));
+  const ctx: ExecContext = { busyTimeoutMs: opts.busyTimeoutMs, budget: { bytes: opts.maxResponseBytes } };
+  if (entry.route === "cursor3") {
+    const { head, entries } = await runCursor(opts.registry, parseCursor(json), ctx);
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.write(stringifyBody(head) + "\n");
+    // Entries go out in chunks so a large result does not become one giant string.
+    for (let i = 0; i < entries.length; i += 256) {
+      res.write(entries.slice(i, i + 256).map((x) => stringifyBody(x)).join("\n") + "\n");
+    }
+    res.end();
+    return;
+  }
+  const version: Version = entry.route === "pipeline2" ? 2 : 3;
+  sendJson(res, 200, await runPipeline(opts.registry, parsePipeline(json, version), ctx));
+}
+
+function parseJson(bytes: Buffer): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ProtocolError("Cannot deserialize client message from JSON: body is not valid UTF-8", "JSON_DESERIALIZE");
+  }
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    throw new ProtocolError(`Cannot deserialize client message from JSON: nested more than ${MAX_JSON_DEPTH} levels`, "JSON_DESERIALIZE");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ProtocolError(`Cannot deserialize client message from JSON: ${e instanceof Error ? e.message : ""}`, "JSON_DESERIALIZE");
+  }
+}
+
+/** Reads the whole body, refusing (413) one larger than `limit`. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const tooLarge = (): void => {
+      let drained = 0;
+      req.removeAllListeners("data");
+      req.on("data", (c: Buffer) => {
+        drained += c.length;
+        if (drained > MAX_DRAIN_BYTES) req.destroy();
+      });
+      reject(new ProtocolError(`Request body is larger than ${limit} bytes`, "BODY_TOO_LARGE", 413));
+    };
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (declared > limit) {
+      tooLarge();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) tooLarge();
+      else chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}

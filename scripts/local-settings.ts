@@ -1,0 +1,46 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Where `npm run dev` keeps its data: the database, the Worker's local state, secrets. */
+export const dataDir = join(process.cwd(), ".data");
+
+/**
+ * The session secret for local runs: `SESSION_SECRET` if set, else one generated once into
+ * `.data/session-secret` so sessions survive restarts.
+ */
+export function localSessionSecret(): string {
+  if (process.env.SESSION_SECRET) return process.env.SESSION_SECRET;
+  const file = join(dataDir, "session-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** Fails early, with the fix, on a Node too old for wrangler, miniflare and vite. */
+export function requireNode22(): void {
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < 22) {
+    console.error(
+      `Roster needs Node >= 22 (this is ${process.version}). Install it (e.g. \`nvm install 22\`), ` +
+        "or run `source .ci/node22.sh` to put a Node 22 from the npm registry on PATH.",
+    );
+    process.exit(1);
+  }
+}
+
+/** Resolves once `url` answers any HTTP status, or rejects after `timeoutMs`. */
+export async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(error)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

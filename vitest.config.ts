@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * `npm test` runs every project: pure unit tests and Node-side integration (node), the
+ * local libSQL server's conformance suite (db), and the Worker inside workerd (worker).
+ */
+export default defineConfig({
+  test: {
+    projects: ["test/vitest.node.config.ts", "test/vitest.db.config.ts", "test/vitest.worker.config.ts"],
+  },
+});

@@ -1,0 +1,31 @@
+import { getCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env.ts";
+import { AppError } from "../errors.ts";
+import { sessionCookie } from "./credentials.ts";
+
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Refuses a cookie-carrying mutation from a foreign origin with 403. The allowed origins
+ * are the request's own and `APP_URL`'s. Without an `Origin` header, `Sec-Fetch-Site`
+ * decides; a request with neither did not come from a browser, so no other site can have
+ * made it ride on the cookie. Bearer calls carry no cookie authority and are exempt.
+ */
+export const csrfProtection = createMiddleware<AppEnv>(async (c, next) => {
+  if (safeMethods.has(c.req.method) || c.req.header("authorization") || !getCookie(c, sessionCookie)) {
+    return next();
+  }
+  const origin = c.req.header("origin");
+  if (origin !== undefined) {
+    const allowed = new Set([new URL(c.req.url).origin]);
+    if (c.env.APP_URL) allowed.add(new URL(c.env.APP_URL).origin);
+    if (!allowed.has(origin)) throw new AppError("forbidden", "Cross-site request refused.", { reason: "csrf" });
+  } else {
+    const site = c.req.header("sec-fetch-site");
+    if (site !== undefined && site !== "same-origin" && site !== "none") {
+      throw new AppError("forbidden", "Cross-site request refused.", { reason: "csrf" });
+    }
+  }
+  return next();
+});

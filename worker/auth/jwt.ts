@@ -1,0 +1,56 @@
+import { jwtVerify, SignJWT } from "jose";
+import type { Bindings } from "../env.ts";
+import { AppError } from "../errors.ts";
+
+/** What the session cookie's JWT says: which server-side session, whose, until when. */
+export interface SessionClaims {
+  sessionId: string;
+  userId: string;
+  expiresAt: number;
+}
+
+const keys = new Map<string, Uint8Array>();
+
+function key(env: Bindings): Uint8Array {
+  const secret = env.SESSION_SECRET;
+  if (!secret || secret.length < 16) {
+    throw new AppError("internal_error", "The server is not configured (SESSION_SECRET).");
+  }
+  let k = keys.get(secret);
+  if (!k) {
+    k = new TextEncoder().encode(secret);
+    keys.set(secret, k);
+  }
+  return k;
+}
+
+const issuer = "roster";
+const audience = "roster:session";
+
+export async function signSession(env: Bindings, claims: SessionClaims): Promise<string> {
+  return new SignJWT({ sid: claims.sessionId })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(claims.userId)
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(claims.expiresAt / 1000))
+    .sign(key(env));
+}
+
+/** The claims of a valid, unexpired session JWT, or null for anything else. */
+export async function verifySession(env: Bindings, token: string, now: number): Promise<SessionClaims | null> {
+  try {
+    const { payload } = await jwtVerify(token, key(env), {
+      issuer,
+      audience,
+      algorithms: ["HS256"],
+      currentDate: new Date(now),
+    });
+    if (typeof payload.sid !== "string" || typeof payload.sub !== "string" || typeof payload.exp !== "number") return null;
+    return { sessionId: payload.sid, userId: payload.sub, expiresAt: payload.exp * 1000 };
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    return null;
+  }
+}

@@ -1,0 +1,36 @@
+import { createMiddleware } from "hono/factory";
+import type { Permission } from "../domain/roles.ts";
+import type { AppEnv } from "../env.ts";
+import { AppError } from "../errors.ts";
+import { actorCan } from "../org/actor.ts";
+import { resolveOrgId } from "../org/directory.ts";
+import { unwrap } from "../org/result.ts";
+import { orgRoom, type RoomCredential } from "../org/room.ts";
+
+/**
+ * Guards an organization route (`/orgs/:org/…`): the organization's room says who the
+ * credential is there — from memory, with no database round trip — and the actor must
+ * hold `permission`. Sets `org` and `actor` on the context.
+ */
+export function orgAccess(permission: Permission) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const credential = c.var.credential;
+    if (!credential) throw new AppError("unauthenticated", "Sign in or send an API key.");
+    const slug = c.req.param("org");
+    if (!slug) throw new AppError("not_found", "No such organization.");
+    const orgId = await resolveOrgId(c.env, slug);
+    const roomCredential: RoomCredential =
+      credential.kind === "session"
+        ? { kind: "session", sessionId: credential.sessionId, userId: credential.userId, expiresAt: credential.expiresAt }
+        : credential;
+    const actor = unwrap(await orgRoom(c.env, orgId).authorize(orgId, roomCredential));
+    if (!actorCan(actor, permission)) {
+      throw new AppError("forbidden", `Your ${actor.type === "api_key" ? "API key" : "role"} does not allow ${permission}.`, {
+        permission,
+      });
+    }
+    c.set("org", { id: orgId, slug });
+    c.set("actor", actor);
+    await next();
+  });
+}

@@ -1,0 +1,75 @@
+import { Resend } from "resend";
+import { devMail } from "../../db/schema/index.ts";
+import { newId } from "../auth/tokens.ts";
+import { isLocalDev, type Bindings } from "../env.ts";
+import { userDatabase } from "../lib/database.ts";
+
+/** One mail to one recipient. */
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Where mail goes: Resend in production, the dev mailbox locally. */
+export interface Mailer {
+  readonly kind: "resend" | "dev_mailbox" | "not_configured";
+  send(mail: Mail, options?: { idempotencyKey?: string }): Promise<void>;
+}
+
+class ResendMailer implements Mailer {
+  readonly kind = "resend";
+  readonly #client: Resend;
+  readonly #from: string;
+
+  constructor(env: Bindings) {
+    this.#client = new Resend(env.RESEND_API_KEY, env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : undefined);
+    this.#from = env.EMAIL_FROM;
+  }
+
+  async send(mail: Mail, options: { idempotencyKey?: string } = {}): Promise<void> {
+    const { error } = await this.#client.emails.send(
+      { from: this.#from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html },
+      options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : undefined,
+    );
+    if (error) throw new Error(`Resend refused the mail: ${error.name}: ${error.message}`);
+  }
+}
+
+/** Local development: mail is kept in the database and read at `GET /api/v1/dev/mailbox`. */
+class DevMailbox implements Mailer {
+  readonly kind = "dev_mailbox";
+  readonly #env: Bindings;
+
+  constructor(env: Bindings) {
+    this.#env = env;
+  }
+
+  async send(mail: Mail): Promise<void> {
+    await userDatabase(this.#env)
+      .insert(devMail)
+      .values({ id: newId("mail"), to: mail.to.toLowerCase(), subject: mail.subject, text: mail.text, html: mail.html, createdAt: new Date() });
+  }
+}
+
+class UnconfiguredMailer implements Mailer {
+  readonly kind = "not_configured";
+
+  async send(mail: Mail): Promise<void> {
+    // Never log the mail itself: it holds sign-in links.
+    console.error(`[roster] mail is not configured (RESEND_API_KEY); dropped "${mail.subject}"`);
+  }
+}
+
+/** The mailer for this deployment. The dev mailbox exists only in explicit local development. */
+export function mailerFor(env: Bindings): Mailer {
+  if (env.RESEND_API_KEY) return new ResendMailer(env);
+  if (isLocalDev(env)) return new DevMailbox(env);
+  return new UnconfiguredMailer();
+}
+
+/** Whether `GET /api/v1/dev/mailbox` exists. */
+export function devMailboxEnabled(env: Bindings): boolean {
+  return mailerFor(env).kind === "dev_mailbox";
+}

@@ -1,0 +1,30 @@
+import { AppError, type ErrorCode, type ErrorDetails } from "../errors.ts";
+
+/**
+ * What a room call answers. Errors thrown inside a Durable Object lose their class on the
+ * way back through RPC, so the room returns them as data and the Worker rethrows them.
+ */
+export type RoomResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: { code: ErrorCode; message: string; details?: ErrorDetails } };
+
+/** Runs `fn` and turns an {@link AppError} into a failed result; anything else propagates. */
+export async function asResult<T>(fn: () => Promise<T> | T): Promise<RoomResult<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (error) {
+    if (error instanceof AppError) {
+      return {
+        ok: false,
+        error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+      };
+    }
+    throw error;
+  }
+}
+
+/** The Worker's side: the value, or the room's error rethrown as an {@link AppError}. */
+export function unwrap<T>(result: RoomResult<T>): T {
+  if (result.ok) return result.value;
+  throw new AppError(result.error.code, result.error.message, result.error.details);
+}

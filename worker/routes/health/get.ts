@@ -1,0 +1,76 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import { isLocalDev, type AppEnv, type Bindings } from "../../env.ts";
+import { AppError } from "../../errors.ts";
+import { userDatabase } from "../../lib/database.ts";
+import { ErrorResponse } from "../schemas.ts";
+
+/** How long the health check waits for the database before calling it unreachable. */
+const databaseTimeoutMs = 3000;
+
+const mailModes = ["resend", "dev_mailbox", "not_configured"] as const;
+
+const HealthResponse = z
+  .object({
+    status: z.literal("ok"),
+    database: z.object({ reachable: z.literal(true), latencyMs: z.number() }),
+    mail: z.enum(mailModes).openapi({
+      description: "`resend` with a key; `dev_mailbox` in local development; else `not_configured`.",
+    }),
+    localDev: z.boolean(),
+    time: z.iso.datetime(),
+  })
+  .openapi("Health");
+
+const route = createRoute({
+  method: "get",
+  path: "/api/health",
+  tags: ["health"],
+  summary: "Liveness and database reachability",
+  responses: {
+    200: { description: "Roster and its database are up", content: { "application/json": { schema: HealthResponse } } },
+    503: { description: "The database is unreachable (`database_unavailable`)", content: { "application/json": { schema: ErrorResponse } } },
+  },
+});
+
+function mailMode(env: Bindings): (typeof mailModes)[number] {
+  if (env.RESEND_API_KEY) return "resend";
+  return isLocalDev(env) ? "dev_mailbox" : "not_configured";
+}
+
+async function pingDatabase(env: Bindings): Promise<number> {
+  const started = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${databaseTimeoutMs} ms`)), databaseTimeoutMs);
+  });
+  try {
+    await Promise.race([userDatabase(env).run(sql`SELECT 1`), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return Math.round((performance.now() - started) * 10) / 10;
+}
+
+export function registerHealth(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    let latencyMs: number;
+    try {
+      latencyMs = await pingDatabase(c.env);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      console.warn("[roster] health: database unreachable:", error instanceof Error ? error.message : error);
+      throw new AppError("database_unavailable", "The database is unreachable.");
+    }
+    return c.json(
+      {
+        status: "ok" as const,
+        database: { reachable: true as const, latencyMs },
+        mail: mailMode(c.env),
+        localDev: isLocalDev(c.env),
+        time: new Date(c.var.clock.now()).toISOString(),
+      },
+      200,
+    );
+  });
+}
