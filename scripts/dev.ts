@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createServer, type ViteDevServer } from "vite";
 import { migrateDatabase } from "../db/migrate.ts";
 import { superviseLibsqlServer } from "../db/server/supervisor.ts";
@@ -59,12 +59,12 @@ async function startDatabase(): Promise<{ url: string; authToken?: string }> {
     log: (line) => console.log(`[db] ${line}`),
   });
   stops.push(() => server.stop());
-  console.log(`[dev] libSQL server on ${server.url} (.data/roster.db)`);
+  console.log(`[dev] libSQL server on ${server.url} (${join(dataDir, "roster.db")})`);
   return { url: server.url };
 }
 
 function startWorker(database: { url: string; authToken?: string }): ChildProcess {
-  const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+  const wrangler = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin", "wrangler.js");
   const vars: Record<string, string> = {
     DATABASE_URL: database.url,
     SESSION_SECRET: localSessionSecret(),

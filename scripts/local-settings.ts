@@ -2,8 +2,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** Where `npm run dev` keeps its data: the database, the Worker's local state, secrets. */
-export const dataDir = join(process.cwd(), ".data");
+/**
+ * Where `npm run dev` keeps its data: the database, the Worker's local state, secrets.
+ * `ROSTER_DATA_DIR` moves it (the end-to-end tests use a fresh one per run).
+ */
+export const dataDir = process.env.ROSTER_DATA_DIR ?? join(process.cwd(), ".data");
 
 /**
  * The session secret for local runs: `SESSION_SECRET` if set, else one generated once into

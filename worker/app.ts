@@ -6,7 +6,16 @@ import { systemClock, type Clock } from "./lib/clock.ts";
 import { onError, onNotFound } from "./middleware/errors.ts";
 import { limitBody, parseJsonBody } from "./middleware/json-body.ts";
 import { validationHook } from "./middleware/validation.ts";
+import { readCredential } from "./auth/credentials.ts";
+import { csrfProtection } from "./auth/csrf.ts";
+import { registerApiKeyRoutes } from "./routes/api-keys/index.ts";
+import { registerListAudit } from "./routes/audit/list.ts";
+import { registerAuthRoutes } from "./routes/auth/index.ts";
+import { registerDevMailbox } from "./routes/dev/mailbox.ts";
 import { registerHealth } from "./routes/health/get.ts";
+import { registerMeRoutes } from "./routes/me/index.ts";
+import { registerMemberRoutes } from "./routes/members/index.ts";
+import { registerOrgRoutes } from "./routes/orgs/index.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -26,10 +35,30 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
     }),
   );
   app.use("/api/*", limitBody, parseJsonBody);
+  app.use("/api/v1/*", readCredential, csrfProtection);
   app.onError(onError);
   app.notFound(onNotFound);
 
   registerHealth(app);
+  registerAuthRoutes(app);
+  registerMeRoutes(app);
+  registerOrgRoutes(app);
+  registerMemberRoutes(app);
+  registerApiKeyRoutes(app);
+  registerListAudit(app);
+  registerDevMailbox(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {
+    type: "apiKey",
+    in: "cookie",
+    name: "roster_session",
+    description: "The dashboard's session (set by POST /api/v1/auth/session). Mutations need a same-origin request.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An organization API key (`rk_…`), scoped.",
+  });
 
   app.doc31("/api/v1/openapi.json", {
     openapi: "3.1.0",

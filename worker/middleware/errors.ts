@@ -26,6 +26,8 @@ function fromHttpException(error: HTTPException): AppError {
 
 /** Renders an {@link AppError} as `{error: {code, message, details?, requestId}}`. */
 export function renderError(c: Context<AppEnv>, error: AppError): Response {
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
   return c.json(errorBody(error, c.get("requestId")), error.status);
 }
 

@@ -1,12 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { apiKeys, type Organization } from "../../db/schema/index.ts";
+import { apiKeys, sessions, type Organization } from "../../db/schema/index.ts";
 import type { Credential } from "../auth/credentials.ts";
 import type { Role } from "../domain/roles.ts";
 import { lowerOf } from "../domain/roles.ts";
 import type { Bindings } from "../env.ts";
 import { AppError } from "../errors.ts";
-import { orgDatabase } from "../lib/database.ts";
+import { orgDatabase, userDatabase } from "../lib/database.ts";
 import type { Actor } from "./actor.ts";
 import { createApiKey, revokeApiKey, type ApiKeyView } from "./commands/api-keys.ts";
 import { changeMember, type ChangedMember, type ChangeMemberInput } from "./commands/change-member.ts";
@@ -81,7 +81,11 @@ export class OrgRoom extends DurableObject<Bindings> {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS room_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS revoked_sessions (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)");
+    // Sessions this room has checked against the database: `revoked` 0 or 1. A session is
+    // looked up once per room, then authorized from here; sign-out updates it at once.
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS sessions_seen (id TEXT PRIMARY KEY, revoked INTEGER NOT NULL, expires_at INTEGER NOT NULL)",
+    );
   }
 
   /**
@@ -103,10 +107,9 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   /** Forgets a signed-out session for good (until its expiry). */
   async revokeSession(sessionId: string, expiresAt: number): Promise<void> {
-    const now = Date.now();
-    this.ctx.storage.sql.exec("DELETE FROM revoked_sessions WHERE expires_at < ?", now);
+    this.ctx.storage.sql.exec("DELETE FROM sessions_seen WHERE expires_at < ?", Date.now());
     this.ctx.storage.sql.exec(
-      "INSERT OR REPLACE INTO revoked_sessions (id, expires_at) VALUES (?, ?)",
+      "INSERT OR REPLACE INTO sessions_seen (id, revoked, expires_at) VALUES (?, 1, ?)",
       sessionId,
       expiresAt,
     );
@@ -179,15 +182,33 @@ export class OrgRoom extends DurableObject<Bindings> {
     return state;
   }
 
-  #sessionActor(state: RoomState, credential: { sessionId: string; userId: string }): Actor {
-    const revoked = this.ctx.storage.sql
-      .exec("SELECT 1 FROM revoked_sessions WHERE id = ?", credential.sessionId)
-      .toArray().length > 0;
-    if (revoked) throw new AppError("unauthenticated", "Your session has ended; sign in again.");
+  async #sessionActor(state: RoomState, credential: RoomCredential & { kind: "session" }): Promise<Actor> {
     const role = state.members.get(credential.userId);
     // A non-member learns nothing, not even that the organization exists.
     if (!role) throw new AppError("not_found", "No such organization.");
+    if (await this.#sessionRevoked(credential)) {
+      throw new AppError("unauthenticated", "Your session has ended; sign in again.");
+    }
     return { type: "user", userId: credential.userId, role, sessionId: credential.sessionId };
+  }
+
+  async #sessionRevoked(credential: { sessionId: string; expiresAt: number }): Promise<boolean> {
+    const sql = this.ctx.storage.sql;
+    const seen = sql.exec<{ revoked: number }>("SELECT revoked FROM sessions_seen WHERE id = ?", credential.sessionId).toArray()[0];
+    if (seen) return seen.revoked === 1;
+    // Sessions live on the user side of the seam (DESIGN §8).
+    const [row] = await userDatabase(this.env)
+      .select({ revokedAt: sessions.revokedAt })
+      .from(sessions)
+      .where(eq(sessions.id, credential.sessionId));
+    const revoked = !row || row.revokedAt !== null;
+    sql.exec(
+      "INSERT OR REPLACE INTO sessions_seen (id, revoked, expires_at) VALUES (?, ?, ?)",
+      credential.sessionId,
+      revoked ? 1 : 0,
+      credential.expiresAt,
+    );
+    return revoked;
   }
 
   async #keyActor(state: RoomState, secretHash: string): Promise<Actor> {

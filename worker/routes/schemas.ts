@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { roles } from "../domain/roles.ts";
 import { errorStatus } from "../errors.ts";
 
 const errorCodes = Object.keys(errorStatus) as [keyof typeof errorStatus, ...(keyof typeof errorStatus)[]];
@@ -14,3 +15,56 @@ export const ErrorResponse = z
     }),
   })
   .openapi("Error");
+
+export const Role = z.enum(roles).openapi("Role");
+
+/** `{description, content: application/json}` for a response or request body. */
+export function json<T extends z.ZodType>(schema: T, description = "") {
+  return { description, content: { "application/json": { schema } } };
+}
+
+/** The error answers a route can give, documented together. */
+export function errors(...statuses: Array<400 | 401 | 403 | 404 | 409 | 410 | 429 | 503>) {
+  return Object.fromEntries(statuses.map((status) => [status, json(ErrorResponse, "Error; see `error.code`")]));
+}
+
+export const OrgParams = z.object({
+  org: z.string().min(1).max(64).openapi({ param: { name: "org", in: "path" }, example: "acme" }),
+});
+
+/** How organization routes are authenticated. */
+export const orgSecurity: Array<Record<string, string[]>> = [{ cookieAuth: [] }, { bearerAuth: [] }];
+export const userSecurity: Array<Record<string, string[]>> = [{ cookieAuth: [] }];
+
+export const Seats = z
+  .object({ limit: z.number().int(), used: z.number().int(), members: z.number().int(), pending: z.number().int(), available: z.number().int() })
+  .openapi("Seats");
+
+export const Org = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    plan: z.string(),
+    seatLimit: z.number().int(),
+    status: z.enum(["active", "dormant"]),
+    autoPrivateProject: z.boolean(),
+    allowedEmailDomains: z.array(z.string()),
+    defaultInviteTtlDays: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Organization");
+
+export const OrgWithSeats = z.object({ org: Org, seats: Seats }).openapi("OrganizationWithSeats");
+
+export const User = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    username: z.string().nullable(),
+    name: z.string(),
+    emailVerified: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi("User");

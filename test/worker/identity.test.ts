@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { call, createOrg, freshAddress, latestSignInToken, signIn, uniqueEmail } from "./support/client.ts";
+
+describe("passwordless sign-in", () => {
+  it("answers 202 with the same body whether or not the account exists", async () => {
+    const known = await signIn(uniqueEmail("known"));
+    const a = await call("POST", "/api/v1/auth/magic-link", { body: { email: known.email }, address: freshAddress() });
+    const b = await call("POST", "/api/v1/auth/magic-link", { body: { email: uniqueEmail("nobody") }, address: freshAddress() });
+    expect(a.status).toBe(202);
+    expect(b.status).toBe(202);
+    expect(a.body).toEqual(b.body);
+  });
+
+  it("creates the user with a verified email on first sign-in and sets an HttpOnly, SameSite=Lax cookie", async () => {
+    const email = uniqueEmail("first");
+    const address = freshAddress();
+    await call("POST", "/api/v1/auth/magic-link", { body: { email: email.toUpperCase() }, address });
+    const token = await latestSignInToken(email);
+    const session = await call<{ user: { email: string; emailVerified: boolean } }>("POST", "/api/v1/auth/session", { body: { token }, address });
+    expect(session.status).toBe(200);
+    expect(session.body.user).toMatchObject({ email, emailVerified: true });
+    const cookie = session.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/roster_session=/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Secure/i); // http here; https gets Secure
+    const me = await call<{ user: { email: string } }>("GET", "/api/v1/me", { cookie: cookie.split(";")[0] });
+    expect(me.status).toBe(200);
+    expect(me.body.user.email).toBe(email);
+  });
+
+  it("accepts a sign-in token once only", async () => {
+    const email = uniqueEmail("once");
+    const address = freshAddress();
+    await call("POST", "/api/v1/auth/magic-link", { body: { email }, address });
+    const token = await latestSignInToken(email);
+    const first = await call("POST", "/api/v1/auth/session", { body: { token }, address });
+    const second = await call("POST", "/api/v1/auth/session", { body: { token }, address });
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(400);
+    expect(second.body.error.code).toBe("login_link_invalid");
+  });
+
+  it("rate limits sign-in mail per email with a retry time", async () => {
+    const email = uniqueEmail("limited");
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await call("POST", "/api/v1/auth/magic-link", { body: { email }, address: freshAddress() }));
+    expect(answers.slice(0, 5).map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+    const refused = answers[5]!;
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe("rate_limited");
+    expect(refused.body.error.details.retryAfterSeconds).toBeGreaterThan(0);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("signs out at once: the same cookie is refused afterwards, also by organizations", async () => {
+    const user = await signIn(uniqueEmail("leaver"));
+    const org = await createOrg(user);
+    expect((await call("GET", `/api/v1/orgs/${org.slug}`, { cookie: user.cookie })).status).toBe(200);
+    expect((await call("POST", "/api/v1/auth/logout", { cookie: user.cookie })).status).toBe(204);
+    expect((await call("GET", "/api/v1/me", { cookie: user.cookie })).status).toBe(401);
+    expect((await call("GET", `/api/v1/orgs/${org.slug}`, { cookie: user.cookie })).status).toBe(401);
+  });
+});
+
+describe("organizations", () => {
+  it("makes the creator owner with one seat used of the default limit", async () => {
+    const owner = await signIn(uniqueEmail("creator"));
+    const org = await createOrg(owner);
+    const read = await call("GET", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie });
+    expect(read.status).toBe(200);
+    expect(read.body.seats).toEqual({ limit: 5, used: 1, members: 1, pending: 0, available: 4 });
+    const me = await call("GET", "/api/v1/me", { cookie: owner.cookie });
+    expect(me.body.memberships).toEqual([expect.objectContaining({ org: expect.objectContaining({ slug: org.slug }), role: "owner" })]);
+  });
+
+  it("refuses a taken slug with 409 slug_taken and a malformed one with 400", async () => {
+    const owner = await signIn(uniqueEmail("slugs"));
+    const org = await createOrg(owner);
+    const taken = await call("POST", "/api/v1/orgs", { cookie: owner.cookie, body: { name: "Again", slug: org.slug } });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe("slug_taken");
+    const bad = await call("POST", "/api/v1/orgs", { cookie: owner.cookie, body: { name: "Bad", slug: "Not A Slug" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("validation_failed");
+  });
+});
+
+describe("CSRF", () => {
+  it("refuses a cookie-authenticated mutation from a foreign origin with 403", async () => {
+    const owner = await signIn(uniqueEmail("csrf"));
+    const foreign = await call("POST", "/api/v1/orgs", {
+      cookie: owner.cookie,
+      origin: "https://evil.example",
+      body: { name: "Evil", slug: `evil-${Date.now().toString(36)}` },
+    });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.code).toBe("forbidden");
+  });
+});

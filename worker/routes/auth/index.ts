@@ -1,0 +1,11 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../env.ts";
+import { registerLogout } from "./logout.ts";
+import { registerMagicLink } from "./magic-link.ts";
+import { registerSession } from "./session.ts";
+
+export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
+  registerMagicLink(app);
+  registerSession(app);
+  registerLogout(app);
+}

@@ -1,0 +1,41 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { desc, eq } from "drizzle-orm";
+import { devMail } from "../../../db/schema/index.ts";
+import type { AppEnv } from "../../env.ts";
+import { AppError } from "../../errors.ts";
+import { userDatabase } from "../../lib/database.ts";
+import { devMailboxEnabled } from "../../mail/mailer.ts";
+import { errors, json } from "../schemas.ts";
+
+const Mailbox = z
+  .object({
+    messages: z.array(z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string(), html: z.string(), createdAt: z.string() })),
+  })
+  .openapi("DevMailbox");
+
+const route = createRoute({
+  method: "get",
+  path: "/api/v1/dev/mailbox",
+  tags: ["dev"],
+  summary: "Mail sent locally, newest first (local development only)",
+  description: "Exists only in explicit local development without a Resend key; otherwise 404.",
+  request: { query: z.object({ to: z.string().trim().toLowerCase().max(254).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
+  responses: { 200: json(Mailbox, "The messages"), ...errors(404) },
+});
+
+export function registerDevMailbox(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    if (!devMailboxEnabled(c.env)) throw new AppError("not_found", "No route for GET /api/v1/dev/mailbox.");
+    const { to, limit } = c.req.valid("query");
+    const rows = await userDatabase(c.env)
+      .select()
+      .from(devMail)
+      .where(to ? eq(devMail.to, to) : undefined)
+      .orderBy(desc(devMail.seq))
+      .limit(limit);
+    return c.json(
+      { messages: rows.map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, html: m.html, createdAt: m.createdAt.toISOString() })) },
+      200,
+    );
+  });
+}

@@ -1,0 +1,57 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { and, eq, ne, sql } from "drizzle-orm";
+import { memberships, users } from "../../../db/schema/index.ts";
+import { requireUser } from "../../auth/user-session.ts";
+import { Username } from "../../domain/slugs.ts";
+import type { AppEnv } from "../../env.ts";
+import { AppError } from "../../errors.ts";
+import { userDatabase } from "../../lib/database.ts";
+import { errors, json, User, userSecurity } from "../schemas.ts";
+import { userView } from "../views.ts";
+
+const Patch = z
+  .object({ name: z.string().trim().min(1).max(100).optional(), username: Username.nullable().optional() })
+  .strict()
+  .refine((p) => p.name !== undefined || p.username !== undefined, "Send name or username.");
+
+const route = createRoute({
+  method: "patch",
+  path: "/api/v1/me",
+  tags: ["me"],
+  summary: "Change your name or username",
+  description: "Usernames are unique, compared case-insensitively (409 `username_taken`).",
+  security: userSecurity,
+  middleware: [requireUser] as const,
+  request: { body: { ...json(Patch), required: true } },
+  responses: { 200: json(z.object({ user: User }), "Updated"), ...errors(400, 401, 403, 409) },
+});
+
+export function registerUpdateMe(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const patch = c.req.valid("json");
+    const user = c.var.user;
+    const db = userDatabase(c.env);
+    if (patch.username) {
+      const [taken] = await db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(sql`lower(${users.username}) = lower(${patch.username})`, ne(users.id, user.id)));
+      if (taken) throw new AppError("username_taken", "This username is taken.");
+    }
+    try {
+      const [[updated]] = await db.batch([
+        db.update(users).set(patch).where(eq(users.id, user.id)).returning(),
+        // Memberships keep their own copy of the name for search and sort (DESIGN §8).
+        db.update(memberships).set({ userName: patch.name ?? user.name }).where(eq(memberships.userId, user.id)),
+      ]);
+      if (!updated) throw new AppError("unauthenticated", "Your account no longer exists.");
+      return c.json({ user: userView(updated) }, 200);
+    } catch (error) {
+      // Two concurrent claims of one username: the unique index decides.
+      if (error instanceof Error && /UNIQUE/i.test(`${error.message} ${String(error.cause)}`)) {
+        throw new AppError("username_taken", "This username is taken.");
+      }
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,101 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { and, asc, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import { memberships } from "../../../db/schema/index.ts";
+import { orgAccess } from "../../auth/org-access.ts";
+import { roles } from "../../domain/roles.ts";
+import type { AppEnv } from "../../env.ts";
+import { AppError } from "../../errors.ts";
+import { orgDatabase } from "../../lib/database.ts";
+import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
+import { Member, memberView } from "./view.ts";
+
+const Query = z.object({
+  q: z.string().trim().max(100).optional().openapi({ description: "Case-insensitive search over name, email and title" }),
+  role: z.enum(roles).optional(),
+  sort: z.enum(["name", "email"]).default("name"),
+  order: z.enum(["asc", "desc"]).default("asc"),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+const MemberPage = z
+  .object({ members: z.array(Member), total: z.number().int(), nextCursor: z.string().nullable() })
+  .openapi("MemberPage");
+
+const route = createRoute({
+  method: "get",
+  path: "/api/v1/orgs/{org}/members",
+  tags: ["members"],
+  summary: "List, search, filter and sort members",
+  security: orgSecurity,
+  middleware: [orgAccess("members:read")] as const,
+  request: { params: OrgParams, query: Query },
+  responses: { 200: json(MemberPage, "A page of members"), ...errors(400, 401, 403, 404) },
+});
+
+const Cursor = z.tuple([z.string(), z.string()]);
+
+function encodeCursor(key: string, userId: string): string {
+  return btoa(encodeURIComponent(JSON.stringify([key, userId])));
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const parsed = Cursor.safeParse(JSON.parse(decodeURIComponent(atob(cursor))));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // Fall through to the error below.
+  }
+  throw new AppError("validation_failed", "The cursor is not valid.", { issues: [{ path: "cursor", message: "Invalid cursor" }] });
+}
+
+/** `%` and `_` in a search are literal. */
+const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
+export function registerListMembers(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const { q, role, sort, order, cursor, limit } = c.req.valid("query");
+    const orgId = c.var.org.id;
+    const db = orgDatabase(c.env, orgId);
+    const key = sort === "name" ? sql<string>`lower(${memberships.userName})` : sql<string>`${memberships.userEmail}`;
+
+    const filters: SQL[] = [eq(memberships.orgId, orgId)];
+    if (role) filters.push(eq(memberships.role, role));
+    if (q) {
+      const pattern = likePattern(q);
+      filters.push(
+        or(
+          sql`lower(${memberships.userName}) LIKE ${pattern} ESCAPE '\\'`,
+          sql`${memberships.userEmail} LIKE ${pattern} ESCAPE '\\'`,
+          sql`lower(${memberships.title}) LIKE ${pattern} ESCAPE '\\'`,
+        ) as SQL,
+      );
+    }
+    const page = [...filters];
+    if (cursor) {
+      const [after, afterId] = decodeCursor(cursor);
+      page.push(order === "asc" ? sql`(${key}, ${memberships.userId}) > (${after}, ${afterId})` : sql`(${key}, ${memberships.userId}) < (${after}, ${afterId})`);
+    }
+    const direction = order === "asc" ? asc : desc;
+    const [rows, [total]] = await db.batch([
+      db
+        .select({ member: memberships, key })
+        .from(memberships)
+        .where(and(...page))
+        .orderBy(direction(key), direction(memberships.userId))
+        .limit(limit + 1),
+      db.select({ n: count() }).from(memberships).where(and(...filters)),
+    ]);
+    const more = rows.length > limit;
+    const shown = more ? rows.slice(0, limit) : rows;
+    const last = shown.at(-1);
+    return c.json(
+      {
+        members: shown.map((r) => memberView(r.member)),
+        total: total?.n ?? 0,
+        nextCursor: more && last ? encodeCursor(last.key, last.member.userId) : null,
+      },
+      200,
+    );
+  });
+}

@@ -1,0 +1,26 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { orgAccess } from "../../auth/org-access.ts";
+import { seats } from "../../domain/seats.ts";
+import type { AppEnv } from "../../env.ts";
+import { unwrap } from "../../org/result.ts";
+import { orgRoom } from "../../org/room.ts";
+import { errors, json, OrgParams, orgSecurity, OrgWithSeats } from "../schemas.ts";
+
+const route = createRoute({
+  method: "get",
+  path: "/api/v1/orgs/{org}",
+  tags: ["organizations"],
+  summary: "Read an organization and its seats",
+  description: "`seats.used` = members + pending invitations not yet expired; `available` = limit − used, never below 0.",
+  security: orgSecurity,
+  middleware: [orgAccess("org:read")] as const,
+  request: { params: OrgParams },
+  responses: { 200: json(OrgWithSeats, "The organization"), ...errors(401, 403, 404) },
+});
+
+export function registerGetOrg(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const { org, members } = unwrap(await orgRoom(c.env, c.var.org.id).getOrg(c.var.org.id));
+    return c.json({ org, seats: seats(org.seatLimit, members, 0) }, 200);
+  });
+}

@@ -1,0 +1,51 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { orgAccess } from "../../auth/org-access.ts";
+import { seats } from "../../domain/seats.ts";
+import type { AppEnv } from "../../env.ts";
+import { unwrap } from "../../org/result.ts";
+import { orgRoom } from "../../org/room.ts";
+import { errors, json, OrgParams, orgSecurity, OrgWithSeats } from "../schemas.ts";
+
+const Domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "Not a domain name.");
+
+const UpdateOrg = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    seatLimit: z.number().int().min(0).max(100_000),
+    autoPrivateProject: z.boolean(),
+    allowedEmailDomains: z.array(Domain).max(50),
+    defaultInviteTtlDays: z.number().int().min(1).max(30),
+    status: z.enum(["active", "dormant"]),
+  })
+  .partial()
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, "Send at least one field.")
+  .openapi("UpdateOrganization");
+
+const route = createRoute({
+  method: "patch",
+  path: "/api/v1/orgs/{org}",
+  tags: ["organizations"],
+  summary: "Change an organization's name, settings or seat limit",
+  description:
+    "Owners only. `seatLimit` stands in for billing; lowering it below the seats in use removes nobody, it only blocks new seats.",
+  security: orgSecurity,
+  middleware: [orgAccess("org:read")] as const,
+  request: { params: OrgParams, body: { ...json(UpdateOrg), required: true } },
+  responses: { 200: json(OrgWithSeats, "Updated"), ...errors(400, 401, 403, 404) },
+});
+
+export function registerUpdateOrg(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const patch = c.req.valid("json");
+    if (patch.allowedEmailDomains) patch.allowedEmailDomains = [...new Set(patch.allowedEmailDomains)];
+    const room = orgRoom(c.env, c.var.org.id);
+    const org = unwrap(await room.updateOrg(c.var.org.id, c.var.actor, patch));
+    const { members } = unwrap(await room.getOrg(c.var.org.id));
+    return c.json({ org, seats: seats(org.seatLimit, members, 0) }, 200);
+  });
+}
