@@ -1,3 +1,4 @@
+import { refusal } from "./policy.ts";
 import { paramsOf, type ParamInfo, type SqlPiece } from "./sql.ts";
 
 /** What the server needs to know about one statement before running it. */
@@ -15,12 +16,21 @@ export interface StmtInfo {
   beginsReadonly: boolean;
   /** Changes per-connection state (pragmas, attachments, temp schema): never reuse the connection. */
   dirtiesConnection: boolean;
+  /** BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE: run through exec (see execute.ts). */
+  isTxnControl: boolean;
+  /** May take the write lock when run outside a transaction (DML and DDL). */
+  mayWrite: boolean;
+  /** Set when sqld would refuse the statement as unsupported (see policy.ts). */
+  refused: string | undefined;
   /** Best-effort equivalent of sqlite3_stmt_readonly(), for `describe`. */
   isReadonly: boolean;
   params: ParamInfo;
 }
 
 const MAIN_VERBS = new Set(["SELECT", "VALUES", "INSERT", "REPLACE", "UPDATE", "DELETE"]);
+const TXN_CONTROL = new Set(["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"]);
+/** Statements that must not be wrapped in a transaction (some are refused or ignored inside one). */
+const NO_WRAP = new Set(["PRAGMA", "VACUUM", "ATTACH", "DETACH"]);
 
 /** Classifies one statement from its tokens. */
 export function classify(piece: SqlPiece): StmtInfo {
@@ -55,6 +65,9 @@ export function classify(piece: SqlPiece): StmtInfo {
     isInsert: dml && (verb === "INSERT" || verb === "REPLACE"),
     isQuery: !isExplain && (verb === "SELECT" || verb === "VALUES"),
     beginsReadonly: !isExplain && verb === "BEGIN" && words.includes("READONLY"),
+    refused: refusal(piece, verb, isExplain),
+    isTxnControl: !isExplain && TXN_CONTROL.has(verb),
+    mayWrite: !isExplain && verb !== "SELECT" && verb !== "VALUES" && !TXN_CONTROL.has(verb) && !NO_WRAP.has(verb),
     dirtiesConnection: !isExplain && (verb === "PRAGMA" || verb === "ATTACH" || verb === "DETACH" || temp),
     isReadonly: readonlyGuess(isExplain, verb, second, toks.some((t) => t.kind === "other" && piece.text[t.start] === "=")),
     params: paramsOf(piece.text, toks),

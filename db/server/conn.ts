@@ -11,6 +11,10 @@ export class Conn {
   readonly db: Db;
   /** Ran something that changes per-connection state (PRAGMA, ATTACH, TEMP objects). */
   dirty = false;
+  /** A statement was left pending by SQLITE_BUSY (the binding cannot reset it). Such a connection
+   * would keep later autocommit writes uncommitted, so it is replaced as soon as it is outside a
+   * transaction and never pooled. */
+  stuck = false;
   /** `PRAGMA query_only` is on for the current `BEGIN TRANSACTION READONLY`. */
   readonlyTx = false;
   #meta: Prepared | undefined;
@@ -35,7 +39,8 @@ export class Conn {
    * JS number and loses precision above 2^53). */
   changesAndRowid(): [bigint, bigint] {
     this.#meta ??= this.db.prepare("SELECT changes(), last_insert_rowid()").raw().safeIntegers();
-    const row = this.#meta.get([]);
+    // all(), not get(): a statement stepped only once stays active.
+    const row = this.#meta.all([])[0];
     if (Array.isArray(row) && typeof row[0] === "bigint" && typeof row[1] === "bigint") return [row[0], row[1]];
     return [0n, 0n];
   }
@@ -60,7 +65,7 @@ export class Conn {
         this.db.exec("PRAGMA query_only=0");
         this.readonlyTx = false;
       }
-      return !this.dirty && !this.inTransaction;
+      return !this.dirty && !this.stuck && !this.inTransaction;
     } catch {
       return false;
     }

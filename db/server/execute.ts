@@ -54,69 +54,127 @@ export function prepareOne(text: string): Prepared {
   if (pieces.length === 0) throw new StmtError("SQL string does not contain any statement", "SQL_NO_STATEMENT");
   if (pieces.length > 1) throw new StmtError("SQL string contains more than one statement", "SQL_MANY_STATEMENTS");
   const piece = pieces[0]!;
-  return { piece, info: classify(piece) };
+  const info = classify(piece);
+  if (info.refused !== undefined) throw new StmtError(`SQL string could not be parsed: unsupported statement: ${info.refused}`, "SQL_PARSE_ERROR");
+  return { piece, info };
 }
 
-/** Runs one statement, waiting (without blocking the event loop) while another connection holds
- * the write lock, up to `busyTimeoutMs`; then fails with SQLITE_BUSY. */
-export async function runStmt(conn: Conn, p: Prepared, stmt: Pick<Stmt, "args" | "namedArgs" | "wantRows">, ctx: ExecContext): Promise<StmtResult> {
-  const args = bindArgs(p.info.params, stmt);
+/** Waits out SQLITE_BUSY: calls `attempt` until it stops failing with it, sleeping (never
+ * blocking the event loop) with backoff, for at most `busyTimeoutMs`. */
+async function retryBusy<T>(ctx: ExecContext, attempt: () => T, onTimeout: () => void = () => undefined): Promise<T> {
   const deadline = Date.now() + ctx.busyTimeoutMs;
   let delay = 1;
   for (;;) {
     try {
-      return runOnce(conn, p, args, stmt.wantRows, ctx);
+      return attempt();
     } catch (e) {
-      // Only a plain SQLITE_BUSY had no effect and may succeed later; BUSY_SNAPSHOT never will.
+      // Only a plain SQLITE_BUSY may succeed later; BUSY_SNAPSHOT never will.
       if (!isBusy(e)) throw engineError(e);
       if (Date.now() >= deadline) {
+        onTimeout();
         throw new StmtError(`SQLite error: database is locked (waited ${ctx.busyTimeoutMs} ms for another transaction)`, "SQLITE_BUSY");
       }
       await sleep(delay);
       delay = Math.min(delay * 2, 50);
-    } finally {
-      conn.syncReadonly(p.info.beginsReadonly);
     }
+  }
+}
+
+const EMPTY = (started: number): StmtResult => ({ cols: [], rows: [], affected_row_count: 0, last_insert_rowid: null, query_duration_ms: performance.now() - started });
+
+/**
+ * Runs one statement. A statement that fails with SQLITE_BUSY stays pending in the binding (it has
+ * no reset()), and a pending write statement keeps every later autocommit write of its connection
+ * from committing. So locks are taken where a failure leaves nothing behind: transaction control
+ * runs through exec() (which finalizes), and a write outside a transaction first takes the write
+ * lock with an exec'd BEGIN IMMEDIATE and commits right after, which is exactly autocommit.
+ */
+export async function runStmt(conn: Conn, p: Prepared, stmt: Pick<Stmt, "args" | "namedArgs" | "wantRows">, ctx: ExecContext): Promise<StmtResult> {
+  const args = bindArgs(p.info.params, stmt);
+  const started = performance.now();
+  if (p.info.dirtiesConnection) conn.dirty = true;
+  try {
+    if (p.info.isTxnControl && args.length === 0) {
+      await retryBusy(ctx, () => conn.db.exec(p.piece.text));
+      return EMPTY(started);
+    }
+    const wrap = p.info.mayWrite && !conn.inTransaction;
+    if (wrap) await retryBusy(ctx, () => conn.db.exec("BEGIN IMMEDIATE"));
+    let result: StmtResult;
+    try {
+      const run = prepareRun(conn, p, args, stmt.wantRows, ctx);
+      result = await retryBusy(ctx, run, () => (conn.stuck = true));
+    } catch (e) {
+      // Keep what the conflict clause kept, as autocommit would (ABORT has already undone it).
+      if (wrap && conn.inTransaction) commitOrRollback(conn);
+      throw e;
+    }
+    if (wrap && conn.inTransaction) commitOrRollback(conn, true);
+    result.query_duration_ms = performance.now() - started;
+    return result;
+  } finally {
+    conn.syncReadonly(p.info.beginsReadonly);
+  }
+}
+
+function commitOrRollback(conn: Conn, raise = false): void {
+  try {
+    conn.db.exec("COMMIT");
+  } catch (e) {
+    // e.g. a deferred foreign key violation: in autocommit the statement itself would have failed.
+    if (conn.inTransaction) conn.db.exec("ROLLBACK");
+    if (raise) throw engineError(e);
   }
 }
 
 const WRAP = "__hrana_exact_q";
 
-function runOnce(conn: Conn, p: Prepared, args: EngineValue[], wantRows: boolean, ctx: ExecContext): StmtResult {
-  const started = performance.now();
-  if (p.info.dirtiesConnection) conn.dirty = true;
+/** Prepares a statement once and returns the function that runs it (re-running the same
+ * statement object after SQLITE_BUSY resets it). */
+function prepareRun(conn: Conn, p: Prepared, args: EngineValue[], wantRows: boolean, ctx: ExecContext): () => StmtResult {
   const stmt = conn.prepare(p.piece.text);
   const cols: Col[] = stmt.columns().map((c) => ({ name: c.name, decltype: c.type ?? null }));
-  const rows: OutValue[][] = [];
-  if (stmt.reader) {
-    let source = stmt;
-    let hexText = false;
-    if (p.info.isQuery) {
-      // The binding cuts text at NUL and panics on invalid UTF-8, so plain queries read every text
-      // value as hex through a CTE wrapper (flattened by SQLite, same rows in the same order).
-      const names = cols.map((_, i) => `c${i}`);
-      const exprs = names.map((n) => `CASE typeof(${n}) WHEN 'text' THEN hex(${n}) ELSE ${n} END`);
-      try {
-        source = conn.prepare(`WITH ${WRAP}(${names.join(",")}) AS (${p.piece.text}\n) SELECT ${exprs.join(",")} FROM ${WRAP}`);
-        hexText = true;
-      } catch {
-        source = stmt;
-      }
+  if (!stmt.reader) {
+    return () => {
+      stmt.run(args);
+      return finish(conn, p, cols, []);
+    };
+  }
+  let source = stmt;
+  let hexText = false;
+  if (p.info.isQuery) {
+    // The binding cuts text at NUL and panics on invalid UTF-8, so plain queries read every text
+    // value as hex through a CTE wrapper (flattened by SQLite: same rows, same order).
+    const names = cols.map((_, i) => `c${i}`);
+    const exprs = names.map((n) => `CASE typeof(${n}) WHEN 'text' THEN hex(${n}) ELSE ${n} END`);
+    try {
+      source = conn.prepare(`WITH ${WRAP}(${names.join(",")}) AS (${p.piece.text}\n) SELECT ${exprs.join(",")} FROM ${WRAP}`);
+      hexText = true;
+    } catch {
+      source = stmt;
     }
-    source.raw().safeIntegers();
+  }
+  source.raw().safeIntegers();
+  return () => {
+    const rows: OutValue[][] = [];
     let overflow = false;
+    const budget = ctx.budget.bytes;
+    let used = 0;
     for (const raw of source.iterate(args)) {
       // Rows are drained even when not wanted (or over budget) so the statement finishes cleanly.
       if (!wantRows || overflow || !Array.isArray(raw)) continue;
-      const row = raw.map((v: unknown) => fromEngine(v, hexText));
-      for (const v of row) ctx.budget.bytes -= outSize(v);
-      if (ctx.budget.bytes < 0) overflow = true;
+      const row = raw.map((x: unknown) => fromEngine(x, hexText));
+      for (const x of row) used += outSize(x);
+      if (used > budget) overflow = true;
       else rows.push(row);
     }
     if (overflow) throw new StmtError("Response is too large", "RESPONSE_TOO_LARGE");
-  } else {
-    stmt.run(args);
-  }
+    ctx.budget.bytes -= used;
+    return finish(conn, p, cols, rows);
+  };
+}
+
+function finish(conn: Conn, p: Prepared, cols: Col[], rows: OutValue[][]): StmtResult {
   let affected = 0;
   let rowid: string | null = null;
   if (p.info.isIud) {
@@ -124,7 +182,7 @@ function runOnce(conn: Conn, p: Prepared, args: EngineValue[], wantRows: boolean
     affected = Number(changes);
     if (p.info.isInsert) rowid = lastRowid.toString();
   }
-  return { cols, rows, affected_row_count: affected, last_insert_rowid: rowid, query_duration_ms: performance.now() - started };
+  return { cols, rows, affected_row_count: affected, last_insert_rowid: rowid, query_duration_ms: 0 };
 }
 
 /** `describe`: parameters, columns and kind of one statement, without running it. */
@@ -146,7 +204,9 @@ export function describeStmt(conn: Conn, text: string): object {
 
 /** `sequence`: runs every statement of a text in order, stopping at the first error. */
 export async function runSequence(conn: Conn, text: string, ctx: ExecContext): Promise<void> {
-  for (const piece of splitStatements(text)) {
-    await runStmt(conn, { piece, info: classify(piece) }, { args: [], namedArgs: [], wantRows: false }, ctx);
-  }
+  // Like sqld, the whole text is checked before any of it runs.
+  const all = splitStatements(text).map((piece) => ({ piece, info: classify(piece) }));
+  const bad = all.find((p) => p.info.refused !== undefined);
+  if (bad !== undefined) throw new StmtError(`SQL string could not be parsed: unsupported statement: ${bad.info.refused}`, "SQL_PARSE_ERROR");
+  for (const p of all) await runStmt(conn, p, { args: [], namedArgs: [], wantRows: false }, ctx);
 }

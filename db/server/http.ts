@@ -11,7 +11,7 @@ import { stringifyBody } from "./values.ts";
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Most row-value bytes one response may carry; past it the statement fails with RESPONSE_TOO_LARGE. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
-/** After a 413, this much more of the body is read and dropped so the client sees the answer. */
+/** Past the limit, this much more of a body is read and dropped before the connection is cut. */
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 export interface HttpOptions {
@@ -66,7 +66,6 @@ export function createHandler(opts: HttpOptions): (req: IncomingMessage, res: Se
     res.on("error", () => undefined);
     handle(req, res, opts, checkAuth).catch((e: unknown) => {
       if (e instanceof ProtocolError) {
-        if (e.status === 413) res.setHeader("connection", "close");
         sendError(res, e);
         return;
       }
@@ -135,31 +134,21 @@ function parseJson(bytes: Buffer): unknown {
   }
 }
 
-/** Reads the whole body, refusing (413) one larger than `limit`. */
+/** Reads the whole body, refusing (413) one larger than `limit`. A refused body is still read to
+ * its end (and dropped) before answering, so the client is not cut off while it is still sending. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const tooLarge = (): void => {
-      let drained = 0;
-      req.removeAllListeners("data");
-      req.on("data", (c: Buffer) => {
-        drained += c.length;
-        if (drained > MAX_DRAIN_BYTES) req.destroy();
-      });
-      reject(new ProtocolError(`Request body is larger than ${limit} bytes`, "BODY_TOO_LARGE", 413));
-    };
-    const declared = Number(req.headers["content-length"] ?? "0");
-    if (declared > limit) {
-      tooLarge();
-      return;
-    }
     const chunks: Buffer[] = [];
-    let size = 0;
+    let size = Number(req.headers["content-length"] ?? "0") > limit ? limit + 1 : 0;
     req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > limit) tooLarge();
-      else chunks.push(c);
+      if (size <= limit) chunks.push(c);
+      else if (size > limit + MAX_DRAIN_BYTES) req.destroy();
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => {
+      if (size > limit) reject(new ProtocolError(`Request body is larger than ${limit} bytes`, "BODY_TOO_LARGE", 413));
+      else resolve(Buffer.concat(chunks));
+    });
     req.on("error", reject);
   });
 }

@@ -31,6 +31,10 @@ export class Stream {
   /** The stream's connection; a closed stream has none (sqld's "stream for this baton was closed"). */
   conn(): Conn {
     if (this.closed) throw new ProtocolError("Stream for this baton was closed", "BATON_STREAM_CLOSED");
+    if (this.#conn !== undefined && this.#conn.stuck && !this.#conn.inTransaction) {
+      this.#pool.release(this.#conn);
+      this.#conn = undefined;
+    }
     this.#conn ??= this.#pool.acquire();
     return this.#conn;
   }
