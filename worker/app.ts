@@ -12,8 +12,12 @@ import { registerApiKeyRoutes } from "./routes/api-keys/index.ts";
 import { registerListAudit } from "./routes/audit/list.ts";
 import { registerAuthRoutes } from "./routes/auth/index.ts";
 import { registerDevMailbox } from "./routes/dev/mailbox.ts";
+import { registerOpenApiDocument } from "./routes/docs/document.ts";
+import { registerReferencePage } from "./routes/docs/page.ts";
 import { registerHealth } from "./routes/health/get.ts";
+import { registerLiveConnect } from "./routes/live/connect.ts";
 import { registerMeRoutes } from "./routes/me/index.ts";
+import { registerInvitationRoutes } from "./routes/invitations/index.ts";
 import { registerMemberRoutes } from "./routes/members/index.ts";
 import { registerOrgRoutes } from "./routes/orgs/index.ts";
 
@@ -44,8 +48,10 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerMeRoutes(app);
   registerOrgRoutes(app);
   registerMemberRoutes(app);
+  registerInvitationRoutes(app);
   registerApiKeyRoutes(app);
   registerListAudit(app);
+  registerLiveConnect(app);
   registerDevMailbox(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {
@@ -60,13 +66,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
     description: "An organization API key (`rk_…`), scoped.",
   });
 
-  app.doc31("/api/v1/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Roster API",
-      version: "1.0.0",
-      description: "Organizations, members, invitations and exact seats.",
-    },
-  });
+  registerOpenApiDocument(app);
+  registerReferencePage(app);
   return app;
 }

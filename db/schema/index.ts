@@ -8,3 +8,6 @@ export * from "./user-memberships.ts";
 export * from "./api-keys.ts";
 export * from "./notifications.ts";
 export * from "./dev-mail.ts";
+export * from "./projects.ts";
+export * from "./invitations.ts";
+export * from "./mail-outbox.ts";

@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
@@ -16,6 +17,15 @@ export const csrfProtection = createMiddleware<AppEnv>(async (c, next) => {
   if (safeMethods.has(c.req.method) || c.req.header("authorization") || !getCookie(c, sessionCookie)) {
     return next();
   }
+  refuseCrossSite(c);
+  return next();
+});
+
+/**
+ * The same-origin check itself, also used where a safe method carries cookie authority
+ * (the live socket's upgrade: no cross-site WebSocket hijacking).
+ */
+export function refuseCrossSite(c: Context<AppEnv>): void {
   const origin = c.req.header("origin");
   if (origin !== undefined) {
     const allowed = new Set([new URL(c.req.url).origin]);
@@ -27,5 +37,4 @@ export const csrfProtection = createMiddleware<AppEnv>(async (c, next) => {
       throw new AppError("forbidden", "Cross-site request refused.", { reason: "csrf" });
     }
   }
-  return next();
-});
+}

@@ -18,7 +18,14 @@ export function orgAccess(permission: Permission) {
     if (!credential) throw new AppError("unauthenticated", "Sign in or send an API key.");
     const slug = c.req.param("org");
     if (!slug) throw new AppError("not_found", "No such organization.");
-    const orgId = await resolveOrgId(c.env, slug);
+    const orgId = await resolveOrgId(c.env, slug).catch((error: unknown) => {
+      // A key answers 401 for an organization not its own; the same for one that does not
+      // exist, or any `rk_…` bearer would tell which slugs exist.
+      if (credential.kind === "api_key" && error instanceof AppError && error.code === "not_found") {
+        throw new AppError("unauthenticated", "The API key is not valid for this organization.");
+      }
+      throw error;
+    });
     const roomCredential: RoomCredential =
       credential.kind === "session"
         ? { kind: "session", sessionId: credential.sessionId, userId: credential.userId, expiresAt: credential.expiresAt }

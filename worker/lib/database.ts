@@ -7,21 +7,19 @@ import { AppError } from "../errors.ts";
 
 export type Database = LibSQLDatabase<typeof schema> & { $client: Client };
 
-// One client per isolate and URL: the HTTP client holds no connection between calls, so
-// sharing it across requests costs nothing and saves re-creating it on the hot path.
-const cache = new Map<string, Database>();
-
+/**
+ * A drizzle database over libSQL's HTTP protocol. A client is a few plain objects (it
+ * opens no connection until a call), so each caller gets its own: a client shared across
+ * requests keeps per-request I/O state inside, and workerd refuses I/O across request
+ * contexts — a Durable Object serving many requests at once hits exactly that.
+ */
 function open(env: Bindings): Database {
   const url = env.DATABASE_URL;
   if (!url) throw new AppError("database_unavailable", "The database is not configured (DATABASE_URL).");
-  const key = `${url}\n${env.DATABASE_AUTH_TOKEN ?? ""}`;
-  let db = cache.get(key);
-  if (!db) {
-    const client = createClient({ url, authToken: env.DATABASE_AUTH_TOKEN });
-    db = drizzle(client, { schema });
-    cache.set(key, db);
-  }
-  return db;
+  // No client-side request queue (`concurrency: 0`): a queued call would start from another
+  // call's callback, in that call's request context.
+  const client = createClient({ url, authToken: env.DATABASE_AUTH_TOKEN, concurrency: 0 });
+  return drizzle(client, { schema });
 }
 
 /**

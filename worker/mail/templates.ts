@@ -24,3 +24,43 @@ export function signInMail(to: string, url: string, ttlMinutes: number): Mail {
     ),
   };
 }
+
+/** The invitation mail. */
+export function invitationMail(input: {
+  to: string;
+  orgName: string;
+  inviterName: string;
+  role: string;
+  message: string | null;
+  url: string;
+  expiresAt: Date;
+}): Mail {
+  const who = input.inviterName || "Someone";
+  const expires = input.expiresAt.toUTCString();
+  const note = input.message ? `\n\n${input.inviterName || "They"} wrote: “${input.message}”` : "";
+  return {
+    to: input.to,
+    subject: `${who} invited you to ${input.orgName} on Roster`,
+    text: `${who} invited you to join ${input.orgName} as ${input.role}.${note}\n\nAccept or decline:\n${input.url}\n\nThe invitation expires ${expires}.`,
+    html: layout(
+      `Join ${input.orgName} on Roster`,
+      `<p>${escape(who)} invited you to join <b>${escape(input.orgName)}</b> as <b>${escape(input.role)}</b>.</p>` +
+        (input.message ? `<blockquote>${escape(input.message)}</blockquote>` : "") +
+        `<p style="color:#6b7280">The invitation expires ${escape(expires)}.</p>`,
+      { label: "Open the invitation", url: input.url },
+    ),
+  };
+}
+
+/** Tells the inviter that their invitation was accepted. */
+export function invitationAcceptedMail(input: { to: string; orgName: string; inviteeName: string; url: string }): Mail {
+  return {
+    to: input.to,
+    subject: `${input.inviteeName} joined ${input.orgName}`,
+    text: `${input.inviteeName} accepted your invitation and joined ${input.orgName}.\n\n${input.url}`,
+    html: layout(`${input.inviteeName} joined ${input.orgName}`, `<p>${escape(input.inviteeName)} accepted your invitation.</p>`, {
+      label: "Open members",
+      url: input.url,
+    }),
+  };
+}

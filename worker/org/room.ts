@@ -1,11 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
-import { apiKeys, sessions, type Organization } from "../../db/schema/index.ts";
+import { and, eq } from "drizzle-orm";
+import { apiKeys, invitations, sessions, type Invitation, type Organization } from "../../db/schema/index.ts";
 import type { Credential } from "../auth/credentials.ts";
 import type { Role } from "../domain/roles.ts";
 import { lowerOf } from "../domain/roles.ts";
 import type { Bindings } from "../env.ts";
-import { AppError } from "../errors.ts";
+import type { Seats } from "../domain/seats.ts";
+import { AppError, errorBody } from "../errors.ts";
 import { orgDatabase, userDatabase } from "../lib/database.ts";
 import type { Actor } from "./actor.ts";
 import { createApiKey, revokeApiKey, type ApiKeyView } from "./commands/api-keys.ts";
@@ -14,9 +15,23 @@ import type { CommandContext } from "./commands/context.ts";
 import { removeMember, removeMembers, type RemovalResult } from "./commands/remove-members.ts";
 import { transferOwnership } from "./commands/transfer-ownership.ts";
 import { updateOrg, type OrgPatch } from "./commands/update-org.ts";
+import { LiveHub } from "./live/hub.ts";
+import { parseLiveHandover, viewerOf } from "./live/viewer.ts";
 import { asResult, type RoomResult } from "./result.ts";
-import { SerialQueue } from "./serial-queue.ts";
-import { currentActor, loadState, type RoomState } from "./state.ts";
+import { currentActor, loadState, seatsOf, type RoomState } from "./state.ts";
+import { GroupCommitter } from "./group-commit.ts";
+import { nextExpiry, planExpireDue } from "./commands/expire.ts";
+import { planInvite, type CreatedInvitation, type InviteInput } from "./commands/invite.ts";
+import type { InvitationView } from "./commands/invitation-view.ts";
+import { planDelete, planEdit, planExtend, planResend, planRevoke } from "./commands/manage-invitation.ts";
+import type { PlanContext, RoomPlan, Statement } from "./commands/plan-context.ts";
+import { planAccept, planDecline, type Invitee, type Response as InvitationResponse } from "./commands/respond.ts";
+import { deliverDue } from "../mail/outbox.ts";
+import { mailerFor } from "../mail/mailer.ts";
+import { systemClock, type Clock } from "../lib/clock.ts";
+import type { ErrorCode } from "../errors.ts";
+import type { ProjectAssignment } from "../../db/schema/index.ts";
+import type { LiveEventType } from "./live/protocol.ts";
 import type { Scope } from "../domain/scopes.ts";
 
 /** What the room answers to a ping: proof that it ran the command in its queue. */
@@ -57,6 +72,15 @@ export function orgView(org: Organization): OrgView {
   };
 }
 
+/** A row of a bulk invitation: resolved, or already refused by the Worker. */
+export type BulkRow = InviteInput | { error: { code: ErrorCode; message: string } };
+export type BulkOutcome = CreatedInvitation | { error: { code: ErrorCode; message: string; details?: Record<string, number | string> } };
+export interface InvitationPatch {
+  role?: Role;
+  projects?: ProjectAssignment[];
+  message?: string | null;
+}
+
 /** A credential as it crosses RPC into the room. */
 export type RoomCredential =
   | { kind: "session"; sessionId: string; userId: string; expiresAt: number }
@@ -72,8 +96,16 @@ const lastUseWriteIntervalMs = 60_000;
  * command through one queue.
  */
 export class OrgRoom extends DurableObject<Bindings> {
-  /** Exposed for tests that look inside the room (`runInDurableObject`). */
-  readonly queue = new SerialQueue();
+  /**
+   * The room's one queue: every command of the organization, one at a time in arrival
+   * order, grouped into shared transactions where they can be (group-commit.ts). Exposed
+   * for tests that look inside the room (`runInDurableObject`).
+   */
+  readonly queue: GroupCommitter<RoomState, Statement>;
+  /** The room's source of "now"; tests move it. */
+  clock: Clock = systemClock;
+  /** The live channel: numbered events and the organization's sockets. */
+  readonly live: LiveHub;
   #state: Promise<RoomState | null> | undefined;
   #orgId: string | undefined;
   readonly #keyLastUseWritten = new Map<string, number>();
@@ -86,6 +118,23 @@ export class OrgRoom extends DurableObject<Bindings> {
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS sessions_seen (id TEXT PRIMARY KEY, revoked INTEGER NOT NULL, expires_at INTEGER NOT NULL)",
     );
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS room_org (id TEXT NOT NULL)");
+    this.live = new LiveHub(ctx);
+    this.queue = new GroupCommitter<RoomState, Statement>({
+      state: () => this.#load(this.#knownOrgId()),
+      invalidate: () => {
+        this.#state = undefined;
+      },
+      commit: async (statements) => {
+        const [first, ...rest] = statements;
+        if (first) await orgDatabase(env, this.#knownOrgId()).batch([first, ...rest]);
+      },
+      // Only seat-taking commands carry a guard in grouped transactions.
+      explain: (error) =>
+        /malformed JSON/i.test(`${(error as Error)?.message} ${String((error as Error)?.cause ?? "")}`)
+          ? new AppError("seats_exhausted", "No seat is left on this organization's plan.")
+          : error,
+    });
   }
 
   /**
@@ -113,33 +162,114 @@ export class OrgRoom extends DurableObject<Bindings> {
       sessionId,
       expiresAt,
     );
+    this.live.closeSession(sessionId);
   }
 
-  async getOrg(orgId: string): Promise<RoomResult<{ org: OrgView; members: number }>> {
+  async getOrg(orgId: string): Promise<RoomResult<{ org: OrgView; seats: Seats }>> {
     return asResult(async () => {
       const state = await this.#load(orgId);
-      return { org: orgView(state.org), members: state.members.size };
+      return { org: orgView(state.org), seats: this.#seats(state) };
     });
   }
 
+  async invite(orgId: string, actor: Actor, input: InviteInput): Promise<RoomResult<CreatedInvitation>> {
+    return this.#plan(orgId, actor, (ctx, state, actor) => planInvite(ctx, state, actor, input));
+  }
+
+  /** Many invitations, planned in row order and committed in a few shared transactions. */
+  async inviteBulk(orgId: string, actor: Actor, rows: BulkRow[]): Promise<RoomResult<BulkOutcome[]>> {
+    return asResult(async () => {
+      const answers = rows.map((row) => ("error" in row ? Promise.resolve({ ok: false as const, error: row.error }) : this.invite(orgId, actor, row)));
+      return (await Promise.all(answers)).map((answer): BulkOutcome =>
+        answer.ok ? answer.value : { error: { code: answer.error.code, message: answer.error.message, ...("details" in answer.error && answer.error.details ? { details: answer.error.details as Record<string, number | string> } : {}) } },
+      );
+    });
+  }
+
+  async editInvitation(orgId: string, actor: Actor, id: string, patch: InvitationPatch): Promise<RoomResult<{ invitation: InvitationView }>> {
+    return this.#plan(orgId, actor, (ctx, state, actor) => planEdit(ctx, state, actor, id, patch));
+  }
+
+  async resendInvitation(orgId: string, actor: Actor, id: string, input: { mail: boolean }): Promise<RoomResult<CreatedInvitation>> {
+    return this.#plan(orgId, actor, async (ctx, state, actor) => planResend(ctx, state, actor, await this.#invitation(ctx, state, id), input));
+  }
+
+  async extendInvitation(orgId: string, actor: Actor, id: string, input: { days: number | null }): Promise<RoomResult<{ invitation: InvitationView; inviteUrl?: string }>> {
+    return this.#plan(orgId, actor, async (ctx, state, actor) => planExtend(ctx, state, actor, await this.#invitation(ctx, state, id), input));
+  }
+
+  async revokeInvitation(orgId: string, actor: Actor, id: string): Promise<RoomResult<{ invitation: InvitationView }>> {
+    return this.#plan(orgId, actor, (ctx, state, actor) => planRevoke(ctx, state, actor, id));
+  }
+
+  async deleteInvitation(orgId: string, actor: Actor, id: string): Promise<RoomResult<{ id: string }>> {
+    return this.#plan(orgId, actor, async (ctx, state, actor) => planDelete(ctx, state, actor, await this.#invitation(ctx, state, id)));
+  }
+
+  /** The invitee's answer; the Worker has matched the signed-in user to the invitation. */
+  async respondToInvitation(orgId: string, id: string, invitee: Invitee, answer: "accept" | "decline"): Promise<RoomResult<InvitationResponse>> {
+    return this.#plan(orgId, null, (ctx, state) => (answer === "accept" ? planAccept(ctx, state, id, invitee) : planDecline(ctx, state, id, invitee)));
+  }
+
+  /** Expires due invitations, retries due mail, and sets the next alarm. */
+  override async alarm(): Promise<void> {
+    try {
+      const orgId = this.#knownOrgId();
+      await this.#plan(orgId, null, (ctx, state) => planExpireDue(ctx, state));
+      await this.#deliverMail();
+      await this.#scheduleAlarm();
+    } catch (error) {
+      console.error("[roster] OrgRoom.alarm failed:", error);
+      throw error; // the platform retries the alarm
+    }
+  }
+
   async updateOrg(orgId: string, actor: Actor, patch: OrgPatch): Promise<RoomResult<OrgView>> {
-    return this.#command(orgId, actor, async (ctx, actor) => orgView(await updateOrg(ctx, actor, patch)));
+    return this.#command(orgId, actor, async (ctx, actor) => {
+      const before = ctx.state.org;
+      const org = await updateOrg(ctx, actor, patch);
+      if (org !== before) {
+        this.live.publish("org.updated", { org: orgView(org) });
+        if (org.seatLimit !== before.seatLimit) this.live.publish("seats.changed", this.#seats(ctx.state));
+      }
+      return orgView(org);
+    });
   }
 
   async changeMember(orgId: string, actor: Actor, input: ChangeMemberInput): Promise<RoomResult<ChangedMember>> {
-    return this.#command(orgId, actor, (ctx, actor) => changeMember(ctx, actor, input));
+    return this.#command(orgId, actor, async (ctx, actor) => {
+      const changed = await changeMember(ctx, actor, input);
+      this.live.setRole(changed.userId, changed.role);
+      this.live.publish("member.updated", changed);
+      return changed;
+    });
   }
 
   async removeMember(orgId: string, actor: Actor, userId: string): Promise<RoomResult<{ userId: string }>> {
-    return this.#command(orgId, actor, (ctx, actor) => removeMember(ctx, actor, userId));
+    return this.#command(orgId, actor, async (ctx, actor) => {
+      const removed = await removeMember(ctx, actor, userId);
+      this.#membersRemoved(ctx.state, [removed.userId]);
+      return removed;
+    });
   }
 
   async removeMembers(orgId: string, actor: Actor, userIds: string[]): Promise<RoomResult<RemovalResult[]>> {
-    return this.#command(orgId, actor, (ctx, actor) => removeMembers(ctx, actor, userIds));
+    return this.#command(orgId, actor, async (ctx, actor) => {
+      const results = await removeMembers(ctx, actor, userIds);
+      this.#membersRemoved(ctx.state, results.filter((r) => r.removed).map((r) => r.userId));
+      return results;
+    });
   }
 
   async transferOwnership(orgId: string, actor: Actor, userId: string): Promise<RoomResult<{ owner: string; previousOwner: string }>> {
-    return this.#command(orgId, actor, (ctx, actor) => transferOwnership(ctx, actor, userId));
+    return this.#command(orgId, actor, async (ctx, actor) => {
+      const transfer = await transferOwnership(ctx, actor, userId);
+      for (const [id, role] of [[transfer.owner, "owner"], [transfer.previousOwner, "admin"]] as const) {
+        this.live.setRole(id, role);
+        this.live.publish("member.updated", { userId: id, role });
+      }
+      return transfer;
+    });
   }
 
   async createApiKey(orgId: string, actor: Actor, input: { name: string; scopes: Scope[] }): Promise<RoomResult<{ apiKey: ApiKeyView; secret: string }>> {
@@ -147,7 +277,52 @@ export class OrgRoom extends DurableObject<Bindings> {
   }
 
   async revokeApiKey(orgId: string, actor: Actor, keyId: string): Promise<RoomResult<{ id: string }>> {
-    return this.#command(orgId, actor, (ctx, actor) => revokeApiKey(ctx, actor, keyId));
+    return this.#command(orgId, actor, async (ctx, actor) => {
+      const revoked = await revokeApiKey(ctx, actor, keyId);
+      this.live.closeKey(revoked.id);
+      return revoked;
+    });
+  }
+
+  /**
+   * The live upgrade, handed over by the Worker after it authorized the caller (routes/live/
+   * connect.ts). The actor is re-checked against the room's members: a removal that
+   * committed since the Worker asked wins.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    try {
+      if (new URL(request.url).pathname !== "/live" || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+        throw new AppError("not_found", "Not found.");
+      }
+      const handover = parseLiveHandover(request.headers);
+      if (!handover) throw new AppError("validation_failed", "The live handover is not valid.");
+      const state = await this.#load(handover.orgId);
+      return this.live.accept(viewerOf(currentActor(state, handover.actor)));
+    } catch (error) {
+      if (!(error instanceof AppError)) console.error("[roster] OrgRoom.fetch failed:", error);
+      const refusal = error instanceof AppError ? error : new AppError("internal_error", "Something went wrong on our side.");
+      return Response.json(errorBody(refusal), { status: refusal.status });
+    }
+  }
+
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    try {
+      this.live.onMessage(ws, message);
+    } catch (error) {
+      console.error("[roster] OrgRoom.webSocketMessage failed:", error);
+    }
+  }
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    try {
+      this.live.onClose(ws, code, reason);
+    } catch (error) {
+      console.error("[roster] OrgRoom.webSocketClose failed:", error);
+    }
+  }
+
+  override webSocketError(_ws: WebSocket, error: unknown): void {
+    console.warn("[roster] OrgRoom.webSocketError:", error);
   }
 
   /**
@@ -156,19 +331,101 @@ export class OrgRoom extends DurableObject<Bindings> {
    * the actor's role or removed them.
    */
   #command<T>(orgId: string, actor: Actor, run: (ctx: CommandContext, actor: Actor) => Promise<T>): Promise<RoomResult<T>> {
-    return asResult(() =>
-      this.queue.run(async () => {
-        const state = await this.#load(orgId);
-        return run({ db: orgDatabase(this.env, orgId), state, now: Date.now() }, currentActor(state, actor));
-      }),
-    );
+    return asResult(async () => {
+      await this.#load(orgId);
+      return this.queue.exclusive((state) => run({ db: orgDatabase(this.env, orgId), state, now: this.clock.now() }, currentActor(state, actor)));
+    });
+  }
+
+  /**
+   * Queues a groupable command: planned against the state in turn (the actor re-checked
+   * there), committed with its neighbours, answered on its own.
+   */
+  #plan<T>(orgId: string, actor: Actor | null, plan: (ctx: PlanContext, state: RoomState, actor: Actor) => Promise<RoomPlan<T>> | RoomPlan<T>): Promise<RoomResult<T>> {
+    return asResult(async () => {
+      await this.#load(orgId);
+      return this.queue.submit((state) => {
+        const ctx: PlanContext = {
+          db: orgDatabase(this.env, orgId),
+          now: this.clock.now(),
+          appUrl: (this.env.APP_URL ?? "").replace(/\/+$/, ""),
+          effects: {
+            publish: (events) => {
+              for (const event of events) this.live.publish(event.type as LiveEventType, event.data as never);
+            },
+            seatsChanged: () => {
+              this.live.publish("seats.changed", this.#seats(state));
+              void this.#scheduleAlarm();
+            },
+            sendMail: () => void this.#deliverMail(),
+          },
+        };
+        return plan(ctx, state, actor ? currentActor(state, actor) : (null as never));
+      });
+    });
+  }
+
+  /** A pending invitation from the state, else any invitation of this organization from the database. */
+  async #invitation(ctx: PlanContext, state: RoomState, id: string): Promise<Invitation> {
+    const pending = state.pending.get(id);
+    if (pending) return pending;
+    const [row] = await ctx.db.select().from(invitations).where(and(eq(invitations.id, id), eq(invitations.orgId, state.org.id)));
+    if (!row) throw new AppError("not_found", "No such invitation.");
+    return row;
+  }
+
+  #mailRunning: Promise<void> | undefined;
+
+  /** Sends the organization's due mail in the background; one delivery run at a time. */
+  #deliverMail(): Promise<void> {
+    this.#mailRunning ??= (async () => {
+      try {
+        const orgId = this.#knownOrgId();
+        let next = await deliverDue(orgDatabase(this.env, orgId), mailerFor(this.env), orgId, this.clock.now());
+        // Keep going while mail is due now (more than one page, or mail queued meanwhile).
+        while (next !== null && next <= this.clock.now()) next = await deliverDue(orgDatabase(this.env, orgId), mailerFor(this.env), orgId, this.clock.now());
+        this.#nextMailAt = next;
+        await this.#scheduleAlarm();
+      } catch (error) {
+        console.error("[roster] OrgRoom mail delivery failed; the alarm retries:", error);
+        this.#nextMailAt = this.clock.now() + 30_000;
+        await this.#scheduleAlarm();
+      } finally {
+        this.#mailRunning = undefined;
+      }
+    })();
+    return this.#mailRunning;
+  }
+
+  #nextMailAt: number | null = null;
+
+  /** Sets the alarm to the next due time: an invitation's expiry or a mail retry. */
+  async #scheduleAlarm(): Promise<void> {
+    const state = await this.#state;
+    const times = [state ? nextExpiry(state) : null, this.#nextMailAt].filter((t): t is number => t !== null);
+    if (times.length === 0) return;
+    const at = Math.max(Math.min(...times), Date.now() + 10);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at || current < Date.now()) await this.ctx.storage.setAlarm(at);
+  }
+
+  #knownOrgId(): string {
+    if (this.#orgId) return this.#orgId;
+    const row = this.ctx.storage.sql.exec<{ id: string }>("SELECT id FROM room_org LIMIT 1").toArray()[0];
+    if (!row) throw new AppError("not_found", "This room has no organization.");
+    this.#orgId = row.id;
+    return row.id;
   }
 
   async #load(orgId: string): Promise<RoomState> {
     if (this.#orgId !== undefined && this.#orgId !== orgId) {
       throw new AppError("internal_error", "This room belongs to another organization.");
     }
-    this.#orgId = orgId;
+    if (this.#orgId === undefined) {
+      this.#orgId = orgId;
+      this.ctx.storage.sql.exec("DELETE FROM room_org");
+      this.ctx.storage.sql.exec("INSERT INTO room_org (id) VALUES (?)", orgId);
+    }
     // One load per room instance; concurrent callers share it. A failed load is retried.
     this.#state ??= loadState(orgDatabase(this.env, orgId), orgId).catch((error: unknown) => {
       this.#state = undefined;
@@ -227,6 +484,19 @@ export class OrgRoom extends DurableObject<Bindings> {
     this.#keyLastUseWritten.set(keyId, now);
     const db = orgDatabase(this.env, this.#orgId ?? "");
     await db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, keyId));
+  }
+
+  /** Removed members lose their sockets at once (before anyone hears of it), then everyone is told. */
+  #membersRemoved(state: RoomState, userIds: string[]): void {
+    if (userIds.length === 0) return;
+    for (const userId of userIds) this.live.closeUser(userId);
+    for (const userId of userIds) this.live.publish("member.removed", { userId });
+    this.live.publish("seats.changed", this.#seats(state));
+  }
+
+  /** The organization's seats, as `seats.changed` carries them. */
+  #seats(state: RoomState): Seats {
+    return seatsOf(state, this.clock.now());
   }
 
   #countApplied(): number {

@@ -1,5 +1,15 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { apiKeys, memberships, organizations, type Organization } from "../../db/schema/index.ts";
+import {
+  apiKeys,
+  invitations,
+  memberships,
+  organizations,
+  projects,
+  type Invitation,
+  type Organization,
+} from "../../db/schema/index.ts";
+import { holdsSeat } from "../domain/invitations.ts";
+import { seats, type Seats } from "../domain/seats.ts";
 import { lowerOf, type Role } from "../domain/roles.ts";
 import { AppError } from "../errors.ts";
 import type { Actor } from "./actor.ts";
@@ -23,25 +33,88 @@ export interface RoomState {
   members: Map<string, Role>;
   /** SHA-256 of the secret → key. */
   keys: Map<string, KeyEntry>;
+  /** userId → display name (the membership's copy), for mail. */
+  memberNames: Map<string, string>;
+  /** Lower-cased email → userId, to refuse inviting a member. */
+  memberEmails: Map<string, string>;
+  /** Invitations with status `pending` in the database (some may be past due). */
+  pending: Map<string, Invitation>;
+  /** Email → id and token hash → id of the pending invitations. */
+  pendingByEmail: Map<string, string>;
+  pendingByToken: Map<string, string>;
+  /** The organization's project ids, to check project assignments. */
+  projects: Set<string>;
 }
 
 /** Loads the state of organization `orgId`, or null when it does not exist. */
 export async function loadState(db: Database, orgId: string): Promise<RoomState | null> {
-  const [orgRows, memberRows, keyRows] = await db.batch([
+  const [orgRows, memberRows, keyRows, pendingRows, projectRows] = await db.batch([
     db.select().from(organizations).where(eq(organizations.id, orgId)),
-    db.select({ userId: memberships.userId, role: memberships.role }).from(memberships).where(eq(memberships.orgId, orgId)),
+    db
+      .select({ userId: memberships.userId, role: memberships.role, email: memberships.userEmail, name: memberships.userName })
+      .from(memberships)
+      .where(eq(memberships.orgId, orgId)),
     db
       .select({ id: apiKeys.id, secretHash: apiKeys.secretHash, scopes: apiKeys.scopes, createdBy: apiKeys.createdBy })
       .from(apiKeys)
       .where(and(eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt))),
+    db.select().from(invitations).where(and(eq(invitations.orgId, orgId), eq(invitations.status, "pending"))),
+    db.select({ id: projects.id }).from(projects).where(eq(projects.orgId, orgId)),
   ]);
   const org = orgRows[0];
   if (!org) return null;
-  return {
+  const state: RoomState = {
     org,
     members: new Map(memberRows.map((m) => [m.userId, m.role])),
     keys: new Map(keyRows.map((k) => [k.secretHash, { id: k.id, scopes: k.scopes as Scope[], createdBy: k.createdBy }])),
+    memberNames: new Map(memberRows.map((m) => [m.userId, m.name || m.email])),
+    memberEmails: new Map(memberRows.map((m) => [m.email.toLowerCase(), m.userId])),
+    pending: new Map(),
+    pendingByEmail: new Map(),
+    pendingByToken: new Map(),
+    projects: new Set(projectRows.map((p) => p.id)),
   };
+  for (const invitation of pendingRows) addPending(state, invitation);
+  return state;
+}
+
+export function addPending(state: RoomState, invitation: Invitation): void {
+  state.pending.set(invitation.id, invitation);
+  state.pendingByEmail.set(invitation.email, invitation.id);
+  state.pendingByToken.set(invitation.tokenHash, invitation.id);
+}
+
+/** Forgets a pending invitation that was answered, revoked, expired or re-issued. */
+export function dropPending(state: RoomState, id: string): void {
+  const invitation = state.pending.get(id);
+  if (!invitation) return;
+  state.pending.delete(id);
+  if (state.pendingByEmail.get(invitation.email) === id) state.pendingByEmail.delete(invitation.email);
+  state.pendingByToken.delete(invitation.tokenHash);
+}
+
+export function addMember(state: RoomState, userId: string, role: Role, email: string, name: string): void {
+  state.members.set(userId, role);
+  state.memberNames.set(userId, name || email);
+  state.memberEmails.set(email.toLowerCase(), userId);
+}
+
+export function dropMember(state: RoomState, userId: string): void {
+  state.members.delete(userId);
+  state.memberNames.delete(userId);
+  for (const [email, id] of state.memberEmails) if (id === userId) state.memberEmails.delete(email);
+}
+
+/** Invitations that still hold a seat at `now`. */
+export function pendingSeats(state: RoomState, now: number): number {
+  let n = 0;
+  for (const invitation of state.pending.values()) if (holdsSeat("pending", invitation.expiresAt.getTime(), now)) n++;
+  return n;
+}
+
+/** The organization's seats at `now`: `used = members + pending invitations not expired`. */
+export function seatsOf(state: RoomState, now: number): Seats {
+  return seats(state.org.seatLimit, state.members.size, pendingSeats(state, now));
 }
 
 export function ownerCount(state: RoomState): number {
@@ -64,4 +137,10 @@ export function currentActor(state: RoomState, actor: Actor): Actor {
   const live = [...state.keys.values()].some((key) => key.id === actor.keyId);
   if (!live || !creatorRole) throw new AppError("unauthenticated", "The API key is no longer valid.");
   return { ...actor, role: lowerOf("admin", creatorRole) };
+}
+
+/** Who the invitee's mail says invited them. */
+export function inviterName(state: RoomState, actor: Actor): string {
+  if (actor.type === "user") return state.memberNames.get(actor.userId) ?? state.org.name;
+  return state.org.name;
 }

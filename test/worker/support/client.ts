@@ -129,3 +129,24 @@ export async function seedMember(org: { id: string }, user: SignedIn, role: stri
   );
   client.close();
 }
+
+/**
+ * The newest mail in the dev mailbox for `email` that satisfies `match`. Mail leaves the
+ * outbox after the command commits, so this waits for it (up to 5 s).
+ */
+export async function latestMail(
+  email: string,
+  match: (mail: { subject: string; text: string }) => boolean = () => true,
+): Promise<{ subject: string; text: string; html: string }> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const { body } = await call<{ messages: Array<{ subject: string; text: string; html: string }> }>(
+      "GET",
+      `/api/v1/dev/mailbox?to=${encodeURIComponent(email)}`,
+    );
+    const mail = body.messages.find(match);
+    if (mail) return mail;
+    if (Date.now() > deadline) throw new Error(`no matching mail for ${email}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

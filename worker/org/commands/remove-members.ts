@@ -5,7 +5,7 @@ import { AppError, type ErrorCode } from "../../errors.ts";
 import { actorId, type Actor } from "../actor.ts";
 import { auditInsert } from "../audit.ts";
 import { guard, rethrowGuard } from "../sql-guard.ts";
-import { ownerCount } from "../state.ts";
+import { dropMember, ownerCount } from "../state.ts";
 import { requirePermission, type CommandContext } from "./context.ts";
 
 export type RemovalResult = { userId: string; removed: true } | { userId: string; removed: false; error: { code: ErrorCode; message: string } };
@@ -57,7 +57,7 @@ export async function removeMembers(ctx: CommandContext, actor: Actor, userIds: 
   } catch (error) {
     rethrowGuard(error, "last_owner", "The organization's last owner cannot be removed.");
   }
-  for (const id of ids) state.members.delete(id);
+  for (const id of ids) dropMember(state, id);
   return results;
 }
 

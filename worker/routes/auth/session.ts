@@ -7,10 +7,14 @@ import { newId, sha256Hex } from "../../auth/tokens.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
+import { enforceRateLimit, type RateLimit } from "../../lib/rate-limiter.ts";
+import { clientAddress } from "../../lib/request.ts";
 import { errors, json, User } from "../schemas.ts";
 import { userView } from "../views.ts";
 
 export const sessionTtlMs = 30 * 24 * 60 * 60_000;
+/** Guessing a 256-bit token is hopeless anyway; this keeps anyone from trying at scale. */
+const sessionExchangeLimit = { name: "session:ip", limit: 60, windowMs: 15 * 60_000 } satisfies RateLimit;
 
 const route = createRoute({
   method: "post",
@@ -27,6 +31,7 @@ export function registerSession(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { token } = c.req.valid("json");
     const now = c.var.clock.now();
+    await enforceRateLimit(c.env, sessionExchangeLimit, clientAddress(c), now);
     const db = userDatabase(c.env);
     // Consuming the token is one conditional UPDATE: of two concurrent uses, one wins.
     const [used] = await db

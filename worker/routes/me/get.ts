@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { desc, eq } from "drizzle-orm";
-import { notifications, userMemberships } from "../../../db/schema/index.ts";
+import { and, desc, eq, gt, or } from "drizzle-orm";
+import { invitations, notifications, organizations, userMemberships } from "../../../db/schema/index.ts";
 import { requireUser } from "../../auth/user-session.ts";
 import type { AppEnv } from "../../env.ts";
 import { userDatabase } from "../../lib/database.ts";
@@ -30,16 +30,30 @@ export function registerGetMe(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const user = c.var.user;
     const db = userDatabase(c.env);
-    const [orgs, notes] = await db.batch([
+    const now = new Date(c.var.clock.now());
+    const [orgs, notes, pending] = await db.batch([
       db.select().from(userMemberships).where(eq(userMemberships.userId, user.id)).orderBy(userMemberships.orgName),
       db.select().from(notifications).where(eq(notifications.userId, user.id)).orderBy(desc(notifications.createdAt)).limit(50),
+      // Invitations live on the organization side; today one query reaches them (DESIGN §8:
+      // once sharded, the user side keeps its own index, fed through the outbox).
+      db
+        .select({ id: invitations.id, role: invitations.role, expiresAt: invitations.expiresAt, slug: organizations.slug, name: organizations.name })
+        .from(invitations)
+        .innerJoin(organizations, eq(organizations.id, invitations.orgId))
+        .where(
+          and(
+            or(eq(invitations.email, user.email), eq(invitations.inviteeUserId, user.id)),
+            eq(invitations.status, "pending"),
+            gt(invitations.expiresAt, now),
+          ),
+        )
+        .orderBy(desc(invitations.createdAt)),
     ]);
     return c.json(
       {
         user: userView(user),
         memberships: orgs.map((m) => ({ org: { id: m.orgId, slug: m.orgSlug, name: m.orgName }, role: m.role, joinedAt: m.joinedAt.toISOString() })),
-        // Invitations arrive with the invitations issue; until then nobody has any.
-        invitations: [],
+        invitations: pending.map((i) => ({ id: i.id, org: { slug: i.slug, name: i.name }, role: i.role, expiresAt: i.expiresAt.toISOString() })),
         notifications: notes.map((n) => ({ id: n.id, type: n.type, data: n.data, createdAt: n.createdAt.toISOString(), read: n.readAt !== null })),
       },
       200,

@@ -1,10 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { orgAccess } from "../../auth/org-access.ts";
-import { seats } from "../../domain/seats.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room.ts";
-import { errors, json, OrgParams, orgSecurity, OrgWithSeats } from "../schemas.ts";
+import { errors, json, OrgParams, orgSecurity, OrgWithSeats, Role } from "../schemas.ts";
 
 const route = createRoute({
   method: "get",
@@ -15,12 +14,12 @@ const route = createRoute({
   security: orgSecurity,
   middleware: [orgAccess("org:read")] as const,
   request: { params: OrgParams },
-  responses: { 200: json(OrgWithSeats, "The organization"), ...errors(401, 403, 404) },
+  responses: { 200: json(OrgWithSeats.extend({ role: Role.openapi({ description: "The caller's role here (an API key's effective role)" }) }), "The organization"), ...errors(401, 403, 404) },
 });
 
 export function registerGetOrg(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const { org, members } = unwrap(await orgRoom(c.env, c.var.org.id).getOrg(c.var.org.id));
-    return c.json({ org, seats: seats(org.seatLimit, members, 0) }, 200);
+    const { org, seats } = unwrap(await orgRoom(c.env, c.var.org.id).getOrg(c.var.org.id));
+    return c.json({ org, seats, role: c.var.actor.role }, 200);
   });
 }

@@ -1,6 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { orgAccess } from "../../auth/org-access.ts";
-import { seats } from "../../domain/seats.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room.ts";
@@ -45,7 +44,7 @@ export function registerUpdateOrg(app: OpenAPIHono<AppEnv>): void {
     if (patch.allowedEmailDomains) patch.allowedEmailDomains = [...new Set(patch.allowedEmailDomains)];
     const room = orgRoom(c.env, c.var.org.id);
     const org = unwrap(await room.updateOrg(c.var.org.id, c.var.actor, patch));
-    const { members } = unwrap(await room.getOrg(c.var.org.id));
-    return c.json({ org, seats: seats(org.seatLimit, members, 0) }, 200);
+    const { seats } = unwrap(await room.getOrg(c.var.org.id));
+    return c.json({ org, seats }, 200);
   });
 }

@@ -1,0 +1,60 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { timestamp } from "./columns.ts";
+import { roles } from "./memberships.ts";
+import { organizations } from "./organizations.ts";
+import type { ProjectRole } from "./projects.ts";
+
+export const invitationStatuses = ["pending", "accepted", "declined", "revoked", "expired"] as const;
+export type InvitationStatus = (typeof invitationStatuses)[number];
+
+export const deliveryStates = ["queued", "sent", "delivered", "delayed", "bounced", "complained", "failed"] as const;
+export type DeliveryState = (typeof deliveryStates)[number];
+
+export interface ProjectAssignment {
+  projectId: string;
+  role: ProjectRole;
+}
+
+/**
+ * An invitation to join an organization. A pending one holds a seat until it is answered,
+ * revoked or expires. Its token is stored only as a SHA-256; at most one invitation per
+ * email is pending in an organization.
+ */
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    /** Lower-cased. For an invitation by username, the account's email, never shown to the inviter. */
+    email: text("email").notNull(),
+    username: text("username"),
+    inviteeUserId: text("invitee_user_id"),
+    role: text("role", { enum: roles }).notNull(),
+    projectAssignments: text("project_assignments", { mode: "json" }).$type<ProjectAssignment[]>().notNull().default(sql`'[]'`),
+    message: text("message"),
+    status: text("status", { enum: invitationStatuses }).notNull().default("pending"),
+    delivery: text("delivery", { enum: deliveryStates }).notNull().default("queued"),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+    sendCount: integer("send_count").notNull().default(1),
+    lastSentAt: timestamp("last_sent_at"),
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    respondedAt: timestamp("responded_at"),
+  },
+  (t) => [
+    uniqueIndex("invitations_token").on(t.tokenHash),
+    // One pending invitation per email and organization, by construction.
+    uniqueIndex("invitations_pending_email").on(t.orgId, t.email).where(sql`status = 'pending'`),
+    index("invitations_org_status").on(t.orgId, t.status, t.expiresAt),
+    index("invitations_invitee").on(t.email, t.status),
+    check("invitations_status", sql`${t.status} IN ('pending', 'accepted', 'declined', 'revoked', 'expired')`),
+    check("invitations_role", sql`${t.role} IN ('owner', 'admin', 'member', 'restricted')`),
+    check("invitations_email_lower", sql`${t.email} = lower(${t.email})`),
+  ],
+);
+
+export type Invitation = typeof invitations.$inferSelect;

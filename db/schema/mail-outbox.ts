@@ -1,0 +1,36 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { timestamp } from "./columns.ts";
+
+export const outboxStatuses = ["queued", "sent", "failed"] as const;
+
+/**
+ * The transactional outbox: a mail is written in the same transaction as the change that
+ * causes it, then sent and retried with backoff until it leaves; nothing is lost when the
+ * mail service is down. The idempotency key makes a retry never mail twice.
+ */
+export const mailOutbox = sqliteTable(
+  "mail_outbox",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id"),
+    invitationId: text("invitation_id"),
+    to: text("to").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    html: text("html").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    status: text("status", { enum: outboxStatuses }).notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at").notNull(),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at").notNull(),
+    sentAt: timestamp("sent_at"),
+  },
+  (t) => [
+    index("mail_outbox_due").on(t.orgId, t.status, t.nextAttemptAt),
+    check("mail_outbox_status", sql`${t.status} IN ('queued', 'sent', 'failed')`),
+  ],
+);
+
+export type OutboxMail = typeof mailOutbox.$inferSelect;

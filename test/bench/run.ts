@@ -1,0 +1,23 @@
+/**
+ * `npm run bench`: every benchmark, one after another (they share two cores), printed as
+ * one JSON document. Targets are judged against ceilings measured in the same run.
+ *
+ *   npm run bench            # all
+ *   npm run bench -- db      # only the named ones
+ */
+import { benchDatabase } from "./db.ts";
+
+const benches: Record<string, () => Promise<Record<string, unknown>>> = {
+  db: benchDatabase,
+};
+
+const only = process.argv.slice(2);
+const results: Record<string, unknown> = {
+  machine: { node: process.version, cpus: (await import("node:os")).cpus().length, at: new Date().toISOString() },
+};
+for (const [name, run] of Object.entries(benches)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.error(`[bench] ${name}…`);
+  results[name] = await run();
+}
+console.log(JSON.stringify(results, null, 2));

@@ -1,0 +1,81 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { expect, inject } from "vitest";
+import { chromiumPath } from "./chromium-path.ts";
+
+const args = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--disable-sync",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+];
+
+/** A browser with a fresh profile, pointed at the app, and what went wrong in its pages. */
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught page errors and console errors, to assert none happened. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Launches Chromium with a fresh temporary user-data-dir; `close` removes it. */
+export async function openBrowser(): Promise<Browser> {
+  const userDataDir = await mkdtemp(join(tmpdir(), "roster-chromium-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args,
+    baseURL: inject("appUrl"),
+    viewport: { width: 1100, height: 760 },
+  });
+  context.setDefaultTimeout(10_000);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  context.on("weberror", (error) => errors.push(`page error: ${error.error().message}`));
+  page.on("console", (message) => {
+    // Chromium logs every error answer (401 from /me when signed out, 409 for a taken
+    // slug…); those are the API speaking, and the tests check what the page made of them.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource: the server responded with a status of")) {
+      errors.push(`console: ${message.text()}`);
+    }
+  });
+  return {
+    context,
+    page,
+    errors,
+    async close() {
+      await context.close();
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The text of `selector` once it is visible, trimmed. */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  const locator = page.locator(selector);
+  await locator.waitFor();
+  return ((await locator.textContent()) ?? "").trim();
+}
+
+/** Asserts that the page's path (and query) becomes `expected`. */
+export async function expectPath(page: Page, expected: string | RegExp): Promise<void> {
+  await expect
+    .poll(
+      () => {
+        const url = new URL(page.url());
+        return url.pathname + url.search;
+      },
+      { timeout: 10_000 },
+    )
+    .toMatch(typeof expected === "string" ? new RegExp(`^${escape(expected)}$`) : expected);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,26 @@
+import type { JSX } from "solid-js";
+import { HealthBadge } from "../HealthBadge.tsx";
+import { Link } from "../router.tsx";
+
+/** The frame of the pages seen before signing in: a centred card. */
+export function PublicLayout(props: { children: JSX.Element }) {
+  return (
+    <div class="public">
+      <a class="skip-link" href="#main">Skip to content</a>
+      <header class="public-header">
+        <Link href="/" class="brand">Roster</Link>
+      </header>
+      <main id="main" class="card narrow" tabindex="-1">
+        {props.children}
+      </main>
+      <footer class="footer">
+        <HealthBadge />
+      </footer>
+    </div>
+  );
+}
+
+/** A page's title in the tab. */
+export function setTitle(title: string): void {
+  document.title = title ? `${title} · Roster` : "Roster";
+}

@@ -1,0 +1,91 @@
+import { createEffect, createSignal, Match, Show, Switch, type JSX } from "solid-js";
+import { describeError } from "../api.ts";
+import { HealthBadge } from "../HealthBadge.tsx";
+import { Link, navigate, path, searchParams } from "../router.tsx";
+import { useSession } from "../stores/session.ts";
+import { nextPath } from "../storage.ts";
+import { OrgSwitcher } from "./OrgSwitcher.tsx";
+
+/**
+ * The signed-in frame: header with the organization switcher, "New organization", the
+ * user's email and sign-out. Shows its children only to a signed-in user, and sends anyone
+ * else to /signin, remembering where they were going.
+ */
+export function Shell(props: { currentOrg?: string; children: JSX.Element }) {
+  const session = useSession();
+  const [signOutError, setSignOutError] = createSignal<string>();
+  const [signingOut, setSigningOut] = createSignal(false);
+
+  createEffect(() => {
+    // Signing out leaves on its own; the page being left is not where to come back to.
+    if (signingOut()) return;
+    if (session.me.state === "ready" && session.me() === null) {
+      const query = searchParams().toString();
+      nextPath.remember(path() + (query ? `?${query}` : ""));
+      navigate("/signin", { replace: true });
+    }
+  });
+
+  const signOut = async () => {
+    setSigningOut(true);
+    setSignOutError(undefined);
+    try {
+      await session.signOut();
+      navigate("/signin");
+    } catch (error) {
+      setSignOutError(describeError(error));
+    } finally {
+      setSigningOut(false);
+    }
+  };
+
+  const me = () => (session.me.state === "ready" || session.me.state === "refreshing" ? session.me() : undefined);
+
+  return (
+    <div class="app">
+      <a class="skip-link" href="#main">Skip to content</a>
+      <header class="topbar">
+        <Link href="/" class="brand">Roster</Link>
+        <Show when={me()}>
+          {(user) => (
+            <>
+              <nav class="org-nav" aria-label="Organizations">
+                <OrgSwitcher memberships={user().memberships} current={props.currentOrg} />
+                <Link href="/orgs/new" class="button ghost">
+                  <span aria-hidden="true">+</span> New<span class="long"> organization</span>
+                </Link>
+              </nav>
+              <div class="account">
+                <span class="email" title="Signed in as">{user().user.email}</span>
+                <button type="button" class="button secondary" onClick={signOut} disabled={signingOut()}>
+                  Sign out
+                </button>
+              </div>
+            </>
+          )}
+        </Show>
+      </header>
+      <Show when={signOutError()}>
+        <p class="banner error" role="alert">
+          Could not sign out: {signOutError()}
+        </p>
+      </Show>
+      <main id="main" class="content" tabindex="-1">
+        <Switch fallback={<p class="muted" role="status">Loading…</p>}>
+          <Match when={session.me.error}>
+            <div class="banner error" role="alert">
+              <p>Could not load your account: {describeError(session.me.error)}</p>
+              <button type="button" class="button secondary" onClick={() => void session.refresh()}>
+                Try again
+              </button>
+            </div>
+          </Match>
+          <Match when={me()}>{props.children}</Match>
+        </Switch>
+      </main>
+      <footer class="footer">
+        <HealthBadge />
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * The API's shapes as the dashboard reads them (worker/routes/schemas.ts, me/get.ts).
+ * Declared here because the dashboard's tsconfig does not see the Worker's files.
+ */
+export type Role = "owner" | "admin" | "member" | "restricted";
+
+export interface User {
+  id: string;
+  email: string;
+  username: string | null;
+  name: string;
+  emailVerified: boolean;
+  createdAt: string;
+}
+
+export interface Membership {
+  org: { id: string; slug: string; name: string };
+  role: Role;
+  joinedAt: string;
+}
+
+/** `GET /api/v1/me`. */
+export interface Me {
+  user: User;
+  memberships: Membership[];
+  invitations: Array<{ id: string; org: { slug: string; name: string }; role: Role; expiresAt: string }>;
+  notifications: Array<{ id: string; type: string; data: Record<string, unknown>; createdAt: string; read: boolean }>;
+}
+
+export interface Seats {
+  limit: number;
+  used: number;
+  members: number;
+  pending: number;
+  available: number;
+}
+
+export interface Org {
+  id: string;
+  slug: string;
+  name: string;
+  plan: string;
+  seatLimit: number;
+  status: "active" | "dormant";
+  autoPrivateProject: boolean;
+  allowedEmailDomains: string[];
+  defaultInviteTtlDays: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `GET /api/v1/orgs/:org` and `POST /api/v1/orgs`. */
+export interface OrgWithSeats {
+  org: Org;
+  seats: Seats;
+}
+
+/** One message of `GET /api/v1/dev/mailbox`. */
+export interface DevMail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  createdAt: string;
+}
+
+export const roleLabel: Record<Role, string> = { owner: "Owner", admin: "Admin", member: "Member", restricted: "Restricted" };

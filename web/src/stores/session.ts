@@ -1,0 +1,66 @@
+import { createResource, createRoot } from "solid-js";
+import { api, ApiError, post } from "../api.ts";
+import type { Me, Membership, User } from "../model.ts";
+
+/**
+ * The signed-in user and their memberships (`GET /api/v1/me`), with the actions that
+ * change who is signed in. `me()` is `null` when nobody is (401).
+ */
+function createSessionStore() {
+  const [me, { mutate, refetch }] = createResource(async (): Promise<Me | null> => {
+    try {
+      return await api<Me>("/api/v1/me");
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return null;
+      throw error;
+    }
+  });
+
+  return {
+    me,
+    /** Reads `/me` again (after a change made elsewhere). */
+    refresh: () => refetch(),
+    /** The caller's membership in `slug`, if any. */
+    membership(slug: string): Membership | undefined {
+      return me.state === "ready" ? me()?.memberships.find((m) => m.org.slug === slug) : undefined;
+    },
+    /** Mails a sign-in link to `email` (always accepted unless rate limited). */
+    async requestLink(email: string): Promise<void> {
+      await post("/api/v1/auth/magic-link", { email });
+    },
+    /** Exchanges a mailed token for the session cookie, then reloads `/me`. */
+    async signIn(token: string): Promise<User> {
+      const { user } = await post<{ user: User }>("/api/v1/auth/session", { token });
+      await refetch();
+      return user;
+    },
+    /** Ends the session on the server; the page forgets the user at once. */
+    async signOut(): Promise<void> {
+      await post("/api/v1/auth/logout");
+      mutate(null);
+    },
+    /** Adds a membership the caller just got (e.g. by creating an organization). */
+    addMembership(membership: Membership): void {
+      mutate((current) =>
+        current
+          ? {
+              ...current,
+              memberships: [...current.memberships.filter((m) => m.org.id !== membership.org.id), membership].sort((a, b) =>
+                a.org.name.localeCompare(b.org.name),
+              ),
+            }
+          : current,
+      );
+    },
+  };
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>;
+
+let store: SessionStore | undefined;
+
+/** The one session store, created on first use. */
+export function useSession(): SessionStore {
+  store ??= createRoot(createSessionStore);
+  return store;
+}

@@ -1,0 +1,38 @@
+import type { InvitationStatus } from "../../db/schema/invitations.ts";
+
+export const dayMs = 24 * 60 * 60_000;
+
+/** Invitations live 1–30 days; the organization's default is 7. */
+export const invitationTtlDays = { min: 1, max: 30 } as const;
+
+/** The status everyone sees: a pending invitation past its expiry is expired at once. */
+export function effectiveStatus(status: InvitationStatus, expiresAt: number, now: number): InvitationStatus {
+  return status === "pending" && expiresAt <= now ? "expired" : status;
+}
+
+/** Whether an invitation still holds a seat. */
+export function holdsSeat(status: InvitationStatus, expiresAt: number, now: number): boolean {
+  return effectiveStatus(status, expiresAt, now) === "pending";
+}
+
+const transitions: Record<InvitationStatus, readonly InvitationStatus[]> = {
+  pending: ["accepted", "declined", "revoked", "expired"],
+  accepted: [],
+  declined: [],
+  revoked: [],
+  expired: [],
+};
+
+/** Terminal states never change; pending moves to any of them. */
+export function canTransition(from: InvitationStatus, to: InvitationStatus): boolean {
+  return transitions[from].includes(to);
+}
+
+export function isTerminal(status: InvitationStatus): boolean {
+  return transitions[status].length === 0;
+}
+
+/** When an invitation created or extended at `now` for `days` days expires. */
+export function expiryFrom(now: number, days: number): number {
+  return now + days * dayMs;
+}

@@ -1,0 +1,36 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { invitations } from "../../../db/schema/index.ts";
+import { auditInsert } from "../audit.ts";
+import { dropPending, type RoomState } from "../state.ts";
+import { invitationView } from "./invitation-view.ts";
+import type { PlanContext, RoomPlan } from "./plan-context.ts";
+
+/** Marks every pending invitation past its expiry expired, freeing their seats. */
+export function planExpireDue(ctx: PlanContext, state: RoomState): RoomPlan<{ expired: string[] }> {
+  const due = [...state.pending.values()].filter((i) => i.expiresAt.getTime() <= ctx.now);
+  if (due.length === 0) return { statements: [], value: { expired: [] } };
+  const ids = due.map((i) => i.id);
+  for (const id of ids) dropPending(state, id);
+  const views = due.map((i) => invitationView({ ...i, status: "expired" }, ctx.now));
+  return {
+    statements: [
+      ctx.db.update(invitations).set({ status: "expired" }).where(and(inArray(invitations.id, ids), eq(invitations.status, "pending"))),
+      ...ids.map((id) => auditInsert(ctx.db, state.org.id, null, ctx.now, { action: "invitation.expired", targetType: "invitation", targetId: id })),
+    ],
+    value: { expired: ids },
+    after: () => {
+      ctx.effects.publish(views.map((invitation) => ({ type: "invitation.updated", data: { invitation } })));
+      ctx.effects.seatsChanged();
+    },
+  };
+}
+
+/** When the next pending invitation falls due, if any. */
+export function nextExpiry(state: RoomState): number | null {
+  let next: number | null = null;
+  for (const i of state.pending.values()) {
+    const at = i.expiresAt.getTime();
+    if (next === null || at < next) next = at;
+  }
+  return next;
+}

@@ -1,0 +1,150 @@
+import { and, eq, sql } from "drizzle-orm";
+import { invitations, notifications, type Invitation, type ProjectAssignment } from "../../../db/schema/index.ts";
+import { newId, randomToken, sha256Hex } from "../../auth/tokens.ts";
+import { effectiveStatus, expiryFrom } from "../../domain/invitations.ts";
+import { canGrant, type Role } from "../../domain/roles.ts";
+import { AppError } from "../../errors.ts";
+import { invitationMail } from "../../mail/templates.ts";
+import { outboxInsert } from "../../mail/outbox.ts";
+import type { Actor } from "../actor.ts";
+import { actorId } from "../actor.ts";
+import { auditInsert } from "../audit.ts";
+import { guard } from "../sql-guard.ts";
+import { addPending, dropPending, inviterName, seatsOf, type RoomState } from "../state.ts";
+import { requirePermission } from "./context.ts";
+import { invitationView, inviteUrl, type InvitationView } from "./invitation-view.ts";
+import type { PlanContext, RoomPlan, Statement } from "./plan-context.ts";
+
+/** An invitation to create, with the invitee already resolved by the Worker. */
+export interface InviteInput {
+  /** Lower-cased; for an invitation by username, that account's email. */
+  email: string;
+  username: string | null;
+  inviteeUserId: string | null;
+  role: Role;
+  projects: ProjectAssignment[];
+  message: string | null;
+  expiresInDays: number | null;
+}
+
+export interface CreatedInvitation {
+  invitation: InvitationView;
+  inviteUrl: string;
+}
+
+/** The statement that refuses a new seat when the plan's limit is reached. */
+export function seatGuard(db: PlanContext["db"], orgId: string, now: number): Statement {
+  return db.run(sql`SELECT CASE WHEN (
+      (SELECT count(*) FROM memberships WHERE org_id = ${orgId}) +
+      (SELECT count(*) FROM invitations WHERE org_id = ${orgId} AND status = 'pending' AND expires_at > ${now})
+    ) <= (SELECT seat_limit FROM organizations WHERE id = ${orgId}) THEN 1 ELSE json('roster_guard:seats_exhausted') END`);
+}
+
+/** Refuses when no seat is left: `409 seats_exhausted {limit, used}`. */
+export function requireSeat(state: RoomState, now: number): void {
+  const seats = seatsOf(state, now);
+  if (seats.used >= seats.limit) {
+    throw new AppError("seats_exhausted", "No seat is left on this organization's plan.", { limit: seats.limit, used: seats.used });
+  }
+}
+
+/** Marks a past-due pending invitation expired, as part of the command that met it. */
+export function expireStatement(ctx: PlanContext, state: RoomState, invitation: Invitation): Statement[] {
+  dropPending(state, invitation.id);
+  return [
+    ctx.db
+      .update(invitations)
+      .set({ status: "expired" })
+      .where(and(eq(invitations.id, invitation.id), eq(invitations.status, "pending"))),
+    auditInsert(ctx.db, state.org.id, null, ctx.now, { action: "invitation.expired", targetType: "invitation", targetId: invitation.id }),
+  ];
+}
+
+/**
+ * Plans a new invitation: the invitee must be neither a member nor already invited, the
+ * role no higher than the inviter's, and a seat must be free — checked against the room's
+ * state and again by the database (the seat guard) in the same transaction.
+ */
+export async function planInvite(ctx: PlanContext, state: RoomState, actor: Actor, input: InviteInput): Promise<RoomPlan<CreatedInvitation>> {
+  requirePermission(actor, "invitations:write");
+  if (!canGrant(actor.role, input.role)) throw new AppError("forbidden", "Nobody invites with a role above their own.");
+  if (input.role === "owner" && actor.type !== "user") throw new AppError("forbidden", "API keys cannot invite owners.");
+  if (state.memberEmails.has(input.email) || (input.inviteeUserId && state.members.has(input.inviteeUserId))) {
+    throw new AppError("already_member", "This person is already a member.");
+  }
+  for (const assignment of input.projects) {
+    if (!state.projects.has(assignment.projectId)) {
+      throw new AppError("validation_failed", "Unknown project.", { issues: [{ path: "projects", message: `No project ${assignment.projectId}` }] });
+    }
+  }
+  const statements: Statement[] = [];
+  const existingId = state.pendingByEmail.get(input.email);
+  const existing = existingId ? state.pending.get(existingId) : undefined;
+  if (existing) {
+    if (effectiveStatus("pending", existing.expiresAt.getTime(), ctx.now) === "pending") {
+      throw new AppError("already_invited", "This person already has a pending invitation.", { invitationId: existing.id });
+    }
+    statements.push(...expireStatement(ctx, state, existing));
+  }
+  requireSeat(state, ctx.now);
+
+  const token = randomToken(32);
+  const now = new Date(ctx.now);
+  const invitation: Invitation = {
+    id: newId("inv", ctx.now),
+    orgId: state.org.id,
+    email: input.email,
+    username: input.username,
+    inviteeUserId: input.inviteeUserId,
+    role: input.role,
+    projectAssignments: input.projects,
+    message: input.message,
+    status: "pending",
+    delivery: "queued",
+    tokenHash: await sha256Hex(token),
+    expiresAt: new Date(expiryFrom(ctx.now, input.expiresInDays ?? state.org.defaultInviteTtlDays)),
+    sendCount: 1,
+    lastSentAt: now,
+    createdBy: actorId(actor),
+    createdAt: now,
+    respondedAt: null,
+  };
+  const url = inviteUrl(ctx.appUrl, token);
+  statements.push(
+    ctx.db.insert(invitations).values(invitation),
+    seatGuard(ctx.db, state.org.id, ctx.now),
+    auditInsert(ctx.db, state.org.id, actor, ctx.now, {
+      action: "invitation.created",
+      targetType: "invitation",
+      targetId: invitation.id,
+      data: { role: invitation.role, ...(invitation.username ? { username: invitation.username } : { email: invitation.email }) },
+    }),
+    outboxInsert(
+      ctx.db,
+      invitationMail({ to: invitation.email, orgName: state.org.name, inviterName: inviterName(state, actor), role: invitation.role, message: invitation.message, url, expiresAt: invitation.expiresAt }),
+      { orgId: state.org.id, invitationId: invitation.id, now: ctx.now },
+    ),
+  );
+  if (invitation.inviteeUserId) {
+    statements.push(
+      ctx.db.insert(notifications).values({
+        id: newId("ntf", ctx.now),
+        userId: invitation.inviteeUserId,
+        type: "invitation.received",
+        data: { invitationId: invitation.id, org: { slug: state.org.slug, name: state.org.name }, role: invitation.role },
+        createdAt: now,
+      }),
+    );
+  }
+  addPending(state, invitation);
+  const view = invitationView(invitation, ctx.now);
+  return {
+    statements,
+    value: { invitation: view, inviteUrl: url },
+    after: () => {
+      ctx.effects.publish([{ type: "invitation.created", data: { invitation: view } }]);
+      ctx.effects.seatsChanged();
+      ctx.effects.sendMail();
+    },
+  };
+}

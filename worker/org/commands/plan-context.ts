@@ -1,0 +1,29 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Database } from "../../lib/database.ts";
+import type { Plan } from "../group-commit.ts";
+
+/** One statement of a room transaction. */
+export type Statement = BatchItem<"sqlite">;
+
+/** A planned room command. */
+export type RoomPlan<T> = Plan<Statement, T>;
+
+/** What a live event carries. */
+export interface LiveEventInput {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** What planned commands work with, besides the room's state. */
+export interface PlanContext {
+  db: Database;
+  now: number;
+  /** The dashboard's public URL, for links in mail. */
+  appUrl: string;
+  /** Publishes live events and sends queued mail; called after the commit. */
+  effects: {
+    publish(events: LiveEventInput[]): void;
+    seatsChanged(): void;
+    sendMail(): void;
+  };
+}

@@ -1,0 +1,140 @@
+import { and, eq } from "drizzle-orm";
+import { invitations, memberships, notifications, projectMembers, userMemberships, type Invitation } from "../../../db/schema/index.ts";
+import { newId } from "../../auth/tokens.ts";
+import { effectiveStatus } from "../../domain/invitations.ts";
+import { AppError } from "../../errors.ts";
+import { invitationAcceptedMail } from "../../mail/templates.ts";
+import { outboxInsert } from "../../mail/outbox.ts";
+import { auditInsert } from "../audit.ts";
+import { addMember, dropPending, type RoomState } from "../state.ts";
+import { expireStatement } from "./invite.ts";
+import { invitationView, type InvitationView } from "./invitation-view.ts";
+import type { PlanContext, RoomPlan, Statement } from "./plan-context.ts";
+
+/** The signed-in invitee, as the Worker read them from the user side. */
+export interface Invitee {
+  id: string;
+  email: string;
+  username: string | null;
+  name: string;
+}
+
+export interface Response {
+  invitation: InvitationView;
+  org: { id: string; slug: string; name: string };
+}
+
+/** Whether the signed-in user is the person the invitation names. */
+export function isInvitee(invitation: Invitation, user: Invitee): boolean {
+  if (invitation.inviteeUserId) return invitation.inviteeUserId === user.id;
+  return invitation.email === user.email.toLowerCase();
+}
+
+/**
+ * The pending invitation `id`, checked for the user: a past-due one is marked expired
+ * (committed) and answered 410; a wrong account gets 403 and the invitation stays pending.
+ */
+function pendingFor(ctx: PlanContext, state: RoomState, id: string, user: Invitee): { invitation: Invitation } | { expired: Statement[] } {
+  const invitation = state.pending.get(id);
+  if (!invitation) throw new AppError("invitation_not_pending", "This invitation is no longer pending.");
+  if (!isInvitee(invitation, user)) {
+    throw new AppError("email_mismatch", "This invitation is for another account. Sign in with the invited email.");
+  }
+  if (effectiveStatus("pending", invitation.expiresAt.getTime(), ctx.now) === "expired") {
+    return { expired: expireStatement(ctx, state, invitation) };
+  }
+  return { invitation };
+}
+
+/** An in-app notification for the person who invited (none when an API key did). */
+function notifyInviter(ctx: PlanContext, invitation: Invitation, type: string, data: Record<string, unknown>): Statement[] {
+  if (!invitation.createdBy.startsWith("usr_")) return [];
+  return [ctx.db.insert(notifications).values({ id: newId("ntf", ctx.now), userId: invitation.createdBy, type, data, createdAt: new Date(ctx.now) })];
+}
+
+const expiredError = () => new AppError("invitation_expired", "This invitation has expired. Ask for a new one.");
+
+/**
+ * Accepts: the membership, its role, the user-side index and the project assignments commit
+ * in one transaction with the invitation's new status. The seat was held by the invitation,
+ * so an accept succeeds even if the limit was lowered meanwhile.
+ */
+export function planAccept(ctx: PlanContext, state: RoomState, id: string, user: Invitee): RoomPlan<Response> {
+  const found = pendingFor(ctx, state, id, user);
+  const org = { id: state.org.id, slug: state.org.slug, name: state.org.name };
+  if ("expired" in found) return { statements: found.expired, value: null as never, error: expiredError(), after: () => ctx.effects.seatsChanged() };
+  const { invitation } = found;
+  const at = new Date(ctx.now);
+  const accepted: Invitation = { ...invitation, status: "accepted", respondedAt: at };
+  const statements: Statement[] = [
+    ctx.db.update(invitations).set({ status: "accepted", respondedAt: at }).where(and(eq(invitations.id, id), eq(invitations.status, "pending"))),
+  ];
+  const alreadyMember = state.members.has(user.id);
+  if (!alreadyMember) {
+    statements.push(
+      ctx.db.insert(memberships).values({
+        orgId: org.id, userId: user.id, role: invitation.role, userName: user.name, userEmail: user.email, joinedVia: "invitation", joinedAt: at,
+      }),
+      ctx.db.insert(userMemberships).values({ userId: user.id, orgId: org.id, orgSlug: org.slug, orgName: org.name, role: invitation.role, joinedAt: at }),
+      ...invitation.projectAssignments.map((p) =>
+        ctx.db.insert(projectMembers).values({ projectId: p.projectId, orgId: org.id, userId: user.id, role: p.role, createdAt: at }).onConflictDoNothing(),
+      ),
+    );
+  }
+  const actor = { type: "user" as const, userId: user.id, role: invitation.role, sessionId: "" };
+  statements.push(
+    auditInsert(ctx.db, org.id, actor, ctx.now, { action: "invitation.accepted", targetType: "invitation", targetId: id, data: { role: invitation.role } }),
+  );
+  statements.push(...notifyInviter(ctx, invitation, "invitation.accepted", { invitationId: id, org, user: { id: user.id, name: user.name } }));
+  if (!alreadyMember) {
+    statements.push(auditInsert(ctx.db, org.id, actor, ctx.now, { action: "member.joined", targetType: "member", targetId: user.id, data: { role: invitation.role, via: "invitation" } }));
+  }
+  const inviterEmail = [...state.memberEmails].find(([, userId]) => userId === invitation.createdBy)?.[0];
+  if (inviterEmail) {
+    statements.push(
+      outboxInsert(ctx.db, invitationAcceptedMail({ to: inviterEmail, orgName: org.name, inviteeName: user.name || user.email, url: `${ctx.appUrl}/orgs/${org.slug}/members` }), {
+        orgId: org.id,
+        now: ctx.now,
+      }),
+    );
+  }
+  dropPending(state, id);
+  if (!alreadyMember) addMember(state, user.id, invitation.role, user.email, user.name);
+  const view = invitationView(accepted, ctx.now);
+  return {
+    statements,
+    value: { invitation: view, org },
+    after: () => {
+      ctx.effects.publish([
+        { type: "invitation.updated", data: { invitation: view } },
+        ...(alreadyMember ? [] : [{ type: "member.joined", data: { member: { userId: user.id, name: user.name, email: user.email, role: invitation.role } } }]),
+      ]);
+      ctx.effects.seatsChanged();
+      ctx.effects.sendMail();
+    },
+  };
+}
+
+/** Declines: the seat is freed and the inviter is told in the app. */
+export function planDecline(ctx: PlanContext, state: RoomState, id: string, user: Invitee): RoomPlan<Response> {
+  const found = pendingFor(ctx, state, id, user);
+  const org = { id: state.org.id, slug: state.org.slug, name: state.org.name };
+  if ("expired" in found) return { statements: found.expired, value: null as never, error: expiredError(), after: () => ctx.effects.seatsChanged() };
+  const { invitation } = found;
+  const at = new Date(ctx.now);
+  const actor = { type: "user" as const, userId: user.id, role: invitation.role, sessionId: "" };
+  dropPending(state, id);
+  const view = invitationView({ ...invitation, status: "declined", respondedAt: at }, ctx.now);
+  return {
+    statements: [
+      ctx.db.update(invitations).set({ status: "declined", respondedAt: at }).where(and(eq(invitations.id, id), eq(invitations.status, "pending"))),
+      auditInsert(ctx.db, org.id, actor, ctx.now, { action: "invitation.declined", targetType: "invitation", targetId: id }),
+      ...notifyInviter(ctx, invitation, "invitation.declined", { invitationId: id, org, user: { id: user.id, name: user.name } }),
+    ],
+    value: { invitation: view, org },
+    after: () => {
+      ctx.effects.publish([{ type: "invitation.updated", data: { invitation: view } }]);
+      ctx.effects.seatsChanged();
+    },
+  };
+}

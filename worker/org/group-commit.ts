@@ -1,0 +1,191 @@
+/**
+ * Group commit for a room's commands.
+ *
+ * Commands run one at a time, in arrival order, against the room's in-memory state — the
+ * room keeps its own queue, because an awaited database call would otherwise let the next
+ * command in. Commands that queued while a transaction was in flight are planned one after
+ * another (each sees the effects of the ones before it) and committed together in one
+ * transaction, each answered with its own result. If that shared transaction fails, the
+ * state is reloaded and the commands are retried one by one, so one bad command never
+ * fails its neighbours. Exclusive commands (which commit on their own) run alone.
+ */
+
+/** What a planned command commits, and what it answers once committed. */
+export interface Plan<S, T> {
+  /** Statements for the shared transaction, in order. */
+  statements: S[];
+  /** The command's answer, given once its statements committed. */
+  value: T;
+  /**
+   * Set when the command must fail after committing its statements, e.g. an invitation
+   * found past due is marked expired and the accept answers `invitation_expired`.
+   */
+  error?: Error;
+  /** Side effects after the commit (events, mail); never awaited by the caller. */
+  after?: () => void;
+}
+
+/** Plans a command against the current state; throws to refuse it (nothing committed). */
+export type Planner<State, S, T> = (state: State) => Promise<Plan<S, T>> | Plan<S, T>;
+
+type Entry<State, S> =
+  | { kind: "plan"; planner: Planner<State, S, unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }
+  | { kind: "exclusive"; run: (state: State) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }
+  | { kind: "task"; run: () => Promise<unknown> | unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+export interface GroupCommitOptions<State, S> {
+  /** The room's state, loaded once and kept; `invalidate` makes the next call reload it. */
+  state(): Promise<State>;
+  invalidate(): void;
+  /** Commits the statements in one transaction, all or nothing. */
+  commit(statements: S[]): Promise<void>;
+  /** Turns a failed commit of one command into the error its caller gets (guards → codes). */
+  explain?(error: unknown): unknown;
+  /** Most statements in one transaction (a group is cut before it grows past this). */
+  maxStatements?: number;
+}
+
+export interface FlushStats {
+  /** Transactions committed, and commands committed through them. */
+  transactions: number;
+  commands: number;
+  /** Shared transactions that failed and were retried one by one. */
+  retried: number;
+}
+
+export class GroupCommitter<State, S> {
+  readonly #options: GroupCommitOptions<State, S>;
+  readonly #queue: Array<Entry<State, S>> = [];
+  #draining = false;
+  readonly stats: FlushStats = { transactions: 0, commands: 0, retried: 0 };
+
+  constructor(options: GroupCommitOptions<State, S>) {
+    this.#options = options;
+  }
+
+  /** Commands waiting, not counting those in the transaction in flight. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
+  /** Queues a groupable command. */
+  submit<T>(planner: Planner<State, S, T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ kind: "plan", planner, resolve: resolve as (v: unknown) => void, reject });
+      this.#drain();
+    });
+  }
+
+  /** Queues a command that commits on its own, alone, in order with the others. */
+  exclusive<T>(run: (state: State) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ kind: "exclusive", run, resolve: resolve as (v: unknown) => void, reject });
+      this.#drain();
+    });
+  }
+
+  /** Queues a task that needs no state (it runs alone, in order with the commands). */
+  run<T>(task: () => Promise<T> | T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ kind: "task", run: task, resolve: resolve as (v: unknown) => void, reject });
+      this.#drain();
+    });
+  }
+
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    void (async () => {
+      try {
+        while (this.#queue.length > 0) {
+          const head = this.#queue[0];
+          if (head?.kind === "exclusive" || head?.kind === "task") {
+            this.#queue.shift();
+            await this.#runAlone(head);
+          } else {
+            await this.#flushGroup();
+          }
+        }
+      } finally {
+        this.#draining = false;
+      }
+    })();
+  }
+
+  async #runAlone(entry: Entry<State, S> & { kind: "exclusive" | "task" }): Promise<void> {
+    try {
+      entry.resolve(entry.kind === "task" ? await entry.run() : await entry.run(await this.#options.state()));
+    } catch (error) {
+      entry.reject(error);
+    }
+  }
+
+  async #flushGroup(): Promise<void> {
+    const max = this.#options.maxStatements ?? 2000;
+    let state: State;
+    try {
+      state = await this.#options.state();
+    } catch (error) {
+      // Without state nothing can be planned: fail what is queued now, keep serving.
+      const exclusiveAt = this.#queue.findIndex((e) => e.kind !== "plan");
+      for (const entry of this.#queue.splice(0, exclusiveAt === -1 ? this.#queue.length : exclusiveAt)) entry.reject(error);
+      return;
+    }
+    const planned: Array<{ entry: Entry<State, S>; plan: Plan<S, unknown> }> = [];
+    let size = 0;
+    // Plan one after another; commands arriving meanwhile join this group.
+    while (this.#queue[0]?.kind === "plan" && size < max) {
+      const entry = this.#queue.shift() as Entry<State, S> & { kind: "plan" };
+      try {
+        const plan = await entry.planner(state);
+        planned.push({ entry, plan });
+        size += plan.statements.length;
+      } catch (error) {
+        entry.reject(error);
+      }
+    }
+    if (planned.length === 0) return;
+    try {
+      const statements = planned.flatMap((p) => p.plan.statements);
+      if (statements.length > 0) await this.#options.commit(statements);
+      this.stats.transactions++;
+      this.stats.commands += planned.length;
+      for (const { entry, plan } of planned) settle(entry, plan);
+    } catch {
+      // The shared transaction rolled back whole: the planned effects on the state are
+      // void. Reload and give each command its own transaction.
+      this.stats.retried++;
+      this.#options.invalidate();
+      for (const { entry } of planned) await this.#retryAlone(entry as Entry<State, S> & { kind: "plan" });
+    }
+  }
+
+  async #retryAlone(entry: Entry<State, S> & { kind: "plan" }): Promise<void> {
+    try {
+      const plan = await entry.planner(await this.#options.state());
+      try {
+        if (plan.statements.length > 0) await this.#options.commit(plan.statements);
+      } catch (error) {
+        this.#options.invalidate();
+        throw this.#options.explain ? this.#options.explain(error) : error;
+      }
+      this.stats.transactions++;
+      this.stats.commands++;
+      settle(entry, plan);
+    } catch (error) {
+      entry.reject(error);
+    }
+  }
+}
+
+function settle(entry: { resolve: (v: unknown) => void; reject: (e: unknown) => void }, plan: Plan<unknown, unknown>): void {
+  if (plan.error) entry.reject(plan.error);
+  else entry.resolve(plan.value);
+  if (plan.after) {
+    try {
+      plan.after();
+    } catch (error) {
+      console.error("[OrgRoom] after-commit effect failed:", error);
+    }
+  }
+}

@@ -1,0 +1,225 @@
+import { visibleTo, type LiveAudience } from "../../domain/live-visibility.ts";
+import { lowerOf, type Permission, type Role } from "../../domain/roles.ts";
+import {
+  ClientFrame,
+  defaultAudience,
+  liveCloseCodes,
+  maxClientFrameLength,
+  type LiveEventData,
+  type LiveEventType,
+  type ServerMessage,
+} from "./protocol.ts";
+import { creatorTag, keyTag, sessionTag, SocketViewer, tagsOf, userTag } from "./viewer.ts";
+
+/** How many events a room keeps for `resume`; older ones answer `resync`. */
+export const defaultRetention = 1000;
+
+/** Close codes a peer may send but nobody may send back (RFC 6455 §7.4.1). */
+const unsendableCloseCodes = new Set([1005, 1006, 1015]);
+
+interface StoredEvent extends LiveAudience {
+  frame: string;
+}
+
+type EventRow = {
+  seq: number;
+  type: string;
+  at: string;
+  data: string;
+  audience: Permission;
+  subject: string | null;
+};
+
+/**
+ * The organization's live channel, inside its room: the numbered event log (in the room's
+ * SQLite storage, so `seq` survives eviction), the hibernatable sockets, and who may see
+ * what. It never throws into the platform's handlers for a client's mistake.
+ */
+export class LiveHub {
+  readonly #ctx: DurableObjectState;
+  readonly #retention: number;
+  #seq: number;
+  /** Attachments parsed once per socket per instance (a hibernated room starts empty). */
+  readonly #viewers = new WeakMap<WebSocket, SocketViewer>();
+
+  constructor(ctx: DurableObjectState, options: { retention?: number } = {}) {
+    this.#ctx = ctx;
+    this.#retention = options.retention ?? defaultRetention;
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS live_events (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, at TEXT NOT NULL, " +
+        "data TEXT NOT NULL, audience TEXT NOT NULL, subject TEXT)",
+    );
+    // Pruning never deletes the newest event, so the largest seq kept is the current one.
+    this.#seq = ctx.storage.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM live_events").one().seq ?? 0;
+  }
+
+  /** The seq of the newest event (0 before the first). */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** Accepts an authorized upgrade: tags the socket, keeps its viewer, sends `ready`. */
+  accept(viewer: SocketViewer): Response {
+    const pair = new WebSocketPair();
+    const client = pair[0];
+    const server = pair[1];
+    this.#ctx.acceptWebSocket(server, tagsOf(viewer));
+    server.serializeAttachment(viewer);
+    this.#viewers.set(server, viewer);
+    this.#send(server, { type: "ready", seq: this.#seq });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * Appends an event and sends it to every socket allowed to see it. Call it after the
+   * command committed, inside the room's queue, so seq order is commit order.
+   */
+  publish<T extends LiveEventType>(type: T, data: LiveEventData[T], audience: Permission = defaultAudience[type]): number {
+    const seq = this.#seq + 1;
+    const at = new Date().toISOString();
+    const json = JSON.stringify(data);
+    const subject = subjectOf(type, data);
+    const sql = this.#ctx.storage.sql;
+    sql.exec("INSERT INTO live_events (seq, type, at, data, audience, subject) VALUES (?, ?, ?, ?, ?, ?)", seq, type, at, json, audience, subject);
+    sql.exec("DELETE FROM live_events WHERE seq <= ?", seq - this.#retention);
+    this.#seq = seq;
+    this.#broadcast({ frame: frameOf({ seq, type, at, data: json }), audience, subject });
+    return seq;
+  }
+
+  /** A client frame: parsed, never trusted; a bad one gets an error frame. */
+  onMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    const viewer = this.#viewer(ws);
+    if (!viewer) return;
+    if (typeof message !== "string") return this.#refuse(ws, "Frames are JSON text, not binary.");
+    if (message.length > maxClientFrameLength) return this.#refuse(ws, `Frames are at most ${maxClientFrameLength} characters.`);
+    let json: unknown;
+    try {
+      json = JSON.parse(message);
+    } catch {
+      return this.#refuse(ws, "The frame is not JSON.");
+    }
+    const frame = ClientFrame.safeParse(json);
+    if (!frame.success) {
+      const issue = frame.error.issues[0];
+      return this.#refuse(ws, `Invalid frame${issue?.path.length ? ` at ${issue.path.join(".")}` : ""}: ${issue?.message ?? "unknown"}.`);
+    }
+    if (frame.data.type === "ping") return this.#send(ws, { type: "pong" });
+    this.#resume(ws, viewer, frame.data.since);
+  }
+
+  /** The peer closed: finish the closing handshake (codes that cannot be sent become 1000). */
+  onClose(ws: WebSocket, code: number, reason: string): void {
+    if (!this.#viewer(ws)) return;
+    try {
+      ws.close(unsendableCloseCodes.has(code) ? 1000 : code, reason);
+    } catch {
+      // Already closed (the runtime may have answered the close itself).
+    }
+  }
+
+  /**
+   * Closes every socket of a member who lost access, and those of the API keys they
+   * created (a key dies with its creator's membership).
+   */
+  closeUser(userId: string, code: number = liveCloseCodes.removed, reason = "You are no longer a member of this organization."): void {
+    for (const ws of [...this.#ctx.getWebSockets(userTag(userId)), ...this.#ctx.getWebSockets(creatorTag(userId))]) {
+      this.#close(ws, code, reason);
+    }
+  }
+
+  /** Closes the sockets opened with a session that was signed out. */
+  closeSession(sessionId: string, code: number = liveCloseCodes.signedOut, reason = "Signed out."): void {
+    for (const ws of this.#ctx.getWebSockets(sessionTag(sessionId))) this.#close(ws, code, reason);
+  }
+
+  /** Closes the sockets of a revoked API key. */
+  closeKey(keyId: string, code: number = liveCloseCodes.revoked, reason = "The API key was revoked."): void {
+    for (const ws of this.#ctx.getWebSockets(keyTag(keyId))) this.#close(ws, code, reason);
+  }
+
+  /**
+   * A member's role changed: rewrite the attachment of their sockets, and of the sockets
+   * of keys they created (a key never acts beyond its creator's role, nor above admin).
+   * The next event is filtered by the new role.
+   */
+  setRole(userId: string, role: Role): void {
+    for (const ws of this.#ctx.getWebSockets(userTag(userId))) this.#rewrite(ws, role);
+    for (const ws of this.#ctx.getWebSockets(creatorTag(userId))) this.#rewrite(ws, lowerOf("admin", role));
+  }
+
+  #resume(ws: WebSocket, viewer: SocketViewer, since: number): void {
+    const sql = this.#ctx.storage.sql;
+    const oldest = sql.exec<{ seq: number | null }>("SELECT min(seq) AS seq FROM live_events").one().seq ?? this.#seq + 1;
+    // Events since+1 … oldest-1 are gone, or the client claims a future it cannot have seen.
+    if (since > this.#seq || since < oldest - 1) return this.#send(ws, { type: "resync", seq: this.#seq });
+    const rows = sql.exec<EventRow>("SELECT seq, type, at, data, audience, subject FROM live_events WHERE seq > ? ORDER BY seq", since);
+    for (const row of rows) {
+      if (visibleTo(viewer, row)) this.#sendRaw(ws, frameOf(row));
+    }
+  }
+
+  #broadcast(event: StoredEvent): void {
+    for (const ws of this.#ctx.getWebSockets()) {
+      const viewer = this.#viewer(ws);
+      if (viewer && visibleTo(viewer, event)) this.#sendRaw(ws, event.frame);
+    }
+  }
+
+  #rewrite(ws: WebSocket, role: Role): void {
+    const viewer = this.#viewer(ws);
+    if (!viewer) return;
+    const next = { ...viewer, role };
+    ws.serializeAttachment(next);
+    this.#viewers.set(ws, next);
+  }
+
+  /** The socket's viewer; null for a socket this hub did not accept. */
+  #viewer(ws: WebSocket): SocketViewer | null {
+    const known = this.#viewers.get(ws);
+    if (known) return known;
+    const parsed = SocketViewer.safeParse(ws.deserializeAttachment());
+    if (!parsed.success) return null;
+    this.#viewers.set(ws, parsed.data);
+    return parsed.data;
+  }
+
+  #refuse(ws: WebSocket, message: string): void {
+    this.#send(ws, { type: "error", code: "invalid_frame", message });
+  }
+
+  #send(ws: WebSocket, message: ServerMessage): void {
+    this.#sendRaw(ws, JSON.stringify(message));
+  }
+
+  #sendRaw(ws: WebSocket, frame: string): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    try {
+      ws.send(frame);
+    } catch (error) {
+      // One broken socket must not keep an event from the others.
+      console.warn("[roster] LiveHub: a send failed:", error);
+    }
+  }
+
+  #close(ws: WebSocket, code: number, reason: string): void {
+    // Closed at once, and never sent anything again (a closing socket is not OPEN).
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+/** Member events are about one member, who may always see them. */
+function subjectOf<T extends LiveEventType>(type: T, data: LiveEventData[T]): string | null {
+  if (!type.startsWith("member.")) return null;
+  const payload: object = data;
+  return "userId" in payload && typeof payload.userId === "string" ? payload.userId : null;
+}
+
+/** The event as sent: `data` is the JSON the hub itself stored. */
+function frameOf(row: Pick<EventRow, "seq" | "type" | "at" | "data">): string {
+  return `{"seq":${row.seq},"type":${JSON.stringify(row.type)},"at":${JSON.stringify(row.at)},"data":${row.data}}`;
+}

@@ -1,0 +1,117 @@
+/**
+ * The live protocol of `GET /api/v1/orgs/:org/live`, defined once: what clients may send
+ * (parsed with zod) and what the server sends (types the dashboard imports). It depends
+ * only on zod and the pure domain modules, so any side can import it.
+ */
+import { z } from "zod";
+import type { Permission, Role } from "../../domain/roles.ts";
+import type { Seats } from "../../domain/seats.ts";
+
+// ── Client → server ──────────────────────────────────────────────────────────────────
+
+/** `{type:"resume", since}`: send every event after `since`, or `resync`. `{type:"ping"}`: answer `pong`. */
+export const ClientFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("resume"), since: z.number().int().min(0) }),
+  z.object({ type: z.literal("ping") }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+/** The longest client frame read (in UTF-16 units); longer ones get an error frame. */
+export const maxClientFrameLength = 4096;
+
+// ── Server → client: events ──────────────────────────────────────────────────────────
+
+export const liveEventTypes = [
+  "invitation.created",
+  "invitation.updated",
+  "member.joined",
+  "member.updated",
+  "member.removed",
+  "seats.changed",
+  "links.changed",
+  "project.changed",
+  "org.updated",
+] as const;
+export type LiveEventType = (typeof liveEventTypes)[number];
+
+/** An organization as `org.updated` carries it (the shape of `GET /orgs/:org`'s `org`). */
+export interface LiveOrg {
+  id: string;
+  slug: string;
+  name: string;
+  plan: string;
+  seatLimit: number;
+  status: "active" | "dormant";
+  autoPrivateProject: boolean;
+  allowedEmailDomains: string[];
+  defaultInviteTtlDays: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** JSON an event type whose payload is not settled yet carries. */
+type Payload = { [key: string]: JsonValue };
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The `data` of each event type. */
+export interface LiveEventData {
+  "invitation.created": Payload;
+  "invitation.updated": Payload;
+  "member.joined": { userId: string; role: Role };
+  /** The member's fields that may have changed; absent ones did not. */
+  "member.updated": { userId: string; role: Role; title?: string };
+  "member.removed": { userId: string };
+  "seats.changed": Seats;
+  "links.changed": Payload;
+  "project.changed": Payload;
+  "org.updated": { org: LiveOrg };
+}
+
+/** A numbered event: `seq` strictly increases per organization; `at` is ISO 8601. */
+export type LiveEvent<T extends LiveEventType = LiveEventType> = {
+  [K in T]: { seq: number; type: K; at: string; data: LiveEventData[K] };
+}[T];
+
+/**
+ * Who may see each event type unless its publisher says otherwise: the permission that
+ * reads the same thing through the HTTP API. Member events are also shown to the member
+ * they are about (see domain/live-visibility.ts).
+ */
+export const defaultAudience = {
+  "invitation.created": "invitations:read",
+  "invitation.updated": "invitations:read",
+  "member.joined": "members:read",
+  "member.updated": "members:read",
+  "member.removed": "members:read",
+  "seats.changed": "org:read",
+  // Links and projects are managed by admins; their publishers may widen this per event.
+  "links.changed": "invitations:read",
+  "project.changed": "members:write",
+  "org.updated": "org:read",
+} as const satisfies Record<LiveEventType, Permission>;
+
+// ── Server → client: control frames ──────────────────────────────────────────────────
+
+export type LiveErrorCode = "invalid_frame";
+
+export type ControlFrame =
+  /** First frame on every socket: the organization's current `seq`. */
+  | { type: "ready"; seq: number }
+  /** The events asked for are no longer kept (or `since` is ahead): reload, then go on from `seq`. */
+  | { type: "resync"; seq: number }
+  | { type: "pong" }
+  /** A frame the server could not use; the socket stays open. */
+  | { type: "error"; code: LiveErrorCode; message: string };
+
+/** Everything the server sends: events have a dotted `type`, control frames a plain one. */
+export type ServerMessage = LiveEvent | ControlFrame;
+
+/** Close codes the server uses (4000–4999 are the application's). */
+export const liveCloseCodes = {
+  /** The member was removed from the organization: do not reconnect. */
+  removed: 4403,
+  /** The API key was revoked, or its creator left the organization. */
+  revoked: 4401,
+  /** The session that opened the socket was signed out. */
+  signedOut: 4401,
+} as const;

@@ -1,0 +1,18 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../env.ts";
+
+/** The top of the OpenAPI document; paths and schemas come from the routes' zod schemas. */
+export const documentInfo = {
+  openapi: "3.1.0",
+  info: {
+    title: "Roster API",
+    version: "1.0.0",
+    description:
+      "Organizations, members, invitations and exact seats. Errors are `{error: {code, message, details?, requestId}}` with a stable `code`. Authenticate with the dashboard's session cookie (mutations must be same-origin) or an organization API key as `Authorization: Bearer rk_…`.",
+  },
+};
+
+/** Serves the document at `/api/v1/openapi.json`. */
+export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
+  app.doc31("/api/v1/openapi.json", documentInfo);
+}

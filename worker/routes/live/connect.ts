@@ -1,0 +1,68 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
+import { refuseCrossSite } from "../../auth/csrf.ts";
+import { orgAccess } from "../../auth/org-access.ts";
+import type { AppEnv } from "../../env.ts";
+import { AppError } from "../../errors.ts";
+import { liveHeaders } from "../../org/live/viewer.ts";
+import { orgRoom } from "../../org/room.ts";
+import { ErrorResponse, errors, json, OrgParams, orgSecurity } from "../schemas.ts";
+
+/** Only a WebSocket upgrade is served here; anything else learns how to ask (426). */
+const requireUpgrade = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    c.header("Upgrade", "websocket");
+    throw new AppError("upgrade_required", "Open this endpoint as a WebSocket (Upgrade: websocket).");
+  }
+  await next();
+});
+
+/**
+ * A browser opens WebSockets with the cookie of any site it is on, and the upgrade is a
+ * GET: the origin is checked here as for a mutation. Bearer clients carry no ambient
+ * authority (and browsers cannot send that header on a WebSocket).
+ */
+const sameOrigin = createMiddleware<AppEnv>(async (c, next) => {
+  if (!c.req.header("authorization")) refuseCrossSite(c);
+  await next();
+});
+
+const route = createRoute({
+  method: "get",
+  path: "/api/v1/orgs/{org}/live",
+  tags: ["live"],
+  summary: "Open the organization's live channel (WebSocket)",
+  description: [
+    "Upgrade with `Upgrade: websocket`. The session cookie needs a same-origin `Origin`; an API key may connect too and sees what its scopes can read.",
+    "The server sends `{type:\"ready\", seq}` first, then events `{seq, type, at, data}` with `seq` strictly increasing per organization:",
+    "`invitation.created|updated`, `member.joined|updated|removed`, `seats.changed`, `links.changed`, `project.changed`, `org.updated`.",
+    "Restricted members see only organization and seat events and events about themselves.",
+    "Send `{type:\"resume\", since}` after a reconnect to get every missed event, or `{type:\"resync\", seq}` when they are no longer kept;",
+    "`{type:\"ping\"}` answers `{type:\"pong\"}`; a frame that is not understood answers `{type:\"error\", code:\"invalid_frame\", message}`.",
+    "A removed member's sockets close with code 4403; a signed-out session's and a revoked key's with 4401.",
+  ].join(" "),
+  security: orgSecurity,
+  middleware: [requireUpgrade, sameOrigin, orgAccess("org:read")] as const,
+  request: { params: OrgParams },
+  responses: {
+    101: { description: "Switching Protocols: the socket is open" },
+    ...errors(401, 403, 404),
+    426: json(ErrorResponse, "Not a WebSocket upgrade (`upgrade_required`)"),
+  },
+});
+
+export function registerLiveConnect(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const { org, actor } = c.var;
+    const response = await orgRoom(c.env, org.id).fetch(
+      new Request("https://room/live", {
+        headers: { upgrade: "websocket", [liveHeaders.org]: org.id, [liveHeaders.actor]: JSON.stringify(actor) },
+      }),
+    );
+    if (response.status === 101 && response.webSocket) return response;
+    // The room re-checks the actor: a removal between the two calls lands here.
+    const refusal = ErrorResponse.safeParse(await response.json().catch(() => null));
+    if (!refusal.success) throw new AppError("internal_error", "Something went wrong on our side.");
+    throw new AppError(refusal.data.error.code, refusal.data.error.message);
+  });
+}
