@@ -176,6 +176,13 @@ export class OrgRoom extends DurableObject<Bindings> {
     return this.#plan(orgId, actor, (ctx, state, actor) => planInvite(ctx, state, actor, input));
   }
 
+  /** {@link invite} for a credential not yet authorized: one RPC for the hot path. */
+  async inviteAs(orgId: string, credential: RoomCredential, input: InviteInput): Promise<RoomResult<CreatedInvitation>> {
+    const authorized = await this.authorize(orgId, credential);
+    if (!authorized.ok) return authorized;
+    return this.invite(orgId, authorized.value, input);
+  }
+
   /** Many invitations, planned in row order and committed in a few shared transactions. */
   async inviteBulk(orgId: string, actor: Actor, rows: BulkRow[]): Promise<RoomResult<BulkOutcome[]>> {
     return asResult(async () => {
@@ -483,7 +490,13 @@ export class OrgRoom extends DurableObject<Bindings> {
     if (now - (this.#keyLastUseWritten.get(keyId) ?? 0) < lastUseWriteIntervalMs) return;
     this.#keyLastUseWritten.set(keyId, now);
     const db = orgDatabase(this.env, this.#orgId ?? "");
-    await db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, keyId));
+    try {
+      await db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, keyId));
+    } catch (error) {
+      // Bookkeeping must not fail the request it describes; the next use tries again.
+      this.#keyLastUseWritten.delete(keyId);
+      console.warn("[roster] OrgRoom: recording an API key's last use failed:", error);
+    }
   }
 
   /** Removed members lose their sockets at once (before anyone hears of it), then everyone is told. */

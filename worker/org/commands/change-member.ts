@@ -33,8 +33,13 @@ export async function changeMember(ctx: CommandContext, actor: Actor, input: Cha
   }
   if (!canActOn(actor.role, current)) throw new AppError("forbidden", "Admins cannot change owners.");
   if (!canGrant(actor.role, role)) throw new AppError("forbidden", "Nobody grants a role above their own.");
-
   const where = and(eq(memberships.orgId, orgId), eq(memberships.userId, input.userId));
+  if (role === current && input.title === undefined) {
+    // Nothing changes, so nothing is written or audited.
+    const [row] = await db.select({ title: memberships.title }).from(memberships).where(where);
+    return { userId: input.userId, role, title: row?.title ?? "" };
+  }
+
   const set = { role, ...(input.title !== undefined ? { title: input.title } : {}) };
   let updated: Array<{ title: string }>;
   try {

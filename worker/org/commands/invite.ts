@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { invitations, notifications, type Invitation, type ProjectAssignment } from "../../../db/schema/index.ts";
+import { invitations, type Invitation, type ProjectAssignment } from "../../../db/schema/index.ts";
 import { newId, randomToken, sha256Hex } from "../../auth/tokens.ts";
 import { effectiveStatus, expiryFrom } from "../../domain/invitations.ts";
 import { canGrant, type Role } from "../../domain/roles.ts";
@@ -125,17 +125,18 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
       { orgId: state.org.id, invitationId: invitation.id, now: ctx.now },
     ),
   );
-  if (invitation.inviteeUserId) {
-    statements.push(
-      ctx.db.insert(notifications).values({
-        id: newId("ntf", ctx.now),
-        userId: invitation.inviteeUserId,
-        type: "invitation.received",
-        data: { invitationId: invitation.id, org: { slug: state.org.slug, name: state.org.name }, role: invitation.role },
-        createdAt: now,
-      }),
-    );
-  }
+  // The invitee, if they have an account, is told in the app too: by id for an invitation
+  // by username, else whoever holds the email (in this transaction, no lookup before it).
+  const notification = {
+    id: newId("ntf", ctx.now),
+    type: "invitation.received",
+    data: JSON.stringify({ invitationId: invitation.id, org: { slug: state.org.slug, name: state.org.name }, role: invitation.role }),
+  };
+  statements.push(
+    ctx.db.run(sql`INSERT INTO notifications (id, user_id, type, data, created_at)
+      SELECT ${notification.id}, id, ${notification.type}, ${notification.data}, ${ctx.now} FROM users
+      WHERE ${invitation.inviteeUserId ? sql`id = ${invitation.inviteeUserId}` : sql`email = ${invitation.email}`}`),
+  );
   addPending(state, invitation);
   const view = invitationView(invitation, ctx.now);
   return {

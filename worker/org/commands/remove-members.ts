@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { memberships, userMemberships } from "../../../db/schema/index.ts";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { apiKeys, memberships, userMemberships } from "../../../db/schema/index.ts";
 import { canActOn } from "../../domain/roles.ts";
 import { AppError, type ErrorCode } from "../../errors.ts";
 import { actorId, type Actor } from "../actor.ts";
@@ -44,6 +44,11 @@ export async function removeMembers(ctx: CommandContext, actor: Actor, userIds: 
     await db.batch([
       db.delete(memberships).where(and(eq(memberships.orgId, orgId), inArray(memberships.userId, ids))),
       db.delete(userMemberships).where(and(eq(userMemberships.orgId, orgId), inArray(userMemberships.userId, ids))),
+      // Their API keys die with their membership, for good (not only while they are away).
+      db
+        .update(apiKeys)
+        .set({ revokedAt: new Date(ctx.now) })
+        .where(and(eq(apiKeys.orgId, orgId), inArray(apiKeys.createdBy, ids), isNull(apiKeys.revokedAt))),
       db.run(guard(sql`(SELECT count(*) FROM memberships WHERE org_id = ${orgId} AND role = 'owner') >= 1`, "last_owner")),
       ...removing.map((r) =>
         auditInsert(db, orgId, actor, ctx.now, {
@@ -58,6 +63,7 @@ export async function removeMembers(ctx: CommandContext, actor: Actor, userIds: 
     rethrowGuard(error, "last_owner", "The organization's last owner cannot be removed.");
   }
   for (const id of ids) dropMember(state, id);
+  for (const [hash, key] of state.keys) if (ids.includes(key.createdBy)) state.keys.delete(hash);
   return results;
 }
 

@@ -1,0 +1,145 @@
+/**
+ * The stack one Worker benchmark runs against, started and torn down by the bench itself:
+ *
+ *   - a supervised libSQL server (db/server) on a fresh temp file, migrated;
+ *   - the BENCH build of the Worker (test/bench/wrangler.toml → test/bench/worker.ts, bundled
+ *     and minified by `wrangler deploy --dry-run`), served by Miniflare directly (no
+ *     `wrangler dev` proxy) on a free loopback port, with its Durable Objects (SQLite-backed).
+ *
+ * `stop()` disposes Miniflare (workerd), stops the database server and removes the temp
+ * directory; it is safe to call more than once. A failure while starting undoes what was
+ * started before rethrowing.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { migrateDatabase } from "../../db/migrate.ts";
+import { superviseLibsqlServer } from "../../db/server/supervisor.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const benchConfig = join(root, "test", "bench", "wrangler.toml");
+
+/** The origin the bench's "browser" comes from; every cookie request sends it as `Origin`. */
+export const benchAppUrl = "http://roster.bench.test";
+
+export interface BenchStack {
+  /** The Worker's base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** The libSQL server's URL (for checks straight in the database). */
+  databaseUrl: string;
+  appUrl: string;
+  /** How long bundling and starting took, for the report. */
+  timings: { bundle_ms: number; database_ms: number; worker_ms: number };
+  bundleBytes: number;
+  stop(): Promise<void>;
+}
+
+function compatibilityDate(): string {
+  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+  const date = /^\s*compatibility_date\s*=\s*"([0-9-]+)"/m.exec(toml)?.[1];
+  if (!date) throw new Error("no compatibility_date in wrangler.toml");
+  return date;
+}
+
+/** `wrangler deploy --dry-run` of the bench config into `outdir` (offline, ~5 s). */
+async function bundle(outdir: string): Promise<string> {
+  const wrangler = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin", "wrangler.js");
+  const args = [wrangler, "deploy", "--dry-run", "--config", benchConfig, "--outdir", outdir, "--minify"];
+  const output: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_UPDATE_NOTIFIER: "1" },
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    child.stdout.on("data", (d: Buffer) => output.push(d.toString()));
+    child.stderr.on("data", (d: Buffer) => output.push(d.toString()));
+    child.on("error", reject);
+    child.on("exit", (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  if (code !== 0) throw new Error(`bundling the bench Worker failed (exit ${code}):\n${output.join("")}`);
+  return join(outdir, "worker.js");
+}
+
+export async function startBenchStack(options: { log?: (line: string) => void } = {}): Promise<BenchStack> {
+  const log = options.log ?? (() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), "roster-bench-stack-"));
+  const stops: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true })];
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    for (const s of stops.reverse()) {
+      try {
+        await s();
+      } catch (error) {
+        console.error("[bench] while stopping:", error);
+      }
+    }
+  };
+  try {
+    let t0 = performance.now();
+    const script = await bundle(join(dir, "bundle"));
+    const bundleMs = performance.now() - t0;
+    const bundleBytes = readFileSync(script).byteLength;
+
+    t0 = performance.now();
+    const db = await superviseLibsqlServer({ file: join(dir, "roster.db"), port: 0, log });
+    stops.push(() => db.stop());
+    await migrateDatabase({ url: db.url });
+    const databaseMs = performance.now() - t0;
+
+    t0 = performance.now();
+    // The familiar option shape (name, scriptPath, bindings, durableObjects), converted to
+    // Miniflare 5's own (`workers: [{ config, dev }]`).
+    const mf = new Miniflare(convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      workers: [
+        {
+          name: "roster-bench",
+          modules: true,
+          // Module names are paths relative to this (the bundle lives in a temp dir).
+          rootPath: dirname(script),
+          modulesRoot: dirname(script),
+          scriptPath: script,
+          compatibilityDate: compatibilityDate(),
+          bindings: {
+            DATABASE_URL: db.url,
+            SESSION_SECRET: randomBytes(32).toString("base64url"),
+            ROSTER_LOCAL_DEV: "1",
+            APP_URL: benchAppUrl,
+            EMAIL_FROM: "Roster <no-reply@roster.invalid>",
+          },
+          durableObjects: {
+            ORG_ROOM: { className: "OrgRoom", useSQLite: true },
+            RATE_LIMITER: { className: "RateLimiter", useSQLite: true },
+          },
+        },
+      ],
+    }));
+    stops.push(() => mf.dispose());
+    const url = (await mf.ready).toString().replace(/\/$/, "");
+    const workerMs = performance.now() - t0;
+    return {
+      url,
+      databaseUrl: db.url,
+      appUrl: benchAppUrl,
+      timings: { bundle_ms: Math.round(bundleMs), database_ms: Math.round(databaseMs), worker_ms: Math.round(workerMs) },
+      bundleBytes,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
