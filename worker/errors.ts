@@ -10,8 +10,6 @@ export const errorStatus = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
   last_owner: 409,
   seats_exhausted: 409,
   already_member: 409,

@@ -1,5 +1,5 @@
 import { evalCond, type StepOutcomes } from "./conditions.ts";
-import { engineError, ProtocolError, StmtError, type ErrorBody } from "./errors.ts";
+import { engineError, ProtocolError, type ErrorBody } from "./errors.ts";
 import { describeStmt, prepareOne, resolveSql, runSequence, runStmt, type ExecContext, type Prepared, type StmtResult } from "./execute.ts";
 import type { BatchStep, StreamRequest } from "./protocol.ts";
 import { MAX_STORED_SQL, MAX_STORED_SQL_BYTES, type Stream } from "./stream.ts";
@@ -47,10 +47,11 @@ async function respond(stream: Stream, req: StreamRequest, ctx: ExecContext): Pr
     case "store_sql":
       if (stream.sqls.has(req.sqlId)) throw new ProtocolError(`SQL text ${req.sqlId} already exists`, "SQL_EXISTS");
       if (stream.sqls.size >= MAX_STORED_SQL) {
-        throw new StmtError(`The server already stores ${stream.sqls.size} SQL texts, it cannot store more`, "SQL_STORE_TOO_MANY");
+        // Protocol misuse, like an unknown sql_id: the whole request is refused with a 400.
+        throw new ProtocolError(`The server already stores ${stream.sqls.size} SQL texts, it cannot store more`, "SQL_STORE_TOO_MANY");
       }
       if (Buffer.byteLength(req.sql) > MAX_STORED_SQL_BYTES) {
-        throw new StmtError(`The statement is too large to be stored: ${Buffer.byteLength(req.sql)}/${MAX_STORED_SQL_BYTES} bytes`, "SQL_STORE_TOO_LARGE");
+        throw new ProtocolError(`The statement is too large to be stored: ${Buffer.byteLength(req.sql)}/${MAX_STORED_SQL_BYTES} bytes`, "SQL_STORE_TOO_LARGE");
       }
       stream.sqls.set(req.sqlId, req.sql);
       return { type: "store_sql" };

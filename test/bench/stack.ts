@@ -36,6 +36,8 @@ export interface BenchStack {
   /** How long bundling and starting took, for the report. */
   timings: { bundle_ms: number; database_ms: number; worker_ms: number };
   bundleBytes: number;
+  /** The database server's current process (it may be restarted by its supervisor). */
+  databasePid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,7 @@ export async function startBenchStack(options: { log?: (line: string) => void } 
       appUrl: benchAppUrl,
       timings: { bundle_ms: Math.round(bundleMs), database_ms: Math.round(databaseMs), worker_ms: Math.round(workerMs) },
       bundleBytes,
+      databasePid: () => db.pid(),
       stop,
     };
   } catch (error) {

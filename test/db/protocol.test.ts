@@ -105,14 +105,17 @@ describe("stored SQL", () => {
     expect((await pipeline(srv.url, [{ type: "execute", stmt: {} }])).body.code).toBe("SQL_ID_OR_SQL_NOT_GIVEN");
   });
 
-  test("a stream stores at most 50 texts of at most 5000 bytes each (sqld's limits)", async () => {
-    const store = Array.from({ length: 51 }, (_, i) => ({ type: "store_sql", sql_id: i, sql: "SELECT 1" }));
-    const ans = await pipeline(srv.url, [...store, { type: "store_sql", sql_id: 100, sql: `SELECT '${"é".repeat(2500)}'` }, { type: "close" }]);
-    expect(ans.status).toBe(200);
-    expect(ans.body.results[49].type).toBe("ok");
-    expect(ans.body.results[50]).toMatchObject({ type: "error", error: { code: "SQL_STORE_TOO_MANY" } });
+  test("a stream stores at most 50 texts of at most 5000 bytes each (sqld's limits); more is refused with 400", async () => {
+    const fifty = Array.from({ length: 50 }, (_, i) => ({ type: "store_sql", sql_id: i, sql: "SELECT 1" }));
+    const ok = await pipeline(srv.url, [...fifty, { type: "close" }]);
+    expect(ok.status).toBe(200);
+    expect(ok.body.results[49].type).toBe("ok");
+    const tooMany = await pipeline(srv.url, [...fifty, { type: "store_sql", sql_id: 50, sql: "SELECT 1" }, { type: "close" }]);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.code).toBe("SQL_STORE_TOO_MANY");
     const big = await pipeline(srv.url, [{ type: "store_sql", sql_id: 1, sql: `SELECT '${"é".repeat(2500)}'` }, { type: "close" }]);
-    expect(big.body.results[0]).toMatchObject({ type: "error", error: { code: "SQL_STORE_TOO_LARGE" } });
+    expect(big.status).toBe(400);
+    expect(big.body.code).toBe("SQL_STORE_TOO_LARGE");
   });
 });
 
