@@ -4,11 +4,14 @@
  *
  *   npm run bench            # all
  *   npm run bench -- db      # only the named ones
+ *   npm run bench -- room    # the Worker + room: no-op ceiling, invitations, bulk, live sockets
  */
 import { benchDatabase } from "./db.ts";
+import { benchRoom } from "./room.ts";
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   db: benchDatabase,
+  room: benchRoom,
 };
 
 const only = process.argv.slice(2);

@@ -36,6 +36,10 @@ export interface BenchStack {
   /** How long bundling and starting took, for the report. */
   timings: { bundle_ms: number; database_ms: number; worker_ms: number };
   bundleBytes: number;
+  /** The bundle served (and its `.map` beside it). */
+  bundlePath: string;
+  /** With `countDatabaseRequests`: the Worker's database requests so far, by kind (live). */
+  databaseCounts: DatabaseCounts | undefined;
   /** The database server's current process (it may be restarted by its supervisor). */
   databasePid(): number | undefined;
   stop(): Promise<void>;
@@ -49,9 +53,9 @@ function compatibilityDate(): string {
 }
 
 /** `wrangler deploy --dry-run` of the bench config into `outdir` (offline, ~5 s). */
-async function bundle(outdir: string): Promise<string> {
+async function bundle(outdir: string, minify: boolean): Promise<string> {
   const wrangler = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin", "wrangler.js");
-  const args = [wrangler, "deploy", "--dry-run", "--config", benchConfig, "--outdir", outdir, "--minify"];
+  const args = [wrangler, "deploy", "--dry-run", "--config", benchConfig, "--outdir", outdir, ...(minify ? ["--minify"] : [])];
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, args, {
@@ -72,7 +76,93 @@ async function bundle(outdir: string): Promise<string> {
   return join(outdir, "worker.js");
 }
 
-export async function startBenchStack(options: { log?: (line: string) => void } = {}): Promise<BenchStack> {
+export interface StackOptions {
+  log?: (line: string) => void;
+  /** Bundle without `--minify` (readable CPU profiles). Default: minified, as deployed. */
+  minify?: boolean;
+  /** Opens workerd's DevTools inspector on this loopback port (profiling). */
+  inspectorPort?: number;
+  /**
+   * Puts a counting proxy (in this process) between the Worker and the database, for
+   * diagnosis only: it costs CPU of its own, so throughput runs leave it off.
+   */
+  countDatabaseRequests?: boolean;
+}
+
+/** Database requests seen by the counting proxy, by kind (`batch: INSERT invitations…`). */
+export type DatabaseCounts = Record<string, number>;
+
+function describeSql(sql: string): string {
+  const s = sql.replace(/\s+/g, " ").trim();
+  const m =
+    /^(insert(?: or \w+)? into|update|delete from)\s+"?(\w+)"?/i.exec(s) ??
+    /^(select)\b.*?\bfrom\s+"?(\w+)"?/i.exec(s) ??
+    /^(\w+)/.exec(s);
+  return m ? `${m[1]!.toUpperCase()}${m[2] ? ` ${m[2]}` : ""}` : "?";
+}
+
+/** One pipeline body → a label: what kind of call, and its first real statement. */
+function classifyPipeline(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { requests?: Array<Record<string, any>> };
+    const stored = new Map<number, string>();
+    const labels: string[] = [];
+    for (const r of parsed.requests ?? []) {
+      if (r.type === "store_sql") stored.set(r.sql_id, r.sql);
+      const sqlOf = (stmt: { sql?: string; sql_id?: number }): string => stmt.sql ?? stored.get(stmt.sql_id ?? -1) ?? "?";
+      if (r.type === "execute") labels.push(`execute: ${describeSql(sqlOf(r.stmt))}`);
+      if (r.type === "batch") {
+        const real = (r.batch?.steps ?? []).map((st: { stmt: { sql?: string; sql_id?: number } }) => sqlOf(st.stmt)).filter((q: string) => !/^\s*(begin|commit|rollback)\b/i.test(q));
+        labels.push(`batch(${real.length}): ${real.length ? describeSql(real[0]) : "-"}`);
+      }
+    }
+    return labels.join(" + ") || "other";
+  } catch {
+    return "unparsed";
+  }
+}
+
+/** A loopback HTTP proxy to `target` that counts pipeline requests by kind. */
+async function countingProxy(target: string): Promise<{ url: string; counts: DatabaseCounts; stop(): Promise<void> }> {
+  const { createServer, request } = await import("node:http");
+  const counts: DatabaseCounts = {};
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const label = req.url?.includes("pipeline") ? classifyPipeline(body.toString("utf8")) : `${req.method} ${req.url}`;
+      counts[label] = (counts[label] ?? 0) + 1;
+      const out = request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      out.on("error", () => {
+        res.writeHead(502, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: "proxy: upstream failed", code: "PROXY" }));
+      });
+      out.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    counts,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function startBenchStack(options: StackOptions = {}): Promise<BenchStack> {
   const log = options.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), "roster-bench-stack-"));
   const stops: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true })];
@@ -90,7 +180,7 @@ export async function startBenchStack(options: { log?: (line: string) => void } 
   };
   try {
     let t0 = performance.now();
-    const script = await bundle(join(dir, "bundle"));
+    const script = await bundle(join(dir, "bundle"), options.minify ?? true);
     const bundleMs = performance.now() - t0;
     const bundleBytes = readFileSync(script).byteLength;
 
@@ -99,6 +189,14 @@ export async function startBenchStack(options: { log?: (line: string) => void } 
     stops.push(() => db.stop());
     await migrateDatabase({ url: db.url });
     const databaseMs = performance.now() - t0;
+    let workerDatabaseUrl = db.url;
+    let counts: DatabaseCounts | undefined;
+    if (options.countDatabaseRequests) {
+      const proxy = await countingProxy(db.url);
+      stops.push(() => proxy.stop());
+      workerDatabaseUrl = proxy.url;
+      counts = proxy.counts;
+    }
 
     t0 = performance.now();
     // The familiar option shape (name, scriptPath, bindings, durableObjects), converted to
@@ -106,6 +204,9 @@ export async function startBenchStack(options: { log?: (line: string) => void } 
     const mf = new Miniflare(convertV4MiniflareOptions({
       host: "127.0.0.1",
       port: 0,
+      // No per-request log line (the entry worker would build one for every request).
+      logRequests: false,
+      ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
       workers: [
         {
           name: "roster-bench",
@@ -116,7 +217,7 @@ export async function startBenchStack(options: { log?: (line: string) => void } 
           scriptPath: script,
           compatibilityDate: compatibilityDate(),
           bindings: {
-            DATABASE_URL: db.url,
+            DATABASE_URL: workerDatabaseUrl,
             SESSION_SECRET: randomBytes(32).toString("base64url"),
             ROSTER_LOCAL_DEV: "1",
             APP_URL: benchAppUrl,
@@ -139,6 +240,8 @@ export async function startBenchStack(options: { log?: (line: string) => void } 
       timings: { bundle_ms: Math.round(bundleMs), database_ms: Math.round(databaseMs), worker_ms: Math.round(workerMs) },
       bundleBytes,
       databasePid: () => db.pid(),
+      bundlePath: script,
+      databaseCounts: counts,
       stop,
     };
   } catch (error) {

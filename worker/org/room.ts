@@ -5,6 +5,7 @@ import type { Credential } from "../auth/credentials.ts";
 import type { Role } from "../domain/roles.ts";
 import { lowerOf } from "../domain/roles.ts";
 import type { Bindings } from "../env.ts";
+import type { OrgView } from "../domain/org.ts";
 import type { Seats } from "../domain/seats.ts";
 import { AppError, errorBody } from "../errors.ts";
 import { orgDatabase, userDatabase } from "../lib/database.ts";
@@ -41,20 +42,7 @@ export interface PingResult {
   applied: number;
 }
 
-/** An organization as the API shows it (dates as ISO strings: this crosses RPC). */
-export interface OrgView {
-  id: string;
-  slug: string;
-  name: string;
-  plan: string;
-  seatLimit: number;
-  status: "active" | "dormant";
-  autoPrivateProject: boolean;
-  allowedEmailDomains: string[];
-  defaultInviteTtlDays: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { OrgView };
 
 export function orgView(org: Organization): OrgView {
   return {

@@ -107,7 +107,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
     after: () => {
       ctx.effects.publish([
         { type: "invitation.updated", data: { invitation: view } },
-        ...(alreadyMember ? [] : [{ type: "member.joined", data: { member: { userId: user.id, name: user.name, email: user.email, role: invitation.role } } }]),
+        ...(alreadyMember ? [] : [{ type: "member.joined", data: { userId: user.id, role: invitation.role } }]),
       ]);
       ctx.effects.seatsChanged();
       ctx.effects.sendMail();

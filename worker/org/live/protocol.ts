@@ -4,6 +4,7 @@
  * only on zod and the pure domain modules, so any side can import it.
  */
 import { z } from "zod";
+import type { OrgView } from "../../domain/org.ts";
 import type { Permission, Role } from "../../domain/roles.ts";
 import type { Seats } from "../../domain/seats.ts";
 
@@ -35,19 +36,7 @@ export const liveEventTypes = [
 export type LiveEventType = (typeof liveEventTypes)[number];
 
 /** An organization as `org.updated` carries it (the shape of `GET /orgs/:org`'s `org`). */
-export interface LiveOrg {
-  id: string;
-  slug: string;
-  name: string;
-  plan: string;
-  seatLimit: number;
-  status: "active" | "dormant";
-  autoPrivateProject: boolean;
-  allowedEmailDomains: string[];
-  defaultInviteTtlDays: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type LiveOrg = OrgView;
 
 /** JSON an event type whose payload is not settled yet carries. */
 type Payload = { [key: string]: JsonValue };
