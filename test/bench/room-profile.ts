@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { SourceMap } from "node:module";
 import { startBenchStack, type BenchStack } from "./stack.ts";
+import { openSockets } from "./room.ts";
 
 const WINDOW_MS = Number(process.env.BENCH_PROFILE_MS ?? 3_000);
 const CLIENTS = 64;
@@ -204,6 +205,30 @@ export async function profileRoom(): Promise<Record<string, unknown>> {
         database_requests_per_command: diff(stack.databaseCounts ?? {}, before, done.ok),
         cpu: attribute(profile, map, done.ok),
       };
+    }
+    // Fan-out: 1,000 live sockets, 20 invitations one after another, each waited for.
+    let frames = 0;
+    const { sockets } = await openSockets(stack, slug, cookie, 1000, 50, () => void frames++);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const before = { ...stack.databaseCounts };
+      await inspector.send("Profiler.start");
+      const commands = 20;
+      for (let i = 0; i < commands; i++) {
+        const start = frames;
+        await post(`/api/v1/orgs/${slug}/invitations`, { invitee: `fan${i}.${tag}@bench.example.com` }, { cookie }).then((r) => r.arrayBuffer());
+        const deadline = performance.now() + 3000;
+        while (frames - start < 2 * sockets.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      }
+      const { profile } = await inspector.send<{ profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } }>("Profiler.stop");
+      results.fanout_1000_sockets_per_command = {
+        sockets: sockets.length,
+        commands,
+        database_requests_per_command: diff(stack.databaseCounts ?? {}, before, commands),
+        cpu: attribute(profile, map, commands),
+      };
+    } finally {
+      for (const ws of sockets) ws.close();
     }
     return { clients: CLIENTS, window_ms: WINDOW_MS, note: "unminified bench build, inspector + counting proxy on: shares, not throughput", ...results };
   } finally {

@@ -350,7 +350,7 @@ async function bulk(api: Api, owner: Caller) {
 }
 
 /** Opens `n` live sockets as `owner`, `parallel` upgrades at a time. */
-async function openSockets(stack: BenchStack, slug: string, cookie: string, n: number, parallel: number, onFrame: (ws: number, data: string, at: number) => void): Promise<{ sockets: WebSocket[]; failed: number }> {
+export async function openSockets(stack: BenchStack, slug: string, cookie: string, n: number, parallel: number, onFrame: (ws: number, data: string, at: number) => void): Promise<{ sockets: WebSocket[]; failed: number }> {
   const url = `${stack.url.replace(/^http/, "ws")}/api/v1/orgs/${slug}/live`;
   const sockets: WebSocket[] = [];
   let failed = 0;
@@ -382,7 +382,7 @@ async function openSockets(stack: BenchStack, slug: string, cookie: string, n: n
   return { sockets, failed };
 }
 
-async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { cookie: string }) {
+async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { cookie: string }, processes: Processes) {
   const org = await api.createOrg(owner, `bench-live-${runTag}`, 10_000);
   const samples: number[] = [];
   let eventFrames = 0;
@@ -410,6 +410,7 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
     let eventsPerCommand = 0;
     let incomplete = 0;
     const commandMs: number[] = [];
+    const cpuStart = sampleCpu(processes);
     for (let i = 0; i < LIVE_COMMANDS; i++) {
       const before = eventFrames;
       const t0 = performance.now();
@@ -423,8 +424,10 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
         incomplete++;
       }
     }
+    const cpuEnd = sampleCpu(processes);
     samples.sort((a, b) => a - b);
     commandMs.sort((a, b) => a - b);
+    const perCommand = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : round((b - a) / LIVE_COMMANDS, 1));
     return {
       sockets_requested: SOCKETS,
       sockets_open: sockets.length,
@@ -440,6 +443,12 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
       commit_to_socket_p99_ms: percentile(samples, 0.99),
       commit_to_socket_max_ms: percentile(samples, 1),
       command_response_p50_ms: percentile(commandMs, 0.5),
+      // CPU per command (2 events × every socket): the server's fan-out vs this client's receiving.
+      cpu_ms_per_command: {
+        workerd: perCommand(cpuStart.workerd, cpuEnd.workerd),
+        db_server: perCommand(cpuStart.db, cpuEnd.db),
+        load_generator_receiving: perCommand(cpuStart.self, cpuEnd.self),
+      },
     };
   } finally {
     for (const ws of sockets) {
@@ -506,13 +515,24 @@ export async function benchRoom(): Promise<Record<string, unknown>> {
     const bulk1000 = await bulk(api, ownerCaller);
 
     log(`commit-to-socket with ${SOCKETS} sockets…`);
-    const live = await commitToSocket(api, stack, { ...ownerCaller, cookie: owner.cookie });
+    const live = await commitToSocket(api, stack, { ...ownerCaller, cookie: owner.cookie }, processes);
 
     const share = (m: Load, ceiling: Ceiling): number => round(m.per_s / ceiling.per_s);
     const p99Ratio = (m: Load, ceiling: Ceiling): number => round(m.p99_ms / ceiling.p99_ms);
-    const invitations64 = { ...inv64, share_of_ceiling: share(inv64, noop64), p99_ratio_vs_noop: p99Ratio(inv64, noop64) };
-    const invitations64Key = { ...inv64Key, share_of_ceiling: share(inv64Key, noop64), p99_ratio_vs_noop: p99Ratio(inv64Key, noop64) };
-    const invitations256 = { ...inv256, share_of_ceiling: share(inv256, noop256), p99_ratio_vs_noop: p99Ratio(inv256, noop256) };
+    // workerd's one thread is what saturates on an idle machine (TOOLCHAIN.md), so its CPU per
+    // request, no-op over command, predicts the share without the noise of a shared machine.
+    const workerdUs = (c: Ceiling): number | null => {
+      const v = c.runs.map((r) => r.cpu.workerd_us_per_req).filter((x): x is number => x !== null);
+      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+    };
+    const cpuShare = (m: Load, c: Ceiling): number | null => {
+      const n = workerdUs(c);
+      return n !== null && m.cpu.workerd_us_per_req ? round(n / m.cpu.workerd_us_per_req) : null;
+    };
+    const judged = (m: Load, c: Ceiling) => ({ share_of_ceiling: share(m, c), p99_ratio_vs_noop: p99Ratio(m, c), share_estimate_from_workerd_cpu: cpuShare(m, c) });
+    const invitations64 = { ...inv64, ...judged(inv64, noop64) };
+    const invitations64Key = { ...inv64Key, ...judged(inv64Key, noop64) };
+    const invitations256 = { ...inv256, ...judged(inv256, noop256) };
     return {
       setup: {
         server: "bench build (test/bench/wrangler.toml, wrangler --dry-run --minify) on Miniflare directly; libSQL db/server supervised, temp file",

@@ -4,11 +4,14 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { superviseLibsqlServer } from "../../db/server/supervisor.ts";
+import { startResendStandIn } from "./resend-stand-in.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** The local libSQL server of this run, migrated, on a fresh database. */
     databaseUrl: string;
+    /** A local stand-in of Resend's API (resend-stand-in.ts). */
+    resendUrl: string;
   }
 }
 
@@ -22,7 +25,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = await superviseLibsqlServer({ file: join(dir, "roster.db"), port: 0 });
   await migrateDatabase({ url: server.url });
   project.provide("databaseUrl", server.url);
+  const resend = await startResendStandIn();
+  project.provide("resendUrl", resend.url);
   return async () => {
+    await resend.stop();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   };

@@ -1,5 +1,7 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createOrg, freshAddress, latestSignInToken, signIn, uniqueEmail } from "./support/client.ts";
+import { createApp } from "../../worker/app.ts";
+import { call, createOrg, freshAddress, latestSignInToken, origin, signIn, uniqueEmail } from "./support/client.ts";
 
 describe("passwordless sign-in", () => {
   it("answers 202 with the same body whether or not the account exists", async () => {
@@ -39,6 +41,37 @@ describe("passwordless sign-in", () => {
     expect(first.status).toBe(200);
     expect(second.status).toBe(400);
     expect(second.body.error.code).toBe("login_link_invalid");
+  });
+
+  it("stores sign-in tokens only as hashes, and lets them expire after 15 minutes", async () => {
+    const email = uniqueEmail("expiring");
+    const address = freshAddress();
+    await call("POST", "/api/v1/auth/magic-link", { body: { email }, address });
+    const token = await latestSignInToken(email);
+    const { createClient } = await import("@libsql/client/web");
+    const db = createClient({ url: env.DATABASE_URL ?? "" });
+    const rows = await db.execute({ sql: "SELECT * FROM login_tokens WHERE email = ?", args: [email] });
+    db.close();
+    expect(rows.rows).toHaveLength(1);
+    expect(JSON.stringify(rows.rows)).not.toContain(token);
+    const later = createApp({ clock: { now: () => Date.now() + 16 * 60_000 } });
+    const late = await later.request("/api/v1/auth/session", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin, "cf-connecting-ip": address },
+      body: JSON.stringify({ token }),
+    }, env);
+    expect(late.status).toBe(400);
+    expect((await late.json<{ error: { code: string } }>()).error.code).toBe("login_link_invalid");
+  });
+
+  it("rate limits sign-in mail per client address, whatever the email", async () => {
+    const address = freshAddress();
+    const statuses = [];
+    for (let i = 0; i < 31; i++) {
+      statuses.push((await call("POST", "/api/v1/auth/magic-link", { body: { email: uniqueEmail(`addr${i}`) }, address })).status);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 202)).toBe(true);
+    expect(statuses[30]).toBe(429);
   });
 
   it("rate limits sign-in mail per email with a retry time", async () => {
@@ -96,5 +129,34 @@ describe("CSRF", () => {
     });
     expect(foreign.status).toBe(403);
     expect(foreign.body.error.code).toBe("forbidden");
+  });
+});
+
+describe("PATCH /api/v1/me", () => {
+  it("changes name and username; usernames are unique case-insensitively and validated", async () => {
+    const a = await signIn(uniqueEmail("name-a"));
+    const b = await signIn(uniqueEmail("name-b"));
+    const handle = `Handle-${Date.now().toString(36)}`;
+    const changed = await call("PATCH", "/api/v1/me", { cookie: a.cookie, body: { name: "Ada Lovelace", username: handle } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.user).toMatchObject({ name: "Ada Lovelace", username: handle });
+    const taken = await call("PATCH", "/api/v1/me", { cookie: b.cookie, body: { username: handle.toLowerCase() } });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe("username_taken");
+    for (const username of ["a", "-lead", "has space", "x".repeat(40)]) {
+      const bad = await call("PATCH", "/api/v1/me", { cookie: b.cookie, body: { username } });
+      expect(bad.status, username).toBe(400);
+      expect(bad.body.error.code).toBe("validation_failed");
+    }
+    expect((await call("PATCH", "/api/v1/me", { cookie: b.cookie, body: {} })).status).toBe(400);
+  });
+
+  it("keeps the organization's copy of the name in step, so member search finds the new name", async () => {
+    const owner = await signIn(uniqueEmail("rename"));
+    const org = await createOrg(owner);
+    const name = `Grace ${Date.now().toString(36)}`;
+    await call("PATCH", "/api/v1/me", { cookie: owner.cookie, body: { name } });
+    const found = await call("GET", `/api/v1/orgs/${org.slug}/members?q=${encodeURIComponent(name.toLowerCase())}`, { cookie: owner.cookie });
+    expect(found.body.members.map((m: { name: string }) => m.name)).toEqual([name]);
   });
 });

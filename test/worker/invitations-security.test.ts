@@ -55,7 +55,12 @@ async function invitationRows(orgId: string): Promise<Array<Record<string, unkno
   }
 }
 
-async function openLive(slug: string, cookie: string): Promise<ServerMessage[]> {
+interface Live {
+  ws: WebSocket;
+  messages: ServerMessage[];
+}
+
+async function openLive(slug: string, cookie: string): Promise<Live> {
   const response = await exports.default.fetch(`${origin}/api/v1/orgs/${slug}/live`, { headers: { upgrade: "websocket", cookie, origin } });
   expect(response.status).toBe(101);
   const ws = response.webSocket!;
@@ -64,18 +69,16 @@ async function openLive(slug: string, cookie: string): Promise<ServerMessage[]> 
   ws.addEventListener("message", (event) => {
     messages.push(JSON.parse(String(event.data)) as ServerMessage);
   });
-  // Sockets are closed when the test's isolate ends; `messages` keeps growing until then.
-  (messages as ServerMessage[] & { ws?: WebSocket }).ws = ws;
-  return messages;
+  return { ws, messages };
 }
 
 /** Waits until the socket answered a ping: every event published before it has arrived. */
-async function fence(messages: ServerMessage[]): Promise<void> {
-  const ws = (messages as ServerMessage[] & { ws?: WebSocket }).ws!;
-  const before = messages.filter((m) => m.type === "pong").length;
+async function fence({ ws, messages }: Live): Promise<void> {
+  const pongs = () => messages.filter((m) => m.type === "pong").length;
+  const before = pongs();
   ws.send(JSON.stringify({ type: "ping" }));
   const deadline = Date.now() + 5000;
-  while (messages.filter((m) => m.type === "pong").length === before) {
+  while (pongs() === before) {
     if (Date.now() > deadline) throw new Error("no pong");
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -293,7 +296,8 @@ describe("invitations by username", () => {
     answers.push(revoked.body);
 
     await fence(live);
-    const invitationEvents = live.filter((m) => m.type.startsWith("invitation."));
+    live.ws.close(1000);
+    const invitationEvents = live.messages.filter((m) => m.type.startsWith("invitation."));
     expect(invitationEvents.map((m) => m.type)).toEqual([
       "invitation.created",
       "invitation.updated",

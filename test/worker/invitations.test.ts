@@ -306,6 +306,18 @@ describe("bulk invitations", () => {
     expect(await seatsOf(owner, org.slug)).toMatchObject({ used: 4, pending: 3 });
   });
 
+  it("refuses more than 1,000 rows, or none, with 400 and creates nothing", async () => {
+    const owner = await signIn(uniqueEmail("over-owner"));
+    const org = await createOrg(owner, "over");
+    for (const count of [0, 1001]) {
+      const rows = Array.from({ length: count }, (_, i) => ({ invitee: `over${i}.${org.slug}@example.com` }));
+      const answer = await call("POST", `/api/v1/orgs/${org.slug}/invitations/bulk`, { cookie: owner.cookie, body: { invitations: rows } });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe("validation_failed");
+    }
+    expect((await seatsOf(owner, org.slug)).pending).toBe(0);
+  });
+
   it("takes 1,000 rows in one request and commits them in a few transactions", async () => {
     const owner = await signIn(uniqueEmail("big-owner"));
     const org = await createOrg(owner, "big");

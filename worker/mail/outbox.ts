@@ -50,7 +50,14 @@ export async function deliverDue(db: Database, mailer: Mailer, orgId: string, no
   for (const mail of due) {
     try {
       await mailer.send(mail, { idempotencyKey: mail.idempotencyKey });
-      updates.push(db.update(mailOutbox).set({ status: "sent", sentAt: new Date(now), attempts: mail.attempts + 1 }).where(eq(mailOutbox.id, mail.id)));
+      // Once sent, the body goes: it may hold a live invitation or sign-in link, and tokens
+      // are kept only as hashes.
+      updates.push(
+        db
+          .update(mailOutbox)
+          .set({ status: "sent", sentAt: new Date(now), attempts: mail.attempts + 1, text: "", html: "" })
+          .where(eq(mailOutbox.id, mail.id)),
+      );
       if (mail.invitationId) {
         updates.push(
           db.update(invitations).set({ delivery: "sent" }).where(and(eq(invitations.id, mail.invitationId), eq(invitations.delivery, "queued"))),

@@ -182,7 +182,7 @@ export class OrgRoom extends DurableObject<Bindings> {
   }
 
   async editInvitation(orgId: string, actor: Actor, id: string, patch: InvitationPatch): Promise<RoomResult<{ invitation: InvitationView }>> {
-    return this.#plan(orgId, actor, (ctx, state, actor) => planEdit(ctx, state, actor, id, patch));
+    return this.#plan(orgId, actor, async (ctx, state, actor) => planEdit(ctx, state, actor, (await this.#invitation(ctx, state, id)).id, patch));
   }
 
   async resendInvitation(orgId: string, actor: Actor, id: string, input: { mail: boolean }): Promise<RoomResult<CreatedInvitation>> {
@@ -194,7 +194,7 @@ export class OrgRoom extends DurableObject<Bindings> {
   }
 
   async revokeInvitation(orgId: string, actor: Actor, id: string): Promise<RoomResult<{ invitation: InvitationView }>> {
-    return this.#plan(orgId, actor, (ctx, state, actor) => planRevoke(ctx, state, actor, id));
+    return this.#plan(orgId, actor, async (ctx, state, actor) => planRevoke(ctx, state, actor, (await this.#invitation(ctx, state, id)).id));
   }
 
   async deleteInvitation(orgId: string, actor: Actor, id: string): Promise<RoomResult<{ id: string }>> {

@@ -82,7 +82,8 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
   const existing = existingId ? state.pending.get(existingId) : undefined;
   if (existing) {
     if (effectiveStatus("pending", existing.expiresAt.getTime(), ctx.now) === "pending") {
-      throw new AppError("already_invited", "This person already has a pending invitation.", { invitationId: existing.id });
+      // An invitation by username never tells the inviter its account's email.
+      throw new AppError("already_invited", "This person already has a pending invitation.", existing.username ? undefined : { invitationId: existing.id });
     }
     statements.push(...expireStatement(ctx, state, existing));
   }

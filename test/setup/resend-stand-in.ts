@@ -1,0 +1,54 @@
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One request the stand-in received. */
+export interface ReceivedMail {
+  path: string;
+  authorization: string | undefined;
+  idempotencyKey: string | undefined;
+  body: unknown;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * A local stand-in of Resend's API for tests: `POST /emails` and `POST /emails/batch`
+ * answer like Resend and are recorded; `GET /__received` lists what came in; a `to`
+ * containing "fail500" gets a 500, one containing "fail422" a 422.
+ */
+export async function startResendStandIn(): Promise<{ url: string; stop(): Promise<void> }> {
+  const received: ReceivedMail[] = [];
+  let counter = 0;
+  const server = createServer(async (req, res) => {
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === "GET" && req.url === "/__received") return json(200, received);
+    if (req.method !== "POST" || !req.url?.startsWith("/emails")) return json(404, { name: "not_found", message: "Not found" });
+    const body: unknown = JSON.parse((await readBody(req)) || "null");
+    const to = JSON.stringify(body);
+    if (to.includes("fail500")) return json(500, { name: "internal_server_error", message: "boom" });
+    if (to.includes("fail422")) return json(422, { name: "validation_error", message: "invalid" });
+    received.push({
+      path: req.url,
+      authorization: req.headers.authorization,
+      idempotencyKey: req.headers["idempotency-key"] as string | undefined,
+      body,
+    });
+    if (req.url === "/emails/batch") {
+      return json(200, { data: (body as unknown[]).map(() => ({ id: `standin_${++counter}` })) });
+    }
+    return json(200, { id: `standin_${++counter}` });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,57 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, inject, it } from "vitest";
+import { createApp } from "../../worker/app.ts";
+import { origin, uniqueEmail } from "./support/client.ts";
+
+interface Received {
+  path: string;
+  authorization?: string;
+  body: { from: string; to: string | string[]; subject: string; text: string; html: string };
+}
+
+/** The Worker with a Resend key, pointed at the local stand-in of Resend's API. */
+const withResend = { ...env, RESEND_API_KEY: "re_test_key", RESEND_BASE_URL: inject("resendUrl") };
+
+async function received(): Promise<Received[]> {
+  const response = await fetch(`${inject("resendUrl")}/__received`);
+  return response.json<Received[]>();
+}
+
+describe("mail through Resend", () => {
+  it("sends the sign-in link through the Resend SDK, from EMAIL_FROM, with the API key", async () => {
+    const email = uniqueEmail("resend");
+    const answer = await createApp().request(
+      "/api/v1/auth/magic-link",
+      { method: "POST", headers: { "content-type": "application/json", origin, "cf-connecting-ip": "198.51.100.7" }, body: JSON.stringify({ email }) },
+      withResend,
+    );
+    expect(answer.status).toBe(202);
+    const mail = (await received()).find((m) => JSON.stringify(m.body.to).includes(email));
+    expect(mail).toBeDefined();
+    expect(mail?.path).toBe("/emails");
+    expect(mail?.authorization).toBe("Bearer re_test_key");
+    expect(mail?.body.from).toBe(env.EMAIL_FROM);
+    expect(mail?.body.subject).toMatch(/sign-in link/);
+    expect(mail?.body.text).toMatch(/\/auth\/callback\?token=[A-Za-z0-9_-]{40,}/);
+  });
+
+  it("answers 202 all the same when Resend fails, so the answer tells nothing", async () => {
+    const answer = await createApp().request(
+      "/api/v1/auth/magic-link",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", origin, "cf-connecting-ip": "198.51.100.8" },
+        body: JSON.stringify({ email: uniqueEmail("fail500") }),
+      },
+      withResend,
+    );
+    expect(answer.status).toBe(202);
+  });
+
+  it("reports mail as Resend on /api/health, and has no dev mailbox then", async () => {
+    const health = await createApp().request("/api/health", {}, withResend);
+    expect((await health.json<{ mail: string }>()).mail).toBe("resend");
+    const mailbox = await createApp().request("/api/v1/dev/mailbox", {}, withResend);
+    expect(mailbox.status).toBe(404);
+  });
+});
