@@ -24,16 +24,17 @@ export async function startResendStandIn(): Promise<{ url: string; stop(): Promi
   const received: ReceivedMail[] = [];
   let counter = 0;
   const server = createServer(async (req, res) => {
+    // Resend's error bodies carry their status: `{statusCode, name, message}`.
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
     if (req.method === "GET" && req.url === "/__received") return json(200, received);
-    if (req.method !== "POST" || !req.url?.startsWith("/emails")) return json(404, { name: "not_found", message: "Not found" });
+    if (req.method !== "POST" || !req.url?.startsWith("/emails")) return json(404, { statusCode: 404, name: "not_found", message: "Not found" });
     const body: unknown = JSON.parse((await readBody(req)) || "null");
     const to = JSON.stringify(body);
-    if (to.includes("fail500")) return json(500, { name: "internal_server_error", message: "boom" });
-    if (to.includes("fail422")) return json(422, { name: "validation_error", message: "invalid" });
+    if (to.includes("fail500")) return json(500, { statusCode: 500, name: "internal_server_error", message: "boom" });
+    if (to.includes("fail422")) return json(422, { statusCode: 422, name: "validation_error", message: "invalid" });
     received.push({
       path: req.url,
       authorization: req.headers.authorization,

@@ -26,7 +26,7 @@ describe("mail through Resend", () => {
       withResend,
     );
     expect(answer.status).toBe(202);
-    const mail = (await received()).find((m) => JSON.stringify(m.body.to).includes(email));
+    const mail = (await received()).find((m) => m.path === "/emails" && JSON.stringify(m.body).includes(email));
     expect(mail).toBeDefined();
     expect(mail?.path).toBe("/emails");
     expect(mail?.authorization).toBe("Bearer re_test_key");

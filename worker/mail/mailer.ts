@@ -16,6 +16,21 @@ export interface Mail {
 export interface Mailer {
   readonly kind: "resend" | "dev_mailbox" | "not_configured";
   send(mail: Mail, options?: { idempotencyKey?: string }): Promise<void>;
+  /** Up to {@link maxBatch} mails in one call, all sent or none; the key covers the batch. */
+  sendBatch(mails: Mail[], options: { idempotencyKey: string }): Promise<void>;
+}
+
+/** Resend's batch endpoint takes up to 100 mails a call. */
+export const maxBatch = 100;
+
+/** An error with the HTTP status Resend answered, so retries can tell 4xx from 5xx. */
+class ResendError extends Error {
+  readonly statusCode: number | undefined;
+
+  constructor(error: { name: string; message: string; statusCode?: number | null }) {
+    super(`Resend refused the mail: ${error.name}: ${error.message}`);
+    this.statusCode = error.statusCode ?? undefined;
+  }
 }
 
 class ResendMailer implements Mailer {
@@ -33,7 +48,15 @@ class ResendMailer implements Mailer {
       { from: this.#from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html },
       options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : undefined,
     );
-    if (error) throw new Error(`Resend refused the mail: ${error.name}: ${error.message}`);
+    if (error) throw new ResendError(error);
+  }
+
+  async sendBatch(mails: Mail[], options: { idempotencyKey: string }): Promise<void> {
+    const { error } = await this.#client.batch.send(
+      mails.map((mail) => ({ from: this.#from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html })),
+      { idempotencyKey: options.idempotencyKey },
+    );
+    if (error) throw new ResendError(error);
   }
 }
 
@@ -47,9 +70,14 @@ class DevMailbox implements Mailer {
   }
 
   async send(mail: Mail): Promise<void> {
+    await this.sendBatch([mail]);
+  }
+
+  async sendBatch(mails: Mail[]): Promise<void> {
+    const now = new Date();
     await userDatabase(this.#env)
       .insert(devMail)
-      .values({ id: newId("mail"), to: mail.to.toLowerCase(), subject: mail.subject, text: mail.text, html: mail.html, createdAt: new Date() });
+      .values(mails.map((mail) => ({ id: newId("mail"), to: mail.to.toLowerCase(), subject: mail.subject, text: mail.text, html: mail.html, createdAt: now })));
   }
 }
 
@@ -59,6 +87,10 @@ class UnconfiguredMailer implements Mailer {
   async send(mail: Mail): Promise<void> {
     // Never log the mail itself: it holds sign-in links.
     console.error(`[roster] mail is not configured (RESEND_API_KEY); dropped "${mail.subject}"`);
+  }
+
+  async sendBatch(mails: Mail[]): Promise<void> {
+    for (const mail of mails) await this.send(mail);
   }
 }
 

@@ -1,8 +1,9 @@
-import { and, asc, eq, lte, sql } from "drizzle-orm";
-import { invitations, mailOutbox } from "../../db/schema/index.ts";
-import { newId } from "../auth/tokens.ts";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { invitations, mailOutbox, type OutboxMail } from "../../db/schema/index.ts";
+import { newId, sha256Hex } from "../auth/tokens.ts";
 import type { Database } from "../lib/database.ts";
-import type { Mail, Mailer } from "./mailer.ts";
+import { maxBatch, type Mail, type Mailer } from "./mailer.ts";
 
 /** Attempts before a mail is given up (with backoff they span ~6 h, well inside Resend's 24 h idempotency window). */
 export const maxAttempts = 8;
@@ -35,58 +36,78 @@ export function isRetryable(error: unknown): boolean {
   return status === undefined || status === 429 || status >= 500;
 }
 
+type Update = BatchItem<"sqlite">;
+
+/** The updates recording that `mails` left, or failed with `error`. */
+function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown): Update[] {
+  const ids = mails.map((mail) => mail.id);
+  const invitationIds = mails.flatMap((mail) => (mail.invitationId ? [mail.invitationId] : []));
+  if (error === undefined) {
+    // Once sent, the bodies go: they may hold live invitation or sign-in links, and tokens
+    // are kept only as hashes.
+    return [
+      db.update(mailOutbox).set({ status: "sent", sentAt: new Date(now), attempts: sql`${mailOutbox.attempts} + 1`, text: "", html: "" }).where(inArray(mailOutbox.id, ids)),
+      ...(invitationIds.length
+        ? [db.update(invitations).set({ delivery: "sent" }).where(and(inArray(invitations.id, invitationIds), eq(invitations.delivery, "queued")))]
+        : []),
+    ];
+  }
+  const attempts = Math.max(...mails.map((mail) => mail.attempts)) + 1;
+  const giveUp = !isRetryable(error) || attempts >= maxAttempts;
+  return [
+    db
+      .update(mailOutbox)
+      .set({
+        status: giveUp ? "failed" : "queued",
+        attempts: sql`${mailOutbox.attempts} + 1`,
+        lastError: error instanceof Error ? error.message.slice(0, 500) : String(error),
+        nextAttemptAt: new Date(now + retryDelayMs(attempts)),
+      })
+      .where(inArray(mailOutbox.id, ids)),
+    ...(giveUp && invitationIds.length ? [db.update(invitations).set({ delivery: "failed" }).where(inArray(invitations.id, invitationIds))] : []),
+  ];
+}
+
 /**
- * Sends the organization's due mail (up to `limit`), marking each sent or scheduling its
- * retry. Answers when the next attempt is due, if any mail is still queued.
+ * Sends the organization's due mail (up to `limit`) in one batch — Resend's batch endpoint,
+ * or one insert into the dev mailbox — marking each sent or scheduling its retry. A batch
+ * refused for good (a 4xx) is sent again mail by mail, so one bad address fails alone.
+ * Answers when the next attempt is due, if any mail is still queued.
  */
-export async function deliverDue(db: Database, mailer: Mailer, orgId: string, now: number, limit = 100): Promise<number | null> {
+export async function deliverDue(db: Database, mailer: Mailer, orgId: string, now: number, limit = maxBatch): Promise<number | null> {
   const due = await db
     .select()
     .from(mailOutbox)
     .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"), lte(mailOutbox.nextAttemptAt, new Date(now))))
     .orderBy(asc(mailOutbox.nextAttemptAt))
     .limit(limit);
-  const updates = [];
-  for (const mail of due) {
+  const updates: Update[] = [];
+  if (due.length > 0) {
     try {
-      await mailer.send(mail, { idempotencyKey: mail.idempotencyKey });
-      // Once sent, the body goes: it may hold a live invitation or sign-in link, and tokens
-      // are kept only as hashes.
-      updates.push(
-        db
-          .update(mailOutbox)
-          .set({ status: "sent", sentAt: new Date(now), attempts: mail.attempts + 1, text: "", html: "" })
-          .where(eq(mailOutbox.id, mail.id)),
-      );
-      if (mail.invitationId) {
-        updates.push(
-          db.update(invitations).set({ delivery: "sent" }).where(and(eq(invitations.id, mail.invitationId), eq(invitations.delivery, "queued"))),
-        );
-      }
+      // The same mails retried form the same batch, so the key makes a retry never mail twice.
+      await mailer.sendBatch(due, { idempotencyKey: `batch-${await sha256Hex(due.map((mail) => mail.id).join(","))}` });
+      updates.push(...outcome(db, due, now));
     } catch (error) {
-      const attempts = mail.attempts + 1;
-      const giveUp = !isRetryable(error) || attempts >= maxAttempts;
-      updates.push(
-        db
-          .update(mailOutbox)
-          .set({
-            status: giveUp ? "failed" : "queued",
-            attempts,
-            lastError: error instanceof Error ? error.message.slice(0, 500) : String(error),
-            nextAttemptAt: new Date(now + retryDelayMs(attempts)),
-          })
-          .where(eq(mailOutbox.id, mail.id)),
-      );
-      if (giveUp && mail.invitationId) {
-        updates.push(db.update(invitations).set({ delivery: "failed" }).where(eq(invitations.id, mail.invitationId)));
+      if (isRetryable(error) || due.length === 1) updates.push(...outcome(db, due, now, error));
+      else {
+        for (const mail of due) {
+          try {
+            await mailer.send(mail, { idempotencyKey: mail.idempotencyKey });
+            updates.push(...outcome(db, [mail], now));
+          } catch (single) {
+            updates.push(...outcome(db, [mail], now, single));
+          }
+        }
       }
     }
   }
-  const [first, ...rest] = updates;
-  if (first) await db.batch([first, ...rest]);
-  const [next] = await db
-    .select({ at: sql<number>`min(${mailOutbox.nextAttemptAt})` })
-    .from(mailOutbox)
-    .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued")));
+  const results = await db.batch([
+    ...(updates as [Update]),
+    db
+      .select({ at: sql<number | null>`min(${mailOutbox.nextAttemptAt})` })
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"))),
+  ]);
+  const [next] = results.at(-1) as Array<{ at: number | null }>;
   return next?.at ?? null;
 }

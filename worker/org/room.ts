@@ -348,10 +348,7 @@ export class OrgRoom extends DurableObject<Bindings> {
             publish: (events) => {
               for (const event of events) this.live.publish(event.type as LiveEventType, event.data as never);
             },
-            seatsChanged: () => {
-              this.live.publish("seats.changed", this.#seats(state));
-              void this.#scheduleAlarm();
-            },
+            seatsChanged: () => this.#seatsChangedOnce(state),
             sendMail: () => void this.#deliverMail(),
           },
         };
@@ -367,6 +364,22 @@ export class OrgRoom extends DurableObject<Bindings> {
     const [row] = await ctx.db.select().from(invitations).where(and(eq(invitations.id, id), eq(invitations.orgId, state.org.id)));
     if (!row) throw new AppError("not_found", "No such invitation.");
     return row;
+  }
+
+  #seatsDirty = false;
+
+  /**
+   * One `seats.changed` (and one alarm update) per group of commands, however many of
+   * them changed the seats: the group's effects run together, this after them.
+   */
+  #seatsChangedOnce(state: RoomState): void {
+    if (this.#seatsDirty) return;
+    this.#seatsDirty = true;
+    queueMicrotask(() => {
+      this.#seatsDirty = false;
+      this.live.publish("seats.changed", this.#seats(state));
+      void this.#scheduleAlarm();
+    });
   }
 
   #mailRunning: Promise<void> | undefined;

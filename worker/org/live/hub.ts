@@ -11,6 +11,9 @@ import {
 } from "./protocol.ts";
 import { creatorTag, keyTag, sessionTag, SocketViewer, tagsOf, userTag } from "./viewer.ts";
 
+/** How often (in events) the log drops what is past its retention. */
+const pruneEvery = 100;
+
 /** How many events a room keeps for `resume`; older ones answer `resync`. */
 export const defaultRetention = 1000;
 
@@ -81,7 +84,8 @@ export class LiveHub {
     const subject = subjectOf(type, data);
     const sql = this.#ctx.storage.sql;
     sql.exec("INSERT INTO live_events (seq, type, at, data, audience, subject) VALUES (?, ?, ?, ?, ?, ?)", seq, type, at, json, audience, subject);
-    sql.exec("DELETE FROM live_events WHERE seq <= ?", seq - this.#retention);
+    // Pruned now and then, not on every event: resume honours the retention either way.
+    if (seq % pruneEvery === 0) sql.exec("DELETE FROM live_events WHERE seq <= ?", seq - this.#retention);
     this.#seq = seq;
     this.#broadcast({ frame: frameOf({ seq, type, at, data: json }), audience, subject });
     return seq;
@@ -150,7 +154,8 @@ export class LiveHub {
 
   #resume(ws: WebSocket, viewer: SocketViewer, since: number): void {
     const sql = this.#ctx.storage.sql;
-    const oldest = sql.exec<{ seq: number | null }>("SELECT min(seq) AS seq FROM live_events").one().seq ?? this.#seq + 1;
+    const kept = sql.exec<{ seq: number | null }>("SELECT min(seq) AS seq FROM live_events").one().seq ?? this.#seq + 1;
+    const oldest = Math.max(kept, this.#seq - this.#retention + 1);
     // Events since+1 … oldest-1 are gone, or the client claims a future it cannot have seen.
     if (since > this.#seq || since < oldest - 1) return this.#send(ws, { type: "resync", seq: this.#seq });
     const rows = sql.exec<EventRow>("SELECT seq, type, at, data, audience, subject FROM live_events WHERE seq > ? ORDER BY seq", since);

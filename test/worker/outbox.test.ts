@@ -1,0 +1,72 @@
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { describe, expect, inject, it } from "vitest";
+import { mailOutbox } from "../../db/schema/index.ts";
+import { orgDatabase } from "../../worker/lib/database.ts";
+import { mailerFor } from "../../worker/mail/mailer.ts";
+import { deliverDue, outboxInsert, retryDelayMs } from "../../worker/mail/outbox.ts";
+import { uniqueEmail } from "./support/client.ts";
+
+const resendEnv = { ...env, RESEND_API_KEY: "re_outbox", RESEND_BASE_URL: inject("resendUrl") };
+
+interface Received {
+  path: string;
+  idempotencyKey?: string;
+  body: Array<{ to: string }> | { to: string };
+}
+
+async function received(): Promise<Received[]> {
+  return (await fetch(`${inject("resendUrl")}/__received`)).json<Received[]>();
+}
+
+/** Queues mails for a fresh organization id (the outbox keys on it) and answers it. */
+async function queue(tos: string[], now: number): Promise<string> {
+  const orgId = `org_outbox_${crypto.randomUUID()}`;
+  const db = orgDatabase(env, orgId);
+  const [first, ...rest] = tos.map((to) => outboxInsert(db, { to, subject: "Hello", text: `secret link for ${to}`, html: "<p>link</p>" }, { orgId, now }));
+  await db.batch([first!, ...rest]);
+  return orgId;
+}
+
+const rows = (orgId: string) => orgDatabase(env, orgId).select().from(mailOutbox).where(eq(mailOutbox.orgId, orgId));
+
+describe("the mail outbox", () => {
+  it("sends due mail through Resend's batch endpoint with an idempotency key, then forgets the bodies", async () => {
+    const now = Date.now();
+    const tos = [uniqueEmail("ob-a"), uniqueEmail("ob-b")];
+    const orgId = await queue(tos, now);
+    const next = await deliverDue(orgDatabase(env, orgId), mailerFor(resendEnv), orgId, now);
+    expect(next).toBeNull();
+    const batch = (await received()).find((r) => r.path === "/emails/batch" && JSON.stringify(r.body).includes(tos[0]!));
+    expect(batch?.idempotencyKey).toMatch(/^batch-[0-9a-f]{64}$/);
+    expect((batch?.body as Array<{ to: string }>).map((m) => m.to).sort()).toEqual([...tos].sort());
+    for (const row of await rows(orgId)) {
+      expect(row).toMatchObject({ status: "sent", attempts: 1, text: "", html: "" });
+    }
+  });
+
+  it("keeps mail queued with backoff when Resend answers 5xx, and retries it when due", async () => {
+    const now = Date.now();
+    const orgId = await queue([uniqueEmail("fail500")], now);
+    const db = orgDatabase(env, orgId);
+    const next = await deliverDue(db, mailerFor(resendEnv), orgId, now);
+    expect(next).toBe(now + retryDelayMs(1));
+    expect(await rows(orgId)).toEqual([expect.objectContaining({ status: "queued", attempts: 1 })]);
+    // Not due yet: nothing is tried.
+    await deliverDue(db, mailerFor(resendEnv), orgId, now + 1000);
+    expect((await rows(orgId))[0]?.attempts).toBe(1);
+    await deliverDue(db, mailerFor(resendEnv), orgId, now + retryDelayMs(1));
+    expect((await rows(orgId))[0]).toMatchObject({ status: "queued", attempts: 2 });
+  });
+
+  it("never retries a mail Resend refuses for good (4xx), and a bad one does not hold back the rest", async () => {
+    const now = Date.now();
+    const good = uniqueEmail("ob-good");
+    const orgId = await queue([uniqueEmail("fail422"), good], now);
+    const next = await deliverDue(orgDatabase(env, orgId), mailerFor(resendEnv), orgId, now);
+    expect(next).toBeNull();
+    const byStatus = Object.fromEntries((await rows(orgId)).map((r) => [r.to.includes("fail422") ? "bad" : "good", r.status]));
+    expect(byStatus).toEqual({ bad: "failed", good: "sent" });
+    expect((await received()).some((r) => r.path === "/emails" && JSON.stringify(r.body).includes(good))).toBe(true);
+  });
+});
