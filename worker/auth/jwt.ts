@@ -9,16 +9,19 @@ export interface SessionClaims {
   expiresAt: number;
 }
 
-const keys = new Map<string, Uint8Array>();
+// The imported HMAC key, per secret: importing it again on every request would cost more
+// than the signature check itself.
+const keys = new Map<string, CryptoKey>();
 
-function key(env: Bindings): Uint8Array {
+async function key(env: Bindings): Promise<CryptoKey> {
   const secret = env.SESSION_SECRET;
   if (!secret || secret.length < 16) {
     throw new AppError("internal_error", "The server is not configured (SESSION_SECRET).");
   }
   let k = keys.get(secret);
   if (!k) {
-    k = new TextEncoder().encode(secret);
+    // Only the resolved key is shared across requests, never a pending promise.
+    k = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
     keys.set(secret, k);
   }
   return k;
@@ -35,13 +38,13 @@ export async function signSession(env: Bindings, claims: SessionClaims): Promise
     .setAudience(audience)
     .setIssuedAt()
     .setExpirationTime(Math.floor(claims.expiresAt / 1000))
-    .sign(key(env));
+    .sign(await key(env));
 }
 
 /** The claims of a valid, unexpired session JWT, or null for anything else. */
 export async function verifySession(env: Bindings, token: string, now: number): Promise<SessionClaims | null> {
   try {
-    const { payload } = await jwtVerify(token, key(env), {
+    const { payload } = await jwtVerify(token, await key(env), {
       issuer,
       audience,
       algorithms: ["HS256"],

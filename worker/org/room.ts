@@ -1,3 +1,4 @@
+import type { InArgs, InStatement } from "@libsql/client/web";
 import { DurableObject } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { apiKeys, invitations, sessions, type Invitation, type Organization } from "../../db/schema/index.ts";
@@ -114,8 +115,9 @@ export class OrgRoom extends DurableObject<Bindings> {
         this.#state = undefined;
       },
       commit: async (statements) => {
-        const [first, ...rest] = statements;
-        if (first) await orgDatabase(env, this.#knownOrgId()).batch([first, ...rest]);
+        // One write transaction (BEGIN IMMEDIATE: it takes the lock up front instead of
+        // upgrading midway); results are not needed, so drizzle only builds the SQL.
+        await orgDatabase(env, this.#knownOrgId()).$client.batch(statements.map(toInStatement), "write");
       },
       // Only seat-taking commands carry a guard in grouped transactions.
       explain: (error) =>
@@ -522,6 +524,12 @@ export class OrgRoom extends DurableObject<Bindings> {
       .one();
     return row.value;
   }
+}
+
+/** A drizzle statement as the libSQL client takes it (drizzle's own batch does the same). */
+function toInStatement(statement: Statement): InStatement {
+  const query = (statement as unknown as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })._prepare().getQuery();
+  return { sql: query.sql, args: query.params as InArgs };
 }
 
 /** The stub of an organization's room. */
