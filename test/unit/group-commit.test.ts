@@ -63,6 +63,26 @@ describe("group commit", () => {
     expect(h.loads()).toBeGreaterThan(1); // state reloaded after the failed group
   });
 
+  it("runs one guard per shared transaction, after every command's statements, and each alone on retry", async () => {
+    const h = harness({ seats: 100, commitMs: 10, failWhen: (st) => st.includes("insert bad") });
+    const guarded = (name: string) => h.committer.submit(() => ({ statements: [`insert ${name}`], guard: `guard after ${name}`, value: name }));
+    const first = guarded("a");
+    await new Promise((r) => setTimeout(r, 2));
+    await Promise.allSettled([first, guarded("b"), guarded("c"), guarded("bad")]);
+    expect(h.transactions).toEqual([
+      ["insert a", "guard after a"],
+      // The group of b, c and bad failed whole; each was retried alone with its own guard.
+      ["insert b", "guard after b"],
+      ["insert c", "guard after c"],
+    ]);
+    const ok = harness({ seats: 100, commitMs: 10 });
+    const okGuarded = (name: string) => ok.committer.submit(() => ({ statements: [`insert ${name}`], guard: `guard after ${name}`, value: name }));
+    const head = okGuarded("a");
+    await new Promise((r) => setTimeout(r, 2));
+    await Promise.all([head, okGuarded("b"), okGuarded("c")]);
+    expect(ok.transactions).toEqual([["insert a", "guard after a"], ["insert b", "insert c", "guard after c"]]);
+  });
+
   it("runs exclusive commands alone, in order with the grouped ones", async () => {
     const h = harness({ seats: 100, commitMs: 5 });
     const order: string[] = [];

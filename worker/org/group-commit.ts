@@ -14,6 +14,12 @@
 export interface Plan<S, T> {
   /** Statements for the shared transaction, in order. */
   statements: S[];
+  /**
+   * A statement that fails the transaction when an invariant is broken (a seat guard). A
+   * group runs one guard, after every command's statements: what it checks (used ≤ limit)
+   * holds at the end if and only if it held after each command, since commands only add.
+   */
+  guard?: S;
   /** The command's answer, given once its statements committed. */
   value: T;
   /**
@@ -147,6 +153,8 @@ export class GroupCommitter<State, S> {
     if (planned.length === 0) return;
     try {
       const statements = planned.flatMap((p) => p.plan.statements);
+      const guard = planned.findLast((p) => p.plan.guard !== undefined)?.plan.guard;
+      if (guard !== undefined) statements.push(guard);
       if (statements.length > 0) await this.#options.commit(statements);
       this.stats.transactions++;
       this.stats.commands += planned.length;
@@ -163,8 +171,9 @@ export class GroupCommitter<State, S> {
   async #retryAlone(entry: Entry<State, S> & { kind: "plan" }): Promise<void> {
     try {
       const plan = await entry.planner(await this.#options.state());
+      const statements = plan.guard === undefined ? plan.statements : [...plan.statements, plan.guard];
       try {
-        if (plan.statements.length > 0) await this.#options.commit(plan.statements);
+        if (statements.length > 0) await this.#options.commit(statements);
       } catch (error) {
         this.#options.invalidate();
         throw this.#options.explain ? this.#options.explain(error) : error;

@@ -113,7 +113,6 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
   const url = inviteUrl(ctx.appUrl, token);
   statements.push(
     ctx.db.insert(invitations).values(invitation),
-    seatGuard(ctx.db, state.org.id, ctx.now),
     auditInsert(ctx.db, state.org.id, actor, ctx.now, {
       action: "invitation.created",
       targetType: "invitation",
@@ -142,6 +141,7 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
   const view = invitationView(invitation, ctx.now);
   return {
     statements,
+    guard: seatGuard(ctx.db, state.org.id, ctx.now),
     value: { invitation: view, inviteUrl: url },
     after: () => {
       ctx.effects.publish([{ type: "invitation.created", data: { invitation: view } }]);
