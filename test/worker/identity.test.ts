@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../worker/app.ts";
-import { call, createOrg, freshAddress, latestSignInToken, origin, signIn, uniqueEmail } from "./support/client.ts";
+import { call, createOrg, freshAddress, latestMail, latestSignInToken, origin, signIn, uniqueEmail } from "./support/client.ts";
 
 describe("passwordless sign-in", () => {
   it("answers 202 with the same body whether or not the account exists", async () => {
@@ -158,5 +158,20 @@ describe("PATCH /api/v1/me", () => {
     await call("PATCH", "/api/v1/me", { cookie: owner.cookie, body: { name } });
     const found = await call("GET", `/api/v1/orgs/${org.slug}/members?q=${encodeURIComponent(name.toLowerCase())}`, { cookie: owner.cookie });
     expect(found.body.members.map((m: { name: string }) => m.name)).toEqual([name]);
+  });
+});
+
+describe("a rename reaches the organization's room", () => {
+  it("mails invitations under the new name once a member renamed themself", async () => {
+    const owner = await signIn(uniqueEmail("renamer"));
+    const org = await createOrg(owner);
+    // The room loads its members (and their names) with this first organization request.
+    expect((await call("GET", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie })).status).toBe(200);
+    const name = `Hedy ${Date.now().toString(36)}`;
+    await call("PATCH", "/api/v1/me", { cookie: owner.cookie, body: { name } });
+    const invitee = uniqueEmail("renamed-invitee");
+    expect((await call("POST", `/api/v1/orgs/${org.slug}/invitations`, { cookie: owner.cookie, body: { invitee } })).status).toBe(201);
+    const mail = await latestMail(invitee);
+    expect(mail.subject).toContain(name);
   });
 });

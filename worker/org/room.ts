@@ -144,6 +144,14 @@ export class OrgRoom extends DurableObject<Bindings> {
     });
   }
 
+  /** A member changed their name: the room's copy follows, and the members list hears of it. */
+  async memberRenamed(userId: string, name: string): Promise<void> {
+    const state = await this.#state;
+    if (!state?.members.has(userId)) return;
+    state.memberNames.set(userId, name);
+    this.live.publish("member.updated", { userId, role: state.members.get(userId) ?? "member", name });
+  }
+
   /** Forgets a signed-out session for good (until its expiry). */
   async revokeSession(sessionId: string, expiresAt: number): Promise<void> {
     this.ctx.storage.sql.exec("DELETE FROM sessions_seen WHERE expires_at < ?", Date.now());

@@ -48,7 +48,7 @@ export interface LiveEventData {
   "invitation.updated": Payload;
   "member.joined": { userId: string; role: Role };
   /** The member's fields that may have changed; absent ones did not. */
-  "member.updated": { userId: string; role: Role; title?: string };
+  "member.updated": { userId: string; role: Role; title?: string; name?: string };
   "member.removed": { userId: string };
   "seats.changed": Seats;
   "links.changed": Payload;

@@ -1,11 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, ne, sql } from "drizzle-orm";
-import { memberships, users } from "../../../db/schema/index.ts";
+import { memberships, userMemberships, users } from "../../../db/schema/index.ts";
 import { requireUser } from "../../auth/user-session.ts";
 import { Username } from "../../domain/slugs.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
+import { orgRoom } from "../../org/room.ts";
 import { errors, json, User, userSecurity } from "../schemas.ts";
 import { userView } from "../views.ts";
 
@@ -39,12 +40,17 @@ export function registerUpdateMe(app: OpenAPIHono<AppEnv>): void {
       if (taken) throw new AppError("username_taken", "This username is taken.");
     }
     try {
-      const [[updated]] = await db.batch([
+      const [[updated], , orgs] = await db.batch([
         db.update(users).set(patch).where(eq(users.id, user.id)).returning(),
         // Memberships keep their own copy of the name for search and sort (DESIGN §8).
         db.update(memberships).set({ userName: patch.name ?? user.name }).where(eq(memberships.userId, user.id)),
+        db.select({ orgId: userMemberships.orgId }).from(userMemberships).where(eq(userMemberships.userId, user.id)),
       ]);
       if (!updated) throw new AppError("unauthenticated", "Your account no longer exists.");
+      if (patch.name !== undefined && patch.name !== user.name) {
+        // Each room keeps members' names in memory (for mail and live events): tell them.
+        await Promise.all(orgs.map(({ orgId }) => orgRoom(c.env, orgId).memberRenamed(user.id, updated.name)));
+      }
       return c.json({ user: userView(updated) }, 200);
     } catch (error) {
       // Two concurrent claims of one username: the unique index decides.
