@@ -2,6 +2,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ServerMessage } from "../../worker/org/live/protocol.ts";
 import { call, createOrg, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
+import { isEvent, ofType, open as openSocket, type Event, type LiveClient } from "./support/live.ts";
 
 /**
  * The invitation lifecycle on the live channel (DESIGN §3 "Live protocol"): every change an
@@ -10,9 +11,6 @@ import { call, createOrg, origin, seedMember, signIn, uniqueEmail, type SignedIn
  * socket that dropped catches up from `seq`.
  */
 
-type Event = Extract<ServerMessage, { seq: number; at: string }>;
-const isEvent = (m: ServerMessage): m is Event => "seq" in m && "at" in m;
-const ofType = (type: string) => (m: ServerMessage) => m.type === type;
 
 interface InvitationView {
   id: string;
@@ -30,60 +28,9 @@ interface Created {
 
 const tokenOf = (url: string) => url.split("/invitations/")[1] ?? "";
 
-/** An open socket recording every message; `until pong` collects what a command sent. */
-class LiveClient {
-  readonly ws: WebSocket;
-  readonly messages: ServerMessage[] = [];
-  #cursor = 0;
-
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.accept();
-    ws.addEventListener("message", (event) => {
-      this.messages.push(JSON.parse(String(event.data)) as ServerMessage);
-    });
-  }
-
-  send(frame: unknown): void {
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  /** The next message after the last one taken that matches; fails after 5 s. */
-  async take(match: (m: ServerMessage) => boolean = () => true): Promise<ServerMessage> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const index = this.messages.findIndex((m, i) => i >= this.#cursor && match(m));
-      if (index >= 0) {
-        this.#cursor = index + 1;
-        return this.messages[index]!;
-      }
-      if (Date.now() > deadline) throw new Error(`no matching message; got ${JSON.stringify(this.messages.slice(this.#cursor))}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
-  /**
-   * Everything the socket received since the last take, up to a pong. The room sends a
-   * command's events before it answers, and one socket keeps its order, so a ping sent
-   * after the answer fences exactly that command's events.
-   */
-  async drain(): Promise<Event[]> {
-    const from = this.#cursor;
-    this.send({ type: "ping" });
-    await this.take(ofType("pong"));
-    return this.messages.slice(from, this.#cursor - 1).map((m) => {
-      if (!isEvent(m)) throw new Error(`expected only events before the pong, got ${JSON.stringify(m)}`);
-      return m;
-    });
-  }
-}
-
+/** A socket for `cookie`, past its `ready` frame (whose seq it answers). */
 async function open(slug: string, cookie: string): Promise<{ live: LiveClient; ready: number }> {
-  const headers = new Headers({ upgrade: "websocket", cookie, origin });
-  const response = await exports.default.fetch(`${origin}/api/v1/orgs/${slug}/live`, { headers });
-  expect(response.status).toBe(101);
-  if (!response.webSocket) throw new Error("no socket");
-  const live = new LiveClient(response.webSocket);
+  const live = await openSocket(slug, { cookie });
   const ready = await live.take();
   if (ready.type !== "ready") throw new Error(`expected ready, got ${JSON.stringify(ready)}`);
   return { live, ready: ready.seq };

@@ -1,85 +1,10 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ServerMessage } from "../../worker/org/live/protocol.ts";
 import { orgRoom, type OrgRoom } from "../../worker/org/room.ts";
 import { call, createOrg, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
-
-interface ConnectOptions {
-  cookie?: string;
-  bearer?: string;
-  origin?: string | null;
-  upgrade?: boolean;
-}
-
-/** Asks the Worker for the live socket the way a browser (or an API client) does. */
-function connect(slug: string, options: ConnectOptions = {}): Promise<Response> {
-  const headers = new Headers();
-  if (options.upgrade !== false) headers.set("upgrade", "websocket");
-  if (options.cookie) headers.set("cookie", options.cookie);
-  if (options.bearer) headers.set("authorization", `Bearer ${options.bearer}`);
-  const from = options.origin === undefined ? origin : options.origin;
-  if (from) headers.set("origin", from);
-  return exports.default.fetch(`${origin}/api/v1/orgs/${slug}/live`, { headers });
-}
-
-/** An open socket that records every message, and waits for the next one that matches. */
-class LiveClient {
-  readonly ws: WebSocket;
-  readonly messages: ServerMessage[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  #cursor = 0;
-  #wake: (() => void) | null = null;
-
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.accept();
-    ws.addEventListener("message", (event) => {
-      this.messages.push(JSON.parse(String(event.data)) as ServerMessage);
-      this.#wake?.();
-    });
-    this.closed = new Promise((resolve) => ws.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason })));
-  }
-
-  send(frame: unknown): void {
-    this.ws.send(typeof frame === "string" || frame instanceof ArrayBuffer ? frame : JSON.stringify(frame));
-  }
-
-  /** The next message after the last one taken that matches; fails after 5 s. */
-  async take(match: (m: ServerMessage) => boolean = () => true): Promise<ServerMessage> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const index = this.messages.findIndex((m, i) => i >= this.#cursor && match(m));
-      if (index >= 0) {
-        this.#cursor = index + 1;
-        return this.messages[index]!;
-      }
-      if (Date.now() > deadline) throw new Error(`no matching message; got ${JSON.stringify(this.messages.slice(this.#cursor))}`);
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        setTimeout(resolve, 50);
-      });
-    }
-  }
-
-  /** Messages received since the last one taken. */
-  pending(): ServerMessage[] {
-    return this.messages.slice(this.#cursor);
-  }
-}
-
-async function open(slug: string, options: ConnectOptions): Promise<LiveClient> {
-  const response = await connect(slug, options);
-  expect(response.status).toBe(101);
-  if (!response.webSocket) throw new Error("no socket");
-  return new LiveClient(response.webSocket);
-}
-
-type Event = Extract<ServerMessage, { seq: number; at: string }>;
-const isEvent = (m: ServerMessage): m is Event => "seq" in m && "at" in m;
-const ofType = (type: string) => (m: ServerMessage) => m.type === type;
-const about = (userId: string) => (m: ServerMessage) => isEvent(m) && "userId" in m.data && m.data.userId === userId;
-const seqOf = (m: ServerMessage) => (isEvent(m) || m.type === "ready" || m.type === "resync" ? m.seq : NaN);
+import { about, connect, isEvent, ofType, open, seqOf, type ConnectOptions, type LiveClient } from "./support/live.ts";
 
 /** An owner, an org, and members seeded with the given roles before the room first loads. */
 async function team(...memberRoles: string[]): Promise<{ owner: SignedIn; org: { slug: string; id: string }; members: SignedIn[] }> {

@@ -1,3 +1,8 @@
+// The API's own types, shared with the Worker (pure modules, type-only imports).
+import type { OrgView as Org } from "../../worker/domain/org.ts";
+import type { Seats } from "../../worker/domain/seats.ts";
+
+export type { Org, Seats };
 /**
  * The API's shapes as the dashboard reads them (worker/routes/schemas.ts, me/get.ts).
  * Declared here because the dashboard's tsconfig does not see the Worker's files.
@@ -27,27 +32,7 @@ export interface Me {
   notifications: Array<{ id: string; type: string; data: Record<string, unknown>; createdAt: string; read: boolean }>;
 }
 
-export interface Seats {
-  limit: number;
-  used: number;
-  members: number;
-  pending: number;
-  available: number;
-}
 
-export interface Org {
-  id: string;
-  slug: string;
-  name: string;
-  plan: string;
-  seatLimit: number;
-  status: "active" | "dormant";
-  autoPrivateProject: boolean;
-  allowedEmailDomains: string[];
-  defaultInviteTtlDays: number;
-  createdAt: string;
-  updatedAt: string;
-}
 
 /** `GET /api/v1/orgs/:org` and `POST /api/v1/orgs`. */
 export interface OrgWithSeats {
