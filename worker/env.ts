@@ -2,7 +2,6 @@ import type { Credential } from "./auth/credentials.ts";
 import type { User } from "../db/schema/index.ts";
 import type { Clock } from "./lib/clock.ts";
 import type { Actor } from "./org/actor.ts";
-import type { RoomCredential } from "./org/room.ts";
 
 declare global {
   namespace Cloudflare {
@@ -39,10 +38,8 @@ export interface Variables {
   credential: Credential | null;
   /** Set by `requireUser` on user-scoped routes. */
   user: User;
-  /** Set by `orgAccess` (and `orgTarget`) on organization routes. */
+  /** Set by `orgAccess` on organization routes. */
   org: { id: string; slug: string };
-  /** Set by `orgTarget`: the credential for a room method that authorizes by itself. */
-  roomCredential: RoomCredential;
   actor: Actor;
 }
 

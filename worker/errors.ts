@@ -18,6 +18,8 @@ export const errorStatus = {
   invitation_pending: 409,
   invitation_expired: 410,
   email_mismatch: 403,
+  domain_not_allowed: 403,
+  org_unavailable: 409,
   user_not_found: 404,
   slug_taken: 409,
   username_taken: 409,

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../worker/app.ts";
-import { orgRoom, type OrgRoom } from "../../worker/org/room.ts";
+import { OrgRoom, orgRoom } from "../../worker/org/room.ts";
 import { call, createOrg, latestMail, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
 
 const dayMs = 24 * 60 * 60_000;
@@ -330,5 +330,71 @@ describe("bulk invitations", () => {
     const after = await runInDurableObject(orgRoom(env, org.id), (room: OrgRoom) => room.queue.stats.transactions);
     expect(after - before).toBeLessThanOrEqual(5);
     expect(await seatsOf(owner, org.slug)).toMatchObject({ pending: 1000 });
+  });
+});
+
+describe("invitation rules from the organization's settings and roles", () => {
+  it("refuses invitees outside the allowed email domains, and everyone while the organization is dormant", async () => {
+    const owner = await signIn(uniqueEmail("dom-owner"));
+    const org = await createOrg(owner, "dom");
+    expect((await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { allowedEmailDomains: ["example.org"] } })).status).toBe(200);
+    const outside = await invite(owner, org.slug, { invitee: uniqueEmail("outsider") });
+    expect(outside.status).toBe(403);
+    expect(outside.body.error.code).toBe("domain_not_allowed");
+    const inside = await invite(owner, org.slug, { invitee: `insider.${Date.now().toString(36)}@example.org` });
+    expect(inside.status).toBe(201);
+    await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { status: "dormant", allowedEmailDomains: [] } });
+    const dormant = await invite(owner, org.slug, { invitee: uniqueEmail("late") });
+    expect(dormant.status).toBe(409);
+    expect(dormant.body.error.code).toBe("org_unavailable");
+  });
+
+  it("never lets an admin resend, re-link or extend an owner's invitation, and extending never shortens", async () => {
+    const owner = await signIn(uniqueEmail("auth-owner"));
+    const admin = await signIn(uniqueEmail("auth-admin"));
+    const org = await createOrg(owner, "auth");
+    await seedMember(org, admin, "admin");
+    const forOwner = await invite(owner, org.slug, { invitee: uniqueEmail("future-owner"), role: "owner", expiresInDays: 10 });
+    const id = forOwner.body.invitation.id;
+    for (const action of ["resend", "link", "extend"]) {
+      const answer = await call("POST", `/api/v1/orgs/${org.slug}/invitations/${id}/${action}`, { cookie: admin.cookie });
+      expect(answer.status, action).toBe(403);
+    }
+    const extended = await call<Created>("POST", `/api/v1/orgs/${org.slug}/invitations/${id}/extend`, { cookie: owner.cookie, body: { days: 1 } });
+    expect(extended.status).toBe(200);
+    expect(extended.body.invitation.expiresAt).toBe(forOwner.body.invitation.expiresAt);
+  });
+
+  it("limits how much invitation mail an organization sends per hour", async () => {
+    const owner = await signIn(uniqueEmail("spam-owner"));
+    const org = await createOrg(owner, "spam");
+    const created = await invite(owner, org.slug, { invitee: uniqueEmail("target") });
+    const budget = OrgRoom.mailPerHour;
+    OrgRoom.mailPerHour = 3;
+    try {
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await call("POST", `/api/v1/orgs/${org.slug}/invitations/${created.body.invitation.id}/resend`, { cookie: owner.cookie }));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+      expect(answers[2]!.body.error.code).toBe("rate_limited");
+      expect(Number(answers[2]!.headers.get("retry-after"))).toBeGreaterThan(0);
+      // A new link mails nothing, so it is not limited.
+      expect((await call("POST", `/api/v1/orgs/${org.slug}/invitations/${created.body.invitation.id}/link`, { cookie: owner.cookie })).status).toBe(200);
+    } finally {
+      OrgRoom.mailPerHour = budget;
+    }
+  });
+
+  it("answers an outsider the same for an existing and a missing organization, whatever the body", async () => {
+    const owner = await signIn(uniqueEmail("orc-owner"));
+    const outsider = await signIn(uniqueEmail("orc-outsider"));
+    const org = await createOrg(owner, "orc");
+    const missing = `no-such-${Date.now().toString(36)}`;
+    for (const body of [{ invitee: "not an email" }, { invitee: "no-such-username-x" }, { invitee: uniqueEmail("x") }]) {
+      for (const credential of [{ cookie: outsider.cookie }, { bearer: "rk_madeup000000000000000000000000000000" }]) {
+        const seen = await call("POST", `/api/v1/orgs/${org.slug}/invitations`, { ...credential, body });
+        const unseen = await call("POST", `/api/v1/orgs/${missing}/invitations`, { ...credential, body });
+        expect([seen.status, seen.body.error.code]).toEqual([unseen.status, unseen.body.error.code]);
+      }
+    }
   });
 });

@@ -28,18 +28,6 @@ export function orgAccess(permission: Permission) {
   });
 }
 
-/**
- * Like {@link orgAccess}, but leaves authorizing to the command itself: the route hands
- * `roomCredential` to a room method that authorizes and runs the command in one RPC. The
- * hot path (a single invitation) saves a whole Durable Object hop this way.
- */
-export const orgTarget = createMiddleware<AppEnv>(async (c, next) => {
-  const { orgId, slug, credential } = await targetOf(c);
-  c.set("org", { id: orgId, slug });
-  c.set("roomCredential", credential);
-  await next();
-});
-
 async function targetOf(c: Context<AppEnv>): Promise<{ orgId: string; slug: string; credential: RoomCredential }> {
   const credential = c.var.credential;
   if (!credential) throw new AppError("unauthenticated", "Sign in or send an API key.");

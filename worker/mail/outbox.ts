@@ -62,6 +62,8 @@ function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown
         attempts: sql`${mailOutbox.attempts} + 1`,
         lastError: error instanceof Error ? error.message.slice(0, 500) : String(error),
         nextAttemptAt: new Date(now + retryDelayMs(attempts)),
+        // Given up: the body (with its live link) goes too.
+        ...(giveUp ? { text: "", html: "" } : {}),
       })
       .where(inArray(mailOutbox.id, ids)),
     ...(giveUp && invitationIds.length ? [db.update(invitations).set({ delivery: "failed" }).where(inArray(invitations.id, invitationIds))] : []),

@@ -45,6 +45,11 @@ export interface GroupCommitOptions<State, S> {
   invalidate(): void;
   /** Commits the statements in one transaction, all or nothing. */
   commit(statements: S[]): Promise<void>;
+  /**
+   * Whether a failed exclusive command left the state as it was (a refusal before any
+   * write). Any other failure — a commit whose answer was lost, say — reloads the state.
+   */
+  keepsState?(error: unknown): boolean;
   /** Turns a failed commit of one command into the error its caller gets (guards → codes). */
   explain?(error: unknown): unknown;
   /** Most statements in one transaction (a group is cut before it grows past this). */
@@ -122,6 +127,7 @@ export class GroupCommitter<State, S> {
     try {
       entry.resolve(entry.kind === "task" ? await entry.run() : await entry.run(await this.#options.state()));
     } catch (error) {
+      if (entry.kind === "exclusive" && !this.#options.keepsState?.(error)) this.#options.invalidate();
       entry.reject(error);
     }
   }

@@ -8,7 +8,17 @@ export type RoomResult<T> =
   | { ok: true; value: T }
   | { ok: false; error: { code: ErrorCode; message: string; details?: ErrorDetails } };
 
-/** Runs `fn` and turns an {@link AppError} into a failed result; anything else propagates. */
+/** Whether an error came from reaching libSQL (the client's errors, a failed fetch). */
+function isDatabaseError(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name ?? "";
+  const cause = (error as { cause?: { name?: string } } | null)?.cause?.name ?? "";
+  return /Libsql|Hrana/i.test(`${name} ${cause}`) || (error instanceof TypeError && /fetch|network/i.test(error.message));
+}
+
+/**
+ * Runs `fn` and turns an {@link AppError} into a failed result, and a database failure into
+ * `database_unavailable` (a 503 the caller may retry, not a 500); anything else propagates.
+ */
 export async function asResult<T>(fn: () => Promise<T> | T): Promise<RoomResult<T>> {
   try {
     return { ok: true, value: await fn() };
@@ -18,6 +28,10 @@ export async function asResult<T>(fn: () => Promise<T> | T): Promise<RoomResult<
         ok: false,
         error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
       };
+    }
+    if (isDatabaseError(error)) {
+      console.error("[roster] OrgRoom: the database failed:", error);
+      return { ok: false, error: { code: "database_unavailable", message: "The database is unavailable; try again." } };
     }
     throw error;
   }

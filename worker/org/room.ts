@@ -75,6 +75,9 @@ export type RoomCredential =
   | { kind: "session"; sessionId: string; userId: string; expiresAt: number }
   | { kind: "api_key"; secretHash: string };
 
+/** How long a room trusts its own record that a session is live before asking again. */
+const sessionRecheckMs = 5 * 60_000;
+
 /** How often, at most, a key's last use is written to the database. */
 const lastUseWriteIntervalMs = 60_000;
 
@@ -102,12 +105,14 @@ export class OrgRoom extends DurableObject<Bindings> {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS room_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
-    // Sessions this room has checked against the database: `revoked` 0 or 1. A session is
-    // looked up once per room, then authorized from here; sign-out updates it at once.
+    // Sessions this room has checked against the database: `revoked` 0 or 1. A live session
+    // is looked up again after `sessionRecheckMs`, so a sign-out that could not reach this
+    // room still takes effect; sign-out that does reach it takes effect at once.
     ctx.storage.sql.exec(
-      "CREATE TABLE IF NOT EXISTS sessions_seen (id TEXT PRIMARY KEY, revoked INTEGER NOT NULL, expires_at INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS sessions_seen (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, revoked INTEGER NOT NULL, expires_at INTEGER NOT NULL, checked_at INTEGER NOT NULL)",
     );
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS room_org (id TEXT NOT NULL)");
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS mail_budget (hour INTEGER PRIMARY KEY, used INTEGER NOT NULL)");
     this.live = new LiveHub(ctx);
     this.queue = new GroupCommitter<RoomState, Statement>({
       state: () => this.#load(this.#knownOrgId()),
@@ -119,6 +124,8 @@ export class OrgRoom extends DurableObject<Bindings> {
         // upgrading midway); results are not needed, so drizzle only builds the SQL.
         await orgDatabase(env, this.#knownOrgId()).$client.batch(statements.map(toInStatement), "write");
       },
+      // A refusal (AppError) left the state as it was; anything else may not have.
+      keepsState: (error) => error instanceof AppError,
       // Only seat-taking commands carry a guard in grouped transactions.
       explain: (error) =>
         /malformed JSON/i.test(`${(error as Error)?.message} ${String((error as Error)?.cause ?? "")}`)
@@ -155,10 +162,13 @@ export class OrgRoom extends DurableObject<Bindings> {
   /** Forgets a signed-out session for good (until its expiry). */
   async revokeSession(sessionId: string, expiresAt: number): Promise<void> {
     this.ctx.storage.sql.exec("DELETE FROM sessions_seen WHERE expires_at < ?", Date.now());
+    // Revoked wins over a lookup still in flight that would write "not revoked".
     this.ctx.storage.sql.exec(
-      "INSERT OR REPLACE INTO sessions_seen (id, revoked, expires_at) VALUES (?, 1, ?)",
+      "INSERT INTO sessions_seen (id, user_id, revoked, expires_at, checked_at) VALUES (?, '', 1, ?, ?) " +
+        "ON CONFLICT (id) DO UPDATE SET revoked = 1",
       sessionId,
       expiresAt,
+      Date.now(),
     );
     this.live.closeSession(sessionId);
   }
@@ -172,13 +182,6 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   async invite(orgId: string, actor: Actor, input: InviteInput): Promise<RoomResult<CreatedInvitation>> {
     return this.#plan(orgId, actor, (ctx, state, actor) => planInvite(ctx, state, actor, input));
-  }
-
-  /** {@link invite} for a credential not yet authorized: one RPC for the hot path. */
-  async inviteAs(orgId: string, credential: RoomCredential, input: InviteInput): Promise<RoomResult<CreatedInvitation>> {
-    const authorized = await this.authorize(orgId, credential);
-    if (!authorized.ok) return authorized;
-    return this.invite(orgId, authorized.value, input);
   }
 
   /** Many invitations, planned in row order and committed in a few shared transactions. */
@@ -354,6 +357,7 @@ export class OrgRoom extends DurableObject<Bindings> {
           db: orgDatabase(this.env, orgId),
           now: this.clock.now(),
           appUrl: (this.env.APP_URL ?? "").replace(/\/+$/, ""),
+          takeMailBudget: (n) => this.#takeMailBudget(n),
           effects: {
             publish: (events) => {
               for (const event of events) this.live.publish(event.type as LiveEventType, event.data as never);
@@ -374,6 +378,25 @@ export class OrgRoom extends DurableObject<Bindings> {
     const [row] = await ctx.db.select().from(invitations).where(and(eq(invitations.id, id), eq(invitations.orgId, state.org.id)));
     if (!row) throw new AppError("not_found", "No such invitation.");
     return row;
+  }
+
+  /**
+   * Invitation mail an organization may send per hour: room for two bulks of 1,000, not for
+   * turning Roster into a spam cannon (a resend loop, a self-raised seat limit).
+   */
+  static mailPerHour = 2_000;
+
+  #takeMailBudget(n: number): void {
+    const now = this.clock.now();
+    const hour = Math.floor(now / 3_600_000);
+    const sql = this.ctx.storage.sql;
+    const used = sql.exec<{ used: number }>("SELECT used FROM mail_budget WHERE hour = ?", hour).toArray()[0]?.used ?? 0;
+    if (used + n > OrgRoom.mailPerHour) {
+      const retryAfterSeconds = Math.ceil(((hour + 1) * 3_600_000 - now) / 1000);
+      throw new AppError("rate_limited", `This organization has sent ${OrgRoom.mailPerHour} invitations this hour.`, { retryAfterSeconds });
+    }
+    sql.exec("DELETE FROM mail_budget WHERE hour < ?", hour);
+    sql.exec("INSERT INTO mail_budget (hour, used) VALUES (?, ?) ON CONFLICT (hour) DO UPDATE SET used = used + ?", hour, n, n);
   }
 
   #seatsDirty = false;
@@ -398,6 +421,9 @@ export class OrgRoom extends DurableObject<Bindings> {
   #deliverMail(): Promise<void> {
     this.#mailRunning ??= (async () => {
       try {
+        // The alarm stands behind this run: if the room is restarted midway, it retries.
+        this.#nextMailAt = this.clock.now() + 30_000;
+        await this.#scheduleAlarm();
         const orgId = this.#knownOrgId();
         let next = await deliverDue(orgDatabase(this.env, orgId), mailerFor(this.env), orgId, this.clock.now());
         // Keep going while mail is due now (more than one page, or mail queued meanwhile).
@@ -467,10 +493,12 @@ export class OrgRoom extends DurableObject<Bindings> {
     return { type: "user", userId: credential.userId, role, sessionId: credential.sessionId };
   }
 
-  async #sessionRevoked(credential: { sessionId: string; expiresAt: number }): Promise<boolean> {
+  async #sessionRevoked(credential: { sessionId: string; userId: string; expiresAt: number }): Promise<boolean> {
     const sql = this.ctx.storage.sql;
-    const seen = sql.exec<{ revoked: number }>("SELECT revoked FROM sessions_seen WHERE id = ?", credential.sessionId).toArray()[0];
-    if (seen) return seen.revoked === 1;
+    const seen = sql
+      .exec<{ revoked: number; checked_at: number }>("SELECT revoked, checked_at FROM sessions_seen WHERE id = ?", credential.sessionId)
+      .toArray()[0];
+    if (seen && (seen.revoked === 1 || Date.now() - seen.checked_at < sessionRecheckMs)) return seen.revoked === 1;
     // Sessions live on the user side of the seam (DESIGN §8).
     const [row] = await userDatabase(this.env)
       .select({ revokedAt: sessions.revokedAt })
@@ -478,12 +506,15 @@ export class OrgRoom extends DurableObject<Bindings> {
       .where(eq(sessions.id, credential.sessionId));
     const revoked = !row || row.revokedAt !== null;
     sql.exec(
-      "INSERT OR REPLACE INTO sessions_seen (id, revoked, expires_at) VALUES (?, ?, ?)",
+      "INSERT INTO sessions_seen (id, user_id, revoked, expires_at, checked_at) VALUES (?, ?, ?, ?, ?) " +
+        "ON CONFLICT (id) DO UPDATE SET revoked = max(revoked, excluded.revoked), checked_at = excluded.checked_at",
       credential.sessionId,
+      credential.userId,
       revoked ? 1 : 0,
       credential.expiresAt,
+      Date.now(),
     );
-    return revoked;
+    return revoked || sql.exec<{ revoked: number }>("SELECT revoked FROM sessions_seen WHERE id = ?", credential.sessionId).one().revoked === 1;
   }
 
   async #keyActor(state: RoomState, secretHash: string): Promise<Actor> {
@@ -513,6 +544,8 @@ export class OrgRoom extends DurableObject<Bindings> {
   /** Removed members lose their sockets at once (before anyone hears of it), then everyone is told. */
   #membersRemoved(state: RoomState, userIds: string[]): void {
     if (userIds.length === 0) return;
+    // Should they come back, their sessions are checked afresh.
+    for (const userId of userIds) this.ctx.storage.sql.exec("DELETE FROM sessions_seen WHERE user_id = ? AND revoked = 0", userId);
     for (const userId of userIds) this.live.closeUser(userId);
     for (const userId of userIds) this.live.publish("member.removed", { userId });
     this.live.publish("seats.changed", this.#seats(state));

@@ -40,6 +40,19 @@ export function seatGuard(db: PlanContext["db"], orgId: string, now: number): St
     ) <= (SELECT seat_limit FROM organizations WHERE id = ${orgId}) THEN 1 ELSE json('roster_guard:seats_exhausted') END`);
 }
 
+/**
+ * Refuses invitations the organization's settings forbid: a dormant organization takes
+ * nobody (`org_unavailable`); allowed email domains, when set, bind every invitee.
+ */
+export function requireInvitable(state: RoomState, email: string): void {
+  if (state.org.status === "dormant") throw new AppError("org_unavailable", "This organization is dormant.");
+  const domains = state.org.allowedEmailDomains;
+  const domain = email.slice(email.lastIndexOf("@") + 1);
+  if (domains.length > 0 && !domains.includes(domain)) {
+    throw new AppError("domain_not_allowed", `This organization only takes addresses at ${domains.join(", ")}.`, { domain });
+  }
+}
+
 /** Refuses when no seat is left: `409 seats_exhausted {limit, used}`. */
 export function requireSeat(state: RoomState, now: number): void {
   const seats = seatsOf(state, now);
@@ -77,17 +90,19 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
       throw new AppError("validation_failed", "Unknown project.", { issues: [{ path: "projects", message: `No project ${assignment.projectId}` }] });
     }
   }
-  const statements: Statement[] = [];
+  requireInvitable(state, input.email);
   const existingId = state.pendingByEmail.get(input.email);
   const existing = existingId ? state.pending.get(existingId) : undefined;
-  if (existing) {
-    if (effectiveStatus("pending", existing.expiresAt.getTime(), ctx.now) === "pending") {
-      // An invitation by username never tells the inviter its account's email.
-      throw new AppError("already_invited", "This person already has a pending invitation.", existing.username ? undefined : { invitationId: existing.id });
-    }
-    statements.push(...expireStatement(ctx, state, existing));
+  const existingLive = existing && effectiveStatus("pending", existing.expiresAt.getTime(), ctx.now) === "pending";
+  if (existing && existingLive) {
+    // Neither side of a pair that involves a username invitation learns anything about it.
+    const private_ = existing.username !== null || input.username !== null;
+    throw new AppError("already_invited", "This person already has a pending invitation.", private_ ? undefined : { invitationId: existing.id });
   }
+  // Every refusal comes before the state changes: a past-due invitation holds no seat.
   requireSeat(state, ctx.now);
+  ctx.takeMailBudget(1);
+  const statements: Statement[] = existing ? expireStatement(ctx, state, existing) : [];
 
   const token = randomToken(32);
   const now = new Date(ctx.now);

@@ -10,7 +10,7 @@ import type { Actor } from "../actor.ts";
 import { auditInsert } from "../audit.ts";
 import { addPending, dropPending, inviterName, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
-import { expireStatement, planInvite, type CreatedInvitation } from "./invite.ts";
+import { planInvite, type CreatedInvitation } from "./invite.ts";
 import { invitationView, inviteUrl, type InvitationView } from "./invitation-view.ts";
 import type { PlanContext, RoomPlan, Statement } from "./plan-context.ts";
 
@@ -47,11 +47,16 @@ function updatePlan<T>(ctx: PlanContext, state: RoomState, actor: Actor, before:
 
 /** An expired invitation re-issued fresh (same invitee, role and projects); it needs a seat. */
 async function reissue(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, expiresInDays: number | null): Promise<RoomPlan<CreatedInvitation>> {
-  const statements: Statement[] = state.pending.has(old.id) ? expireStatement(ctx, state, old) : [];
-  const plan = await planInvite(ctx, state, actor, {
+  // A past-due one still pending is the invitee's pending invitation: planInvite marks it
+  // expired in the same transaction, after every check passed.
+  return planInvite(ctx, state, actor, {
     email: old.email, username: old.username, inviteeUserId: old.inviteeUserId, role: old.role, projects: old.projectAssignments, message: old.message, expiresInDays,
   });
-  return { ...plan, statements: [...statements, ...plan.statements] };
+}
+
+/** Admins manage invitations up to their own role, never an owner's. */
+function requireAuthority(actor: Actor, invitation: Invitation): void {
+  if (!canGrant(actor.role, invitation.role)) throw new AppError("forbidden", "Admins cannot manage an invitation for an owner.");
 }
 
 /**
@@ -61,8 +66,10 @@ async function reissue(ctx: PlanContext, state: RoomState, actor: Actor, old: In
  */
 export async function planResend(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, input: { mail: boolean }): Promise<RoomPlan<CreatedInvitation>> {
   requirePermission(actor, "invitations:write");
+  requireAuthority(actor, old);
   if (old.status === "expired" || (old.status === "pending" && isPastDue(ctx, old))) return reissue(ctx, state, actor, old, null);
   const before = requirePending(ctx, state, old.id);
+  if (input.mail) ctx.takeMailBudget(1);
   const token = randomToken(32);
   const url = inviteUrl(ctx.appUrl, token);
   const after: Invitation = {
@@ -79,9 +86,11 @@ export async function planResend(ctx: PlanContext, state: RoomState, actor: Acto
 /** Extend: push `expiresAt` to `days` from now. An expired invitation is re-issued fresh. */
 export async function planExtend(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, input: { days: number | null }): Promise<RoomPlan<{ invitation: InvitationView; inviteUrl?: string }>> {
   requirePermission(actor, "invitations:write");
+  requireAuthority(actor, old);
   if (old.status === "expired" || (old.status === "pending" && isPastDue(ctx, old))) return reissue(ctx, state, actor, old, input.days);
   const before = requirePending(ctx, state, old.id);
-  const expiresAt = new Date(expiryFrom(ctx.now, input.days ?? state.org.defaultInviteTtlDays));
+  // Extending never brings the expiry closer.
+  const expiresAt = new Date(Math.max(before.expiresAt.getTime(), expiryFrom(ctx.now, input.days ?? state.org.defaultInviteTtlDays)));
   return updatePlan(ctx, state, actor, before, { ...before, expiresAt }, "invitation.extended", (invitation) => ({ invitation }));
 }
 
@@ -91,7 +100,7 @@ export function planEdit(ctx: PlanContext, state: RoomState, actor: Actor, id: s
   const before = requirePending(ctx, state, id);
   if (isPastDue(ctx, before)) throw new AppError("invitation_expired", "This invitation has expired.");
   if (patch.role && !canGrant(actor.role, patch.role)) throw new AppError("forbidden", "Nobody invites with a role above their own.");
-  if (!canGrant(actor.role, before.role)) throw new AppError("forbidden", "Admins cannot change an invitation for an owner.");
+  requireAuthority(actor, before);
   for (const p of patch.projects ?? []) {
     if (!state.projects.has(p.projectId)) throw new AppError("validation_failed", "Unknown project.", { issues: [{ path: "projects", message: `No project ${p.projectId}` }] });
   }
@@ -108,7 +117,7 @@ export function planEdit(ctx: PlanContext, state: RoomState, actor: Actor, id: s
 export function planRevoke(ctx: PlanContext, state: RoomState, actor: Actor, id: string): RoomPlan<{ invitation: InvitationView }> {
   requirePermission(actor, "invitations:write");
   const before = requirePending(ctx, state, id);
-  if (!canGrant(actor.role, before.role)) throw new AppError("forbidden", "Admins cannot revoke an invitation for an owner.");
+  requireAuthority(actor, before);
   dropPending(state, id);
   const view = invitationView({ ...before, status: "revoked", respondedAt: new Date(ctx.now) }, ctx.now);
   return {

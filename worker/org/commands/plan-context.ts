@@ -20,6 +20,8 @@ export interface PlanContext {
   now: number;
   /** The dashboard's public URL, for links in mail. */
   appUrl: string;
+  /** Counts `n` mails against the organization's hourly budget; throws 429 past it. */
+  takeMailBudget(n: number): void;
   /** Publishes live events and sends queued mail; called after the commit. */
   effects: {
     publish(events: LiveEventInput[]): void;

@@ -60,6 +60,7 @@ const expiredError = () => new AppError("invitation_expired", "This invitation h
  * so an accept succeeds even if the limit was lowered meanwhile.
  */
 export function planAccept(ctx: PlanContext, state: RoomState, id: string, user: Invitee): RoomPlan<Response> {
+  if (state.org.status === "dormant") throw new AppError("org_unavailable", "This organization is dormant.");
   const found = pendingFor(ctx, state, id, user);
   const org = { id: state.org.id, slug: state.org.slug, name: state.org.name };
   if ("expired" in found) return { statements: found.expired, value: null as never, error: expiredError(), after: () => ctx.effects.seatsChanged() };

@@ -28,8 +28,12 @@ export function registerLogout(app: OpenAPIHono<AppEnv>): void {
           .where(and(eq(sessions.id, credential.sessionId), isNull(sessions.revokedAt))),
         db.select({ orgId: userMemberships.orgId }).from(userMemberships).where(eq(userMemberships.userId, credential.userId)),
       ]);
-      // Rooms authorize from memory, so each of the user's organizations is told at once.
-      await Promise.all(orgs.map(({ orgId }) => orgRoom(c.env, orgId).revokeSession(credential.sessionId, credential.expiresAt)));
+      // Rooms authorize from memory, so each of the user's organizations is told at once. A
+      // room that cannot be reached now learns it within minutes (it re-checks live sessions).
+      const told = await Promise.allSettled(
+        orgs.map(({ orgId }) => orgRoom(c.env, orgId).revokeSession(credential.sessionId, credential.expiresAt)),
+      );
+      for (const result of told) if (result.status === "rejected") console.error("[roster] logout: a room was not told:", result.reason);
     }
     clearSessionCookie(c);
     return c.body(null, 204);

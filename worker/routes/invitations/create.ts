@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { orgTarget } from "../../auth/org-access.ts";
+import { orgAccess } from "../../auth/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room.ts";
@@ -15,8 +15,7 @@ const route = createRoute({
   description:
     "Takes a seat until answered, revoked or expired (409 `seats_exhausted` with `{limit, used}` when none is left). Errors: `already_member`, `already_invited`, `user_not_found` (unknown username), `forbidden` (role above your own). `inviteUrl` is shown only here and on resend.",
   security: orgSecurity,
-  // The room authorizes and invites in one call (the hot path saves a hop).
-  middleware: [orgTarget] as const,
+  middleware: [orgAccess("invitations:write")] as const,
   request: { params: OrgParams, body: { ...json(InvitationInput), required: true } },
   responses: { 201: json(CreatedInvitation, "Invited"), ...errors(400, 401, 403, 404, 409) },
 });
@@ -26,7 +25,7 @@ export function registerCreateInvitation(app: OpenAPIHono<AppEnv>): void {
     const input = c.req.valid("json");
     const [invitee] = await resolveInvitees(c.env, [input.invitee]);
     if (!invitee || invitee instanceof Error) throw invitee ?? new Error("unresolved invitee");
-    const created = await orgRoom(c.env, c.var.org.id).inviteAs(c.var.org.id, c.var.roomCredential, {
+    const created = await orgRoom(c.env, c.var.org.id).invite(c.var.org.id, c.var.actor, {
       ...invitee,
       role: input.role,
       projects: input.projects,
