@@ -83,6 +83,25 @@ describe("group commit", () => {
     expect(ok.transactions).toEqual([["insert a", "guard after a"], ["insert b", "insert c", "guard after c"]]);
   });
 
+  it("runs plain tasks one at a time in order, and a failed one never stalls the queue", async () => {
+    const h = harness({ seats: 1 });
+    const order: string[] = [];
+    const slow = h.committer.run(async () => {
+      order.push("slow start");
+      await new Promise((r) => setTimeout(r, 20));
+      order.push("slow end");
+    });
+    const failing = h.committer.run(() => Promise.reject(new Error("nope")));
+    const fast = h.committer.run(() => {
+      order.push("fast");
+      return 42;
+    });
+    await slow;
+    await expect(failing).rejects.toThrow("nope");
+    await expect(fast).resolves.toBe(42);
+    expect(order).toEqual(["slow start", "slow end", "fast"]);
+  });
+
   it("runs exclusive commands alone, in order with the grouped ones", async () => {
     const h = harness({ seats: 100, commitMs: 5 });
     const order: string[] = [];
