@@ -28,7 +28,12 @@ export function orgAccess(permission: Permission) {
   });
 }
 
-async function targetOf(c: Context<AppEnv>): Promise<{ orgId: string; slug: string; credential: RoomCredential }> {
+/**
+ * The organization a route names and the caller's credential, not yet authorized: for a
+ * route whose room method authorizes and acts in one call. Such a route must still refuse
+ * an unauthorized caller before anything else it could tell them (see invitations/create.ts).
+ */
+export async function targetOf(c: Context<AppEnv>): Promise<{ orgId: string; slug: string; credential: RoomCredential }> {
   const credential = c.var.credential;
   if (!credential) throw new AppError("unauthenticated", "Sign in or send an API key.");
   const slug = c.req.param("org");

@@ -184,6 +184,16 @@ export class OrgRoom extends DurableObject<Bindings> {
     return this.#plan(orgId, actor, (ctx, state, actor) => planInvite(ctx, state, actor, input));
   }
 
+  /**
+   * {@link invite} for a credential not yet authorized: authorizing and inviting in one
+   * call saves the hot path a whole Durable Object hop.
+   */
+  async inviteAs(orgId: string, credential: RoomCredential, input: InviteInput): Promise<RoomResult<CreatedInvitation>> {
+    const authorized = await this.authorize(orgId, credential);
+    if (!authorized.ok) return authorized;
+    return this.invite(orgId, authorized.value, input);
+  }
+
   /** Many invitations, planned in row order and committed in a few shared transactions. */
   async inviteBulk(orgId: string, actor: Actor, rows: BulkRow[]): Promise<RoomResult<BulkOutcome[]>> {
     return asResult(async () => {
