@@ -7,7 +7,8 @@ export const outboxStatuses = ["queued", "sent", "failed"] as const;
 /**
  * The transactional outbox: a mail is written in the same transaction as the change that
  * causes it, then sent and retried with backoff until it leaves; nothing is lost when the
- * mail service is down. The idempotency key makes a retry never mail twice.
+ * mail service is down. The idempotency key makes a retry never mail twice. Once the mail
+ * left (or was given up), its parameters — which may hold a live link — are cleared.
  */
 export const mailOutbox = sqliteTable(
   "mail_outbox",
@@ -16,9 +17,9 @@ export const mailOutbox = sqliteTable(
     orgId: text("org_id"),
     invitationId: text("invitation_id"),
     to: text("to").notNull(),
-    subject: text("subject").notNull(),
-    text: text("text").notNull(),
-    html: text("html").notNull(),
+    /** Which template (worker/mail/queued.ts) and its parameters; rendered when sent. */
+    template: text("template").notNull(),
+    params: text("params", { mode: "json" }).$type<Record<string, unknown>>(),
     idempotencyKey: text("idempotency_key").notNull(),
     status: text("status", { enum: outboxStatuses }).notNull().default("queued"),
     attempts: integer("attempts").notNull().default(0),

@@ -23,7 +23,9 @@ async function received(): Promise<Received[]> {
 async function queue(tos: string[], now: number): Promise<string> {
   const orgId = `org_outbox_${crypto.randomUUID()}`;
   const db = orgDatabase(env, orgId);
-  const [first, ...rest] = tos.map((to) => outboxInsert(db, { to, subject: "Hello", text: `secret link for ${to}`, html: "<p>link</p>" }, { orgId, now }));
+  const [first, ...rest] = tos.map((to) =>
+    outboxInsert(db, to, { template: "invitation_accepted", params: { orgName: "Acme", inviteeName: to, url: `https://roster.test/secret-for-${to}` } }, { orgId, now }),
+  );
   await db.batch([first!, ...rest]);
   return orgId;
 }
@@ -31,7 +33,7 @@ async function queue(tos: string[], now: number): Promise<string> {
 const rows = (orgId: string) => orgDatabase(env, orgId).select().from(mailOutbox).where(eq(mailOutbox.orgId, orgId));
 
 describe("the mail outbox", () => {
-  it("sends due mail through Resend's batch endpoint with an idempotency key, then forgets the bodies", async () => {
+  it("sends due mail through Resend's batch endpoint with an idempotency key, rendered from its template, then forgets its parameters", async () => {
     const now = Date.now();
     const tos = [uniqueEmail("ob-a"), uniqueEmail("ob-b")];
     const orgId = await queue(tos, now);
@@ -40,8 +42,10 @@ describe("the mail outbox", () => {
     const batch = (await received()).find((r) => r.path === "/emails/batch" && JSON.stringify(r.body).includes(tos[0]!));
     expect(batch?.idempotencyKey).toMatch(/^batch-[0-9a-f]{64}$/);
     expect((batch?.body as Array<{ to: string }>).map((m) => m.to).sort()).toEqual([...tos].sort());
+    expect(JSON.stringify(batch?.body)).toContain(`secret-for-${tos[0]}`);
+    expect(JSON.stringify(batch?.body)).toContain("joined Acme");
     for (const row of await rows(orgId)) {
-      expect(row).toMatchObject({ status: "sent", attempts: 1, text: "", html: "" });
+      expect(row).toMatchObject({ status: "sent", attempts: 1, params: null });
     }
   });
 

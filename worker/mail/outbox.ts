@@ -3,22 +3,22 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { invitations, mailOutbox, type OutboxMail } from "../../db/schema/index.ts";
 import { newId, sha256Hex } from "../auth/tokens.ts";
 import type { Database } from "../lib/database.ts";
-import { maxBatch, type Mail, type Mailer } from "./mailer.ts";
+import { maxBatch, type Mailer } from "./mailer.ts";
+import { render, type QueuedMail } from "./queued.ts";
 
 /** Attempts before a mail is given up (with backoff they span ~6 h, well inside Resend's 24 h idempotency window). */
 export const maxAttempts = 8;
 
-/** The outbox row for `mail`, to insert in the same transaction as its cause. */
-export function outboxInsert(db: Database, mail: Mail, options: { orgId: string; invitationId?: string; now: number }) {
+/** The outbox row for a mail to `to`, to insert in the same transaction as its cause. */
+export function outboxInsert(db: Database, to: string, mail: QueuedMail, options: { orgId: string; invitationId?: string; now: number }) {
   const id = newId("mail", options.now);
   return db.insert(mailOutbox).values({
     id,
     orgId: options.orgId,
     invitationId: options.invitationId ?? null,
-    to: mail.to,
-    subject: mail.subject,
-    text: mail.text,
-    html: mail.html,
+    to,
+    template: mail.template,
+    params: mail.params,
     idempotencyKey: id,
     nextAttemptAt: new Date(options.now),
     createdAt: new Date(options.now),
@@ -46,7 +46,7 @@ function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown
     // Once sent, the bodies go: they may hold live invitation or sign-in links, and tokens
     // are kept only as hashes.
     return [
-      db.update(mailOutbox).set({ status: "sent", sentAt: new Date(now), attempts: sql`${mailOutbox.attempts} + 1`, text: "", html: "" }).where(inArray(mailOutbox.id, ids)),
+      db.update(mailOutbox).set({ status: "sent", sentAt: new Date(now), attempts: sql`${mailOutbox.attempts} + 1`, params: null }).where(inArray(mailOutbox.id, ids)),
       ...(invitationIds.length
         ? [db.update(invitations).set({ delivery: "sent" }).where(and(inArray(invitations.id, invitationIds), eq(invitations.delivery, "queued")))]
         : []),
@@ -62,8 +62,8 @@ function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown
         attempts: sql`${mailOutbox.attempts} + 1`,
         lastError: error instanceof Error ? error.message.slice(0, 500) : String(error),
         nextAttemptAt: new Date(now + retryDelayMs(attempts)),
-        // Given up: the body (with its live link) goes too.
-        ...(giveUp ? { text: "", html: "" } : {}),
+        // Given up: the parameters (with their live link) go too.
+        ...(giveUp ? { params: null } : {}),
       })
       .where(inArray(mailOutbox.id, ids)),
     ...(giveUp && invitationIds.length ? [db.update(invitations).set({ delivery: "failed" }).where(inArray(invitations.id, invitationIds))] : []),
@@ -87,14 +87,15 @@ export async function deliverDue(db: Database, mailer: Mailer, orgId: string, no
   if (due.length > 0) {
     try {
       // The same mails retried form the same batch, so the key makes a retry never mail twice.
-      await mailer.sendBatch(due, { idempotencyKey: `batch-${await sha256Hex(due.map((mail) => mail.id).join(","))}` });
+      const mails = due.map((row) => render(row.to, row.template, row.params));
+      await mailer.sendBatch(mails, { idempotencyKey: `batch-${await sha256Hex(due.map((mail) => mail.id).join(","))}` });
       updates.push(...outcome(db, due, now));
     } catch (error) {
       if (isRetryable(error) || due.length === 1) updates.push(...outcome(db, due, now, error));
       else {
         for (const mail of due) {
           try {
-            await mailer.send(mail, { idempotencyKey: mail.idempotencyKey });
+            await mailer.send(render(mail.to, mail.template, mail.params), { idempotencyKey: mail.idempotencyKey });
             updates.push(...outcome(db, [mail], now));
           } catch (single) {
             updates.push(...outcome(db, [mail], now, single));

@@ -4,7 +4,6 @@ import { newId, randomToken, sha256Hex } from "../../auth/tokens.ts";
 import { effectiveStatus, expiryFrom } from "../../domain/invitations.ts";
 import { canGrant, type Role } from "../../domain/roles.ts";
 import { AppError } from "../../errors.ts";
-import { invitationMail } from "../../mail/templates.ts";
 import { outboxInsert } from "../../mail/outbox.ts";
 import type { Actor } from "../actor.ts";
 import { actorId } from "../actor.ts";
@@ -136,7 +135,11 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
     }),
     outboxInsert(
       ctx.db,
-      invitationMail({ to: invitation.email, orgName: state.org.name, inviterName: inviterName(state, actor), role: invitation.role, message: invitation.message, url, expiresAt: invitation.expiresAt }),
+      invitation.email,
+      {
+        template: "invitation",
+        params: { orgName: state.org.name, inviterName: inviterName(state, actor), role: invitation.role, message: invitation.message, url, expiresAt: invitation.expiresAt.toISOString() },
+      },
       { orgId: state.org.id, invitationId: invitation.id, now: ctx.now },
     ),
   );

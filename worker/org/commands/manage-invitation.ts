@@ -4,7 +4,6 @@ import { randomToken, sha256Hex } from "../../auth/tokens.ts";
 import { effectiveStatus, expiryFrom, isTerminal } from "../../domain/invitations.ts";
 import { canGrant, type Role } from "../../domain/roles.ts";
 import { AppError } from "../../errors.ts";
-import { invitationMail } from "../../mail/templates.ts";
 import { outboxInsert } from "../../mail/outbox.ts";
 import type { Actor } from "../actor.ts";
 import { auditInsert } from "../audit.ts";
@@ -78,7 +77,17 @@ export async function planResend(ctx: PlanContext, state: RoomState, actor: Acto
     ...(input.mail ? { sendCount: before.sendCount + 1, lastSentAt: new Date(ctx.now), delivery: "queued" as const } : {}),
   };
   const mail = input.mail
-    ? [outboxInsert(ctx.db, invitationMail({ to: after.email, orgName: state.org.name, inviterName: inviterName(state, actor), role: after.role, message: after.message, url, expiresAt: after.expiresAt }), { orgId: state.org.id, invitationId: after.id, now: ctx.now })]
+    ? [
+        outboxInsert(
+          ctx.db,
+          after.email,
+          {
+            template: "invitation",
+            params: { orgName: state.org.name, inviterName: inviterName(state, actor), role: after.role, message: after.message, url, expiresAt: after.expiresAt.toISOString() },
+          },
+          { orgId: state.org.id, invitationId: after.id, now: ctx.now },
+        ),
+      ]
     : [];
   return updatePlan(ctx, state, actor, before, after, input.mail ? "invitation.resent" : "invitation.link_renewed", (invitation) => ({ invitation, inviteUrl: url }), mail);
 }

@@ -3,7 +3,6 @@ import { invitations, memberships, notifications, projectMembers, userMembership
 import { newId } from "../../auth/tokens.ts";
 import { effectiveStatus } from "../../domain/invitations.ts";
 import { AppError } from "../../errors.ts";
-import { invitationAcceptedMail } from "../../mail/templates.ts";
 import { outboxInsert } from "../../mail/outbox.ts";
 import { auditInsert } from "../audit.ts";
 import { addMember, dropPending, type RoomState } from "../state.ts";
@@ -93,7 +92,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
   const inviterEmail = [...state.memberEmails].find(([, userId]) => userId === invitation.createdBy)?.[0];
   if (inviterEmail) {
     statements.push(
-      outboxInsert(ctx.db, invitationAcceptedMail({ to: inviterEmail, orgName: org.name, inviteeName: user.name || user.email, url: `${ctx.appUrl}/orgs/${org.slug}/members` }), {
+      outboxInsert(ctx.db, inviterEmail, { template: "invitation_accepted", params: { orgName: org.name, inviteeName: user.name || user.email, url: `${ctx.appUrl}/orgs/${org.slug}/members` } }, {
         orgId: org.id,
         now: ctx.now,
       }),
