@@ -33,10 +33,34 @@ export interface CreatedInvitation {
 
 /** The statement that refuses a new seat when the plan's limit is reached. */
 export function seatGuard(db: PlanContext["db"], orgId: string, now: number): Statement {
-  return db.run(sql`SELECT CASE WHEN (
-      (SELECT count(*) FROM memberships WHERE org_id = ${orgId}) +
-      (SELECT count(*) FROM invitations WHERE org_id = ${orgId} AND status = 'pending' AND expires_at > ${now})
-    ) <= (SELECT seat_limit FROM organizations WHERE id = ${orgId}) THEN 1 ELSE json('roster_guard:seats_exhausted') END`);
+  return db.run(
+    guard(
+      sql`(SELECT count(*) FROM memberships WHERE org_id = ${orgId}) +
+        (SELECT count(*) FROM invitations WHERE org_id = ${orgId} AND status = 'pending' AND expires_at > ${now})
+        <= (SELECT seat_limit FROM organizations WHERE id = ${orgId})`,
+      "seats_exhausted",
+    ),
+  );
+}
+
+/** The invitation mail to `invitation`'s invitee with `url`, queued in the outbox. */
+export function invitationMailInsert(ctx: PlanContext, state: RoomState, actor: Actor, invitation: Invitation, url: string): Statement {
+  return outboxInsert(
+    ctx.db,
+    invitation.email,
+    {
+      template: "invitation",
+      params: {
+        orgName: state.org.name,
+        inviterName: inviterName(state, actor),
+        role: invitation.role,
+        message: invitation.message,
+        url,
+        expiresAt: invitation.expiresAt.toISOString(),
+      },
+    },
+    { orgId: state.org.id, invitationId: invitation.id, now: ctx.now },
+  );
 }
 
 /**
@@ -133,15 +157,7 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
       targetId: invitation.id,
       data: { role: invitation.role, ...(invitation.username ? { username: invitation.username } : { email: invitation.email }) },
     }),
-    outboxInsert(
-      ctx.db,
-      invitation.email,
-      {
-        template: "invitation",
-        params: { orgName: state.org.name, inviterName: inviterName(state, actor), role: invitation.role, message: invitation.message, url, expiresAt: invitation.expiresAt.toISOString() },
-      },
-      { orgId: state.org.id, invitationId: invitation.id, now: ctx.now },
-    ),
+    invitationMailInsert(ctx, state, actor, invitation, url),
   );
   // The invitee, if they have an account, is told in the app too: by id for an invitation
   // by username, else whoever holds the email (in this transaction, no lookup before it).

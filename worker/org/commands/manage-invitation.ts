@@ -4,12 +4,11 @@ import { randomToken, sha256Hex } from "../../auth/tokens.ts";
 import { effectiveStatus, expiryFrom, isTerminal } from "../../domain/invitations.ts";
 import { canGrant, type Role } from "../../domain/roles.ts";
 import { AppError } from "../../errors.ts";
-import { outboxInsert } from "../../mail/outbox.ts";
 import type { Actor } from "../actor.ts";
 import { auditInsert } from "../audit.ts";
-import { addPending, dropPending, inviterName, type RoomState } from "../state.ts";
+import { addPending, dropPending, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
-import { planInvite, type CreatedInvitation } from "./invite.ts";
+import { invitationMailInsert, planInvite, type CreatedInvitation } from "./invite.ts";
 import { invitationView, inviteUrl, type InvitationView } from "./invitation-view.ts";
 import type { PlanContext, RoomPlan, Statement } from "./plan-context.ts";
 
@@ -76,19 +75,7 @@ export async function planResend(ctx: PlanContext, state: RoomState, actor: Acto
     tokenHash: await sha256Hex(token),
     ...(input.mail ? { sendCount: before.sendCount + 1, lastSentAt: new Date(ctx.now), delivery: "queued" as const } : {}),
   };
-  const mail = input.mail
-    ? [
-        outboxInsert(
-          ctx.db,
-          after.email,
-          {
-            template: "invitation",
-            params: { orgName: state.org.name, inviterName: inviterName(state, actor), role: after.role, message: after.message, url, expiresAt: after.expiresAt.toISOString() },
-          },
-          { orgId: state.org.id, invitationId: after.id, now: ctx.now },
-        ),
-      ]
-    : [];
+  const mail = input.mail ? [invitationMailInsert(ctx, state, actor, after, url)] : [];
   return updatePlan(ctx, state, actor, before, after, input.mail ? "invitation.resent" : "invitation.link_renewed", (invitation) => ({ invitation, inviteUrl: url }), mail);
 }
 
