@@ -45,11 +45,13 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-function compatibilityDate(): string {
+/** The compatibility date and flags of the deployed Worker (the root wrangler.toml). */
+function compatibility(): { compatibilityDate: string; compatibilityFlags: string[] } {
   const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
   const date = /^\s*compatibility_date\s*=\s*"([0-9-]+)"/m.exec(toml)?.[1];
   if (!date) throw new Error("no compatibility_date in wrangler.toml");
-  return date;
+  const flags = /^\s*compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
+  return { compatibilityDate: date, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) };
 }
 
 /** `wrangler deploy --dry-run` of the bench config into `outdir` (offline, ~5 s). */
@@ -215,7 +217,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
           rootPath: dirname(script),
           modulesRoot: dirname(script),
           scriptPath: script,
-          compatibilityDate: compatibilityDate(),
+          ...compatibility(),
           bindings: {
             DATABASE_URL: workerDatabaseUrl,
             SESSION_SECRET: randomBytes(32).toString("base64url"),
@@ -227,11 +229,16 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
             ORG_ROOM: { className: "OrgRoom", useSQLite: true },
             RATE_LIMITER: { className: "RateLimiter", useSQLite: true },
           },
+          // The Worker on a socket of its own, as it faces clients in production: without
+          // Miniflare's entry worker, a local-only hop that every request and every socket
+          // frame would cross a second time.
+          unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
         },
       ],
     }));
     stops.push(() => mf.dispose());
-    const url = (await mf.ready).toString().replace(/\/$/, "");
+    await mf.ready;
+    const url = (await mf.unsafeGetDirectURL("roster-bench")).toString().replace(/\/$/, "");
     const workerMs = performance.now() - t0;
     return {
       url,

@@ -46,7 +46,9 @@ class LiveSocket {
     const url = `${appUrl.replace(/^http/, "ws")}/api/v1/orgs/${slug}/live`;
     this.ws = new NodeWebSocket(url, { headers: { cookie, origin: appUrl } });
     this.ws.addEventListener("message", (event) => {
-      this.messages.push(JSON.parse(String(event.data)) as LiveMessage);
+      // One socket message carries one server message, or an array of events.
+      const parsed = JSON.parse(String(event.data)) as LiveMessage | LiveMessage[];
+      this.messages.push(...(Array.isArray(parsed) ? parsed : [parsed]));
     });
     this.opened = new Promise((resolve, reject) => {
       this.ws.addEventListener("open", () => resolve());

@@ -7,7 +7,7 @@ interface State {
 }
 
 /** A committer over a fake database that records each transaction and can be made to fail. */
-function harness(options: { seats: number; failWhen?: (statements: string[]) => boolean; commitMs?: number }) {
+function harness(options: { seats: number; failWhen?: (statements: string[]) => boolean; commitMs?: number; settled?: () => void }) {
   const transactions: string[][] = [];
   let loads = 0;
   let state: State | null = null;
@@ -21,6 +21,7 @@ function harness(options: { seats: number; failWhen?: (statements: string[]) => 
       if (options.failWhen?.(statements)) throw new Error("constraint failed");
       transactions.push(statements);
     },
+    ...(options.settled ? { settled: options.settled } : {}),
   });
   /** Takes a seat: refused when none is left (planning sees earlier commands' effects). */
   const take = (name: string) =>
@@ -81,6 +82,23 @@ describe("group commit", () => {
     await new Promise((r) => setTimeout(r, 2));
     await Promise.all([head, okGuarded("b"), okGuarded("c")]);
     expect(ok.transactions).toEqual([["insert a", "guard after a"], ["insert b", "insert c", "guard after c"]]);
+  });
+
+  it("settles once per committed transaction, after every effect of its commands, and once per command retried alone", async () => {
+    const log: string[] = [];
+    const h = harness({ seats: 100, commitMs: 10, failWhen: (st) => st.includes("insert bad"), settled: () => log.push("settled") });
+    const effect = (name: string) => h.committer.submit(() => ({ statements: [`insert ${name}`], value: name, after: () => log.push(`after ${name}`) }));
+    const first = effect("a");
+    await new Promise((r) => setTimeout(r, 2));
+    await Promise.all([first, effect("b"), effect("c")]);
+    expect(log).toEqual(["after a", "settled", "after b", "after c", "settled"]);
+
+    // A failed shared transaction: no settle for it; each command retried alone settles alone.
+    log.length = 0;
+    const head = effect("d");
+    await new Promise((r) => setTimeout(r, 2));
+    await Promise.allSettled([head, effect("e"), effect("bad"), effect("f")]);
+    expect(log).toEqual(["after d", "settled", "after e", "settled", "after f", "settled"]);
   });
 
   it("runs plain tasks one at a time in order, and a failed one never stalls the queue", async () => {

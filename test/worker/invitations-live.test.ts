@@ -194,6 +194,61 @@ describe("invitation events on the live channel", () => {
     for (const socket of [restrictedLive, memberLive, ownerLive]) socket.live.ws.close(1000);
   });
 
+  it("sends a socket one message per commit (its events alone, or as an array in seq order) and replays in arrays of at most 100", async () => {
+    const owner = await signIn(uniqueEmail("bt-owner"));
+    const restricted = await signIn(uniqueEmail("bt-restricted"));
+    const org = await createOrg(owner, "bt");
+    await seedMember(org, restricted, "restricted");
+    expect((await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { seatLimit: 500 } })).status).toBe(200);
+    const ownerLive = await open(org.slug, owner.cookie);
+    const restrictedLive = await open(org.slug, restricted.cookie);
+    expect(restrictedLive.ready).toBe(ownerLive.ready);
+    const start = ownerLive.ready;
+    /** The socket's messages after `ready`, each parsed as it came, the fencing pong dropped. */
+    const messagesOf = (live: LiveClient): unknown[] =>
+      live.received
+        .slice(1)
+        .map((m) => JSON.parse(m) as unknown)
+        .filter((m) => !(typeof m === "object" && m !== null && "type" in m && m.type === "pong"));
+
+    // One invitation: the owner's socket gets one message carrying both of its events.
+    await invite(owner, org.slug, { invitee: uniqueEmail("bt-one") });
+    await ownerLive.live.drain();
+    await restrictedLive.live.drain();
+    expect(messagesOf(ownerLive.live)).toEqual([
+      [
+        expect.objectContaining({ seq: start + 1, type: "invitation.created" }),
+        expect.objectContaining({ seq: start + 2, type: "seats.changed" }),
+      ],
+    ]);
+    // The restricted member may see one of them: it comes alone, as an object.
+    expect(messagesOf(restrictedLive.live)).toEqual([expect.objectContaining({ seq: start + 2, type: "seats.changed" })]);
+
+    // A bulk of 150 commits in a group or a few: a message per commit, not per event.
+    const rows = Array.from({ length: 150 }, (_, i) => ({ invitee: uniqueEmail(`bt-bulk-${i}`) }));
+    const bulk = await call<{ created: number }>("POST", `/api/v1/orgs/${org.slug}/invitations/bulk`, { cookie: owner.cookie, body: { invitations: rows } });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.created).toBe(150);
+    const bulkEvents = await ownerLive.live.drain();
+    expect(bulkEvents.filter((e) => e.type === "invitation.created")).toHaveLength(150);
+    expectConsecutive(bulkEvents, start + 2);
+    const bulkMessages = messagesOf(ownerLive.live).slice(1);
+    expect(bulkMessages.length).toBeGreaterThan(0);
+    expect(bulkMessages.length).toBeLessThanOrEqual(5);
+    const last = bulkEvents.at(-1)!.seq;
+
+    // Resume from before all of it: every event again, in arrays of at most 100.
+    const back = await open(org.slug, owner.cookie);
+    back.live.send({ type: "resume", since: start });
+    const replayed = await back.live.drain();
+    expectConsecutive(replayed, start);
+    expect(replayed.at(-1)!.seq).toBe(last);
+    const replayMessages = messagesOf(back.live);
+    expect(replayMessages.map((m) => (Array.isArray(m) ? m.length : 1))).toEqual([100, last - start - 100]);
+
+    for (const socket of [ownerLive, restrictedLive, back]) socket.live.ws.close(1000);
+  });
+
   it("gives a socket that dropped exactly the invitation events it missed when it resumes with since", async () => {
     const owner = await signIn(uniqueEmail("rm-owner"));
     const admin = await signIn(uniqueEmail("rm-admin"));

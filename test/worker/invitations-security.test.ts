@@ -2,7 +2,7 @@ import { createClient } from "@libsql/client/web";
 import { exports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ServerMessage } from "../../worker/org/live/protocol.ts";
+import { unpackLiveMessage, type LiveWireMessage, type ServerMessage } from "../../worker/org/live/protocol.ts";
 import { orgRoom, type OrgRoom } from "../../worker/org/room.ts";
 import { call, createOrg, env, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
 
@@ -67,7 +67,7 @@ async function openLive(slug: string, cookie: string): Promise<Live> {
   const messages: ServerMessage[] = [];
   ws.accept();
   ws.addEventListener("message", (event) => {
-    messages.push(JSON.parse(String(event.data)) as ServerMessage);
+    messages.push(...unpackLiveMessage(JSON.parse(String(event.data)) as LiveWireMessage));
   });
   return { ws, messages };
 }

@@ -54,6 +54,11 @@ export interface GroupCommitOptions<State, S> {
   explain?(error: unknown): unknown;
   /** Most statements in one transaction (a group is cut before it grows past this). */
   maxStatements?: number;
+  /**
+   * Runs once after the effects (`after`) of a committed group, or of a command retried
+   * alone, have all run: the place for work owed once per transaction, not per command.
+   */
+  settled?(): void;
 }
 
 export interface FlushStats {
@@ -165,6 +170,7 @@ export class GroupCommitter<State, S> {
       this.stats.transactions++;
       this.stats.commands += planned.length;
       for (const { entry, plan } of planned) settle(entry, plan);
+      this.#settled();
     } catch {
       // The shared transaction rolled back whole: the planned effects on the state are
       // void. Reload and give each command its own transaction.
@@ -187,8 +193,17 @@ export class GroupCommitter<State, S> {
       this.stats.transactions++;
       this.stats.commands++;
       settle(entry, plan);
+      this.#settled();
     } catch (error) {
       entry.reject(error);
+    }
+  }
+
+  #settled(): void {
+    try {
+      this.#options.settled?.();
+    } catch (error) {
+      console.error("[OrgRoom] after-group effect failed:", error);
     }
   }
 }

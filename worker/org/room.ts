@@ -126,6 +126,11 @@ export class OrgRoom extends DurableObject<Bindings> {
       },
       // A refusal (AppError) left the state as it was; anything else may not have.
       keepsState: (error) => error instanceof AppError,
+      // Owed once per transaction: one `seats.changed`, one alarm update, one send per socket.
+      settled: () => {
+        this.#publishSeatsIfChanged();
+        this.live.flush();
+      },
       // Only seat-taking commands carry a guard in grouped transactions.
       explain: (error) =>
         /malformed JSON/i.test(`${(error as Error)?.message} ${String((error as Error)?.cause ?? "")}`)
@@ -409,20 +414,26 @@ export class OrgRoom extends DurableObject<Bindings> {
     sql.exec("INSERT INTO mail_budget (hour, used) VALUES (?, ?) ON CONFLICT (hour) DO UPDATE SET used = used + ?", hour, n, n);
   }
 
-  #seatsDirty = false;
+  /** The state whose seats changed in the group being settled (undefined: they did not). */
+  #seatsChangedIn: RoomState | undefined;
 
   /**
    * One `seats.changed` (and one alarm update) per group of commands, however many of
-   * them changed the seats: the group's effects run together, this after them.
+   * them changed the seats: the group's effects mark it, `settled` publishes it after them
+   * (a microtask does, for effects run outside a group).
    */
   #seatsChangedOnce(state: RoomState): void {
-    if (this.#seatsDirty) return;
-    this.#seatsDirty = true;
-    queueMicrotask(() => {
-      this.#seatsDirty = false;
-      this.live.publish("seats.changed", this.#seats(state));
-      void this.#scheduleAlarm();
-    });
+    if (this.#seatsChangedIn) return;
+    this.#seatsChangedIn = state;
+    queueMicrotask(() => this.#publishSeatsIfChanged());
+  }
+
+  #publishSeatsIfChanged(): void {
+    const state = this.#seatsChangedIn;
+    if (!state) return;
+    this.#seatsChangedIn = undefined;
+    this.live.publish("seats.changed", this.#seats(state));
+    void this.#scheduleAlarm();
   }
 
   #mailRunning: Promise<void> | undefined;

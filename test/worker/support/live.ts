@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { ServerMessage } from "../../../worker/org/live/protocol.ts";
+import { unpackLiveMessage, type LiveWireMessage, type ServerMessage } from "../../../worker/org/live/protocol.ts";
 import { origin } from "./client.ts";
 
 export interface ConnectOptions {
@@ -24,7 +24,10 @@ export function connect(slug: string, options: ConnectOptions = {}): Promise<Res
 /** An open socket that records every message, and waits for the next one that matches. */
 export class LiveClient {
   readonly ws: WebSocket;
+  /** Server messages in order, unpacked from the socket's messages. */
   readonly messages: ServerMessage[] = [];
+  /** The socket's messages as they came (an event array counts once). */
+  readonly received: string[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   #cursor = 0;
   #wake: (() => void) | null = null;
@@ -33,7 +36,8 @@ export class LiveClient {
     this.ws = ws;
     ws.accept();
     ws.addEventListener("message", (event) => {
-      this.messages.push(JSON.parse(String(event.data)) as ServerMessage);
+      this.received.push(String(event.data));
+      this.messages.push(...unpackLiveMessage(JSON.parse(String(event.data)) as LiveWireMessage));
       this.#wake?.();
     });
     this.closed = new Promise((resolve) => ws.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason })));

@@ -14,6 +14,9 @@ import { creatorTag, keyTag, sessionTag, SocketViewer, tagsOf, userTag } from ".
 /** How often (in events) the log drops what is past its retention. */
 const pruneEvery = 100;
 
+/** Most events in one message of a `resume` replay. */
+const replayBatch = 100;
+
 /** How many events a room keeps for `resume`; older ones answer `resync`. */
 export const defaultRetention = 1000;
 
@@ -42,6 +45,8 @@ export class LiveHub {
   readonly #ctx: DurableObjectState;
   readonly #retention: number;
   #seq: number;
+  /** Events published and not sent yet (see `flush`). */
+  #unsent: StoredEvent[] = [];
   /** Attachments parsed once per socket per instance (a hibernated room starts empty). */
   readonly #viewers = new WeakMap<WebSocket, SocketViewer>();
 
@@ -74,8 +79,10 @@ export class LiveHub {
   }
 
   /**
-   * Appends an event and sends it to every socket allowed to see it. Call it after the
-   * command committed, inside the room's queue, so seq order is commit order.
+   * Appends an event to the log and queues it for the sockets allowed to see it. Call it
+   * after the command committed, inside the room's queue, so seq order is commit order.
+   * Events published together (one group commit's) go out together at `flush()`, or at the
+   * end of the current microtask queue when nobody calls it.
    */
   publish<T extends LiveEventType>(type: T, data: LiveEventData[T], audience: Permission = defaultAudience[type]): number {
     const seq = this.#seq + 1;
@@ -87,8 +94,35 @@ export class LiveHub {
     // Pruned now and then, not on every event: resume honours the retention either way.
     if (seq % pruneEvery === 0) sql.exec("DELETE FROM live_events WHERE seq <= ?", seq - this.#retention);
     this.#seq = seq;
-    this.#broadcast({ frame: frameOf({ seq, type, at, data: json }), audience, subject });
+    this.#unsent.push({ frame: frameOf({ seq, type, at, data: json }), audience, subject });
+    if (this.#unsent.length === 1) queueMicrotask(() => this.flush());
     return seq;
+  }
+
+  /**
+   * Sends what was published since the last flush: one message per socket, the one event it
+   * may see as an object or, when it may see several, their array in seq order. A command
+   * that creates an invitation and changes the seats costs each socket one send, not two;
+   * a group of a hundred commands, one send instead of a hundred and one.
+   */
+  flush(): void {
+    if (this.#unsent.length === 0) return;
+    const events = this.#unsent;
+    this.#unsent = [];
+    // Sockets that see the same events get the same string, built once.
+    const messages = new Map<string, string>();
+    for (const ws of this.#ctx.getWebSockets()) {
+      const viewer = this.#viewer(ws);
+      if (!viewer) continue;
+      let key = "";
+      for (let i = 0; i < events.length; i++) key += visibleTo(viewer, events[i]!) ? "1" : "0";
+      let message = messages.get(key);
+      if (message === undefined) {
+        message = messageOf(events.filter((_, i) => key[i] === "1").map((e) => e.frame));
+        messages.set(key, message);
+      }
+      if (message) this.#sendRaw(ws, message);
+    }
   }
 
   /** A client frame: parsed, never trusted; a bad one gets an error frame. */
@@ -158,17 +192,20 @@ export class LiveHub {
     const oldest = Math.max(kept, this.#seq - this.#retention + 1);
     // Events since+1 … oldest-1 are gone, or the client claims a future it cannot have seen.
     if (since > this.#seq || since < oldest - 1) return this.#send(ws, { type: "resync", seq: this.#seq });
+    // Everything the socket missed, in messages of up to `replayBatch` events. Events still
+    // waiting for `flush` are not in the log's past: the flush brings them.
     const rows = sql.exec<EventRow>("SELECT seq, type, at, data, audience, subject FROM live_events WHERE seq > ? ORDER BY seq", since);
+    let frames: string[] = [];
     for (const row of rows) {
-      if (visibleTo(viewer, row)) this.#sendRaw(ws, frameOf(row));
+      if (this.#unsent.length > 0 && row.seq > this.#seq - this.#unsent.length) break;
+      if (!visibleTo(viewer, row)) continue;
+      frames.push(frameOf(row));
+      if (frames.length === replayBatch) {
+        this.#sendRaw(ws, messageOf(frames));
+        frames = [];
+      }
     }
-  }
-
-  #broadcast(event: StoredEvent): void {
-    for (const ws of this.#ctx.getWebSockets()) {
-      const viewer = this.#viewer(ws);
-      if (viewer && visibleTo(viewer, event)) this.#sendRaw(ws, event.frame);
-    }
+    if (frames.length > 0) this.#sendRaw(ws, messageOf(frames));
   }
 
   #rewrite(ws: WebSocket, role: Role): void {
@@ -222,6 +259,12 @@ function subjectOf<T extends LiveEventType>(type: T, data: LiveEventData[T]): st
   if (!type.startsWith("member.")) return null;
   const payload: object = data;
   return "userId" in payload && typeof payload.userId === "string" ? payload.userId : null;
+}
+
+/** One message for a socket: a lone event as itself, several as their array ("" for none). */
+function messageOf(frames: string[]): string {
+  if (frames.length <= 1) return frames[0] ?? "";
+  return `[${frames.join(",")}]`;
 }
 
 /** The event as sent: `data` is the JSON the hub itself stored. */

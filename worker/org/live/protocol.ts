@@ -95,6 +95,18 @@ export type ControlFrame =
 /** Everything the server sends: events have a dotted `type`, control frames a plain one. */
 export type ServerMessage = LiveEvent | ControlFrame;
 
+/**
+ * What one WebSocket message carries: a server message, or an array of events in `seq`
+ * order — the events one commit produced that the socket may see (a new invitation and
+ * the seats it took), or a slice of a `resume` replay. Control frames always come alone.
+ */
+export type LiveWireMessage = ServerMessage | LiveEvent[];
+
+/** The server messages in one WebSocket message's parsed JSON, in order. */
+export function unpackLiveMessage(message: LiveWireMessage): ServerMessage[] {
+  return Array.isArray(message) ? message : [message];
+}
+
 /** Close codes the server uses (4000–4999 are the application's). */
 export const liveCloseCodes = {
   /** The member was removed from the organization: do not reconnect. */
