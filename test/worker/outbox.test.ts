@@ -23,10 +23,10 @@ async function received(): Promise<Received[]> {
 async function queue(tos: string[], now: number): Promise<string> {
   const orgId = `org_outbox_${crypto.randomUUID()}`;
   const db = orgDatabase(env, orgId);
-  const [first, ...rest] = tos.map((to) =>
-    outboxInsert(db, to, { template: "invitation_accepted", params: { orgName: "Acme", inviteeName: to, url: `https://roster.test/secret-for-${to}` } }, { orgId, now }),
+  const inserts = tos.map((to) =>
+    outboxInsert(to, { template: "invitation_accepted", params: { orgName: "Acme", inviteeName: to, url: `https://roster.test/secret-for-${to}` } }, { orgId, now }),
   );
-  await db.batch([first!, ...rest]);
+  await db.$client.batch(inserts.map(({ sql, args }) => ({ sql, args })), "write");
   return orgId;
 }
 

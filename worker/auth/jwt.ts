@@ -41,8 +41,28 @@ export async function signSession(env: Bindings, claims: SessionClaims): Promise
     .sign(await key(env));
 }
 
+/**
+ * Tokens whose signature this isolate already checked, with their claims: the same token
+ * string under the same secret always verifies the same way, so only expiry is checked
+ * again. Bounded; only valid tokens get in. (Revocation is not a JWT matter: the server-side
+ * session is checked where it belongs.)
+ */
+const verified = new Map<string, { secret: string; claims: SessionClaims }>();
+const maxVerified = 10_000;
+
 /** The claims of a valid, unexpired session JWT, or null for anything else. */
 export async function verifySession(env: Bindings, token: string, now: number): Promise<SessionClaims | null> {
+  const known = verified.get(token);
+  if (known && known.secret === env.SESSION_SECRET) return known.claims.expiresAt > now ? known.claims : null;
+  const claims = await verifySignature(env, token, now);
+  if (claims && env.SESSION_SECRET) {
+    if (verified.size >= maxVerified) verified.delete(verified.keys().next().value!);
+    verified.set(token, { secret: env.SESSION_SECRET, claims });
+  }
+  return claims;
+}
+
+async function verifySignature(env: Bindings, token: string, now: number): Promise<SessionClaims | null> {
   try {
     const { payload } = await jwtVerify(token, await key(env), {
       issuer,

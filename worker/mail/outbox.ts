@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { invitations, mailOutbox, type OutboxMail } from "../../db/schema/index.ts";
 import { newId, sha256Hex } from "../auth/tokens.ts";
 import type { Database } from "../lib/database.ts";
+import { rowInsert, type RawStatement } from "../lib/row-insert.ts";
 import { maxBatch, type Mailer } from "./mailer.ts";
 import { render, type QueuedMail } from "./queued.ts";
 
@@ -10,9 +11,9 @@ import { render, type QueuedMail } from "./queued.ts";
 export const maxAttempts = 8;
 
 /** The outbox row for a mail to `to`, to insert in the same transaction as its cause. */
-export function outboxInsert(db: Database, to: string, mail: QueuedMail, options: { orgId: string; invitationId?: string; now: number }) {
+export function outboxInsert(to: string, mail: QueuedMail, options: { orgId: string; invitationId?: string; now: number }): RawStatement {
   const id = newId("mail", options.now);
-  return db.insert(mailOutbox).values({
+  return rowInsert(mailOutbox, {
     id,
     orgId: options.orgId,
     invitationId: options.invitationId ?? null,

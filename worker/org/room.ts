@@ -10,6 +10,7 @@ import type { OrgView } from "../domain/org.ts";
 import type { Seats } from "../domain/seats.ts";
 import { AppError, errorBody } from "../errors.ts";
 import { orgDatabase, userDatabase } from "../lib/database.ts";
+import { isRawStatement } from "../lib/row-insert.ts";
 import type { Actor } from "./actor.ts";
 import { createApiKey, revokeApiKey, type ApiKeyView } from "./commands/api-keys.ts";
 import { changeMember, type ChangedMember, type ChangeMemberInput } from "./commands/change-member.ts";
@@ -367,9 +368,14 @@ export class OrgRoom extends DurableObject<Bindings> {
   #plan<T>(orgId: string, actor: Actor | null, plan: (ctx: PlanContext, state: RoomState, actor: Actor) => Promise<RoomPlan<T>> | RoomPlan<T>): Promise<RoomResult<T>> {
     return asResult(async () => {
       await this.#load(orgId);
+      const env = this.env;
       return this.queue.submit((state) => {
+        let db: PlanContext["db"] | undefined;
         const ctx: PlanContext = {
-          db: orgDatabase(this.env, orgId),
+          // Opened only by planners that read (an invitation's hot path builds raw SQL).
+          get db() {
+            return (db ??= orgDatabase(env, orgId));
+          },
           now: this.clock.now(),
           appUrl: (this.env.APP_URL ?? "").replace(/\/+$/, ""),
           takeMailBudget: (n) => this.#takeMailBudget(n),
@@ -401,17 +407,26 @@ export class OrgRoom extends DurableObject<Bindings> {
    */
   static mailPerHour = 2_000;
 
+  /** This hour's mail count, read from storage once per hour per instance. */
+  #mailBudget: { hour: number; used: number } | undefined;
+
   #takeMailBudget(n: number): void {
     const now = this.clock.now();
     const hour = Math.floor(now / 3_600_000);
     const sql = this.ctx.storage.sql;
-    const used = sql.exec<{ used: number }>("SELECT used FROM mail_budget WHERE hour = ?", hour).toArray()[0]?.used ?? 0;
-    if (used + n > OrgRoom.mailPerHour) {
+    if (this.#mailBudget?.hour !== hour) {
+      sql.exec("DELETE FROM mail_budget WHERE hour <> ?", hour);
+      const used = sql.exec<{ used: number }>("SELECT used FROM mail_budget WHERE hour = ?", hour).toArray()[0]?.used ?? 0;
+      this.#mailBudget = { hour, used };
+    }
+    const budget = this.#mailBudget;
+    if (budget.used + n > OrgRoom.mailPerHour) {
       const retryAfterSeconds = Math.ceil(((hour + 1) * 3_600_000 - now) / 1000);
       throw new AppError("rate_limited", `This organization has sent ${OrgRoom.mailPerHour} invitations this hour.`, { retryAfterSeconds });
     }
-    sql.exec("DELETE FROM mail_budget WHERE hour < ?", hour);
-    sql.exec("INSERT INTO mail_budget (hour, used) VALUES (?, ?) ON CONFLICT (hour) DO UPDATE SET used = used + ?", hour, n, n);
+    // Kept in storage too, so eviction does not reset it.
+    budget.used += n;
+    sql.exec("INSERT INTO mail_budget (hour, used) VALUES (?, ?) ON CONFLICT (hour) DO UPDATE SET used = excluded.used", hour, budget.used);
   }
 
   /** The state whose seats changed in the group being settled (undefined: they did not). */
@@ -590,6 +605,7 @@ export class OrgRoom extends DurableObject<Bindings> {
 
 /** A drizzle statement as the libSQL client takes it (drizzle's own batch does the same). */
 function toInStatement(statement: Statement): InStatement {
+  if (isRawStatement(statement)) return { sql: statement.sql, args: statement.args };
   const query = (statement as unknown as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })._prepare().getQuery();
   return { sql: query.sql, args: query.params as InArgs };
 }

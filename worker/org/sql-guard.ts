@@ -1,5 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { InValue } from "@libsql/client/web";
 import { AppError, type ErrorCode, type ErrorDetails } from "../errors.ts";
+import { rawStatement, type RawStatement } from "../lib/row-insert.ts";
 
 const marker = "roster_guard";
 
@@ -12,6 +14,11 @@ const marker = "roster_guard";
 export function guard(condition: SQL, code: ErrorCode): SQL {
   // json() of text that is not JSON raises "malformed JSON"; the text names the guard.
   return sql`SELECT CASE WHEN (${condition}) THEN 1 ELSE json(${`${marker}:${code}`}) END`;
+}
+
+/** {@link guard} as raw SQL: `condition` is SQL text with `?` for `args`. */
+export function rawGuard(condition: string, args: InValue[], code: ErrorCode): RawStatement {
+  return rawStatement(`SELECT CASE WHEN (${condition}) THEN 1 ELSE json(?) END`, [...args, `${marker}:${code}`]);
 }
 
 /** Rethrows a database error raised by a {@link guard} as the guard's AppError. */

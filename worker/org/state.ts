@@ -44,6 +44,12 @@ export interface RoomState {
   pendingByToken: Map<string, string>;
   /** The organization's project ids, to check project assignments. */
   projects: Set<string>;
+  /**
+   * How many pending invitations hold a seat at any time in [since, validUntil) — the
+   * earliest expiry among them ends it. Adding one keeps it exact; dropping one clears it.
+   * Seats are checked on every invitation; counting thousands each time would not do.
+   */
+  pendingSeatCount?: { count: number; since: number; validUntil: number };
 }
 
 /** Loads the state of organization `orgId`, or null when it does not exist. */
@@ -79,6 +85,14 @@ export async function loadState(db: Database, orgId: string): Promise<RoomState 
 }
 
 export function addPending(state: RoomState, invitation: Invitation): void {
+  const cached = state.pendingSeatCount;
+  const expiresAt = invitation.expiresAt.getTime();
+  if (cached && !state.pending.has(invitation.id) && expiresAt > cached.since) {
+    cached.count++;
+    cached.validUntil = Math.min(cached.validUntil, expiresAt);
+  } else {
+    state.pendingSeatCount = undefined;
+  }
   state.pending.set(invitation.id, invitation);
   state.pendingByEmail.set(invitation.email, invitation.id);
   state.pendingByToken.set(invitation.tokenHash, invitation.id);
@@ -88,6 +102,7 @@ export function addPending(state: RoomState, invitation: Invitation): void {
 export function dropPending(state: RoomState, id: string): void {
   const invitation = state.pending.get(id);
   if (!invitation) return;
+  state.pendingSeatCount = undefined;
   state.pending.delete(id);
   if (state.pendingByEmail.get(invitation.email) === id) state.pendingByEmail.delete(invitation.email);
   state.pendingByToken.delete(invitation.tokenHash);
@@ -107,9 +122,18 @@ export function dropMember(state: RoomState, userId: string): void {
 
 /** Invitations that still hold a seat at `now`. */
 export function pendingSeats(state: RoomState, now: number): number {
-  let n = 0;
-  for (const invitation of state.pending.values()) if (holdsSeat("pending", invitation.expiresAt.getTime(), now)) n++;
-  return n;
+  const cached = state.pendingSeatCount;
+  if (cached && now >= cached.since && now < cached.validUntil) return cached.count;
+  let count = 0;
+  let validUntil = Number.POSITIVE_INFINITY;
+  for (const invitation of state.pending.values()) {
+    const expiresAt = invitation.expiresAt.getTime();
+    if (!holdsSeat("pending", expiresAt, now)) continue;
+    count++;
+    validUntil = Math.min(validUntil, expiresAt);
+  }
+  state.pendingSeatCount = { count, since: now, validUntil };
+  return count;
 }
 
 /** The organization's seats at `now`: `used = members + pending invitations not expired`. */

@@ -1,6 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { invitations } from "../../../db/schema/index.ts";
-import { auditInsert } from "../audit.ts";
+import { auditStatement } from "../audit.ts";
 import { dropPending, type RoomState } from "../state.ts";
 import { invitationView } from "./invitation-view.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
@@ -15,7 +15,7 @@ export function planExpireDue(ctx: PlanContext, state: RoomState): RoomPlan<{ ex
   return {
     statements: [
       ctx.db.update(invitations).set({ status: "expired" }).where(and(inArray(invitations.id, ids), eq(invitations.status, "pending"))),
-      ...ids.map((id) => auditInsert(ctx.db, state.org.id, null, ctx.now, { action: "invitation.expired", targetType: "invitation", targetId: id })),
+      ...ids.map((id) => auditStatement(state.org.id, null, ctx.now, { action: "invitation.expired", targetType: "invitation", targetId: id })),
     ],
     value: { expired: ids },
     after: () => {

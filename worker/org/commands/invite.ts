@@ -7,8 +7,9 @@ import { AppError } from "../../errors.ts";
 import { outboxInsert } from "../../mail/outbox.ts";
 import type { Actor } from "../actor.ts";
 import { actorId } from "../actor.ts";
-import { auditInsert } from "../audit.ts";
-import { guard } from "../sql-guard.ts";
+import { auditStatement } from "../audit.ts";
+import { rawStatement, rowInsert } from "../../lib/row-insert.ts";
+import { rawGuard } from "../sql-guard.ts";
 import { addPending, dropPending, inviterName, seatsOf, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import { invitationView, inviteUrl, type InvitationView } from "./invitation-view.ts";
@@ -32,21 +33,19 @@ export interface CreatedInvitation {
 }
 
 /** The statement that refuses a new seat when the plan's limit is reached. */
-export function seatGuard(db: PlanContext["db"], orgId: string, now: number): Statement {
-  return db.run(
-    guard(
-      sql`(SELECT count(*) FROM memberships WHERE org_id = ${orgId}) +
-        (SELECT count(*) FROM invitations WHERE org_id = ${orgId} AND status = 'pending' AND expires_at > ${now})
-        <= (SELECT seat_limit FROM organizations WHERE id = ${orgId})`,
-      "seats_exhausted",
-    ),
+export function seatGuard(orgId: string, now: number): Statement {
+  return rawGuard(
+    "(SELECT count(*) FROM memberships WHERE org_id = ?) + " +
+      "(SELECT count(*) FROM invitations WHERE org_id = ? AND status = 'pending' AND expires_at > ?) " +
+      "<= (SELECT seat_limit FROM organizations WHERE id = ?)",
+    [orgId, orgId, now, orgId],
+    "seats_exhausted",
   );
 }
 
 /** The invitation mail to `invitation`'s invitee with `url`, queued in the outbox. */
 export function invitationMailInsert(ctx: PlanContext, state: RoomState, actor: Actor, invitation: Invitation, url: string): Statement {
   return outboxInsert(
-    ctx.db,
     invitation.email,
     {
       template: "invitation",
@@ -92,7 +91,7 @@ export function expireStatement(ctx: PlanContext, state: RoomState, invitation: 
       .update(invitations)
       .set({ status: "expired" })
       .where(and(eq(invitations.id, invitation.id), eq(invitations.status, "pending"))),
-    auditInsert(ctx.db, state.org.id, null, ctx.now, { action: "invitation.expired", targetType: "invitation", targetId: invitation.id }),
+    auditStatement(state.org.id, null, ctx.now, { action: "invitation.expired", targetType: "invitation", targetId: invitation.id }),
   ];
 }
 
@@ -150,8 +149,8 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
   };
   const url = inviteUrl(ctx.appUrl, token);
   statements.push(
-    ctx.db.insert(invitations).values(invitation),
-    auditInsert(ctx.db, state.org.id, actor, ctx.now, {
+    rowInsert(invitations, invitation),
+    auditStatement(state.org.id, actor, ctx.now, {
       action: "invitation.created",
       targetType: "invitation",
       targetId: invitation.id,
@@ -167,15 +166,16 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
     data: JSON.stringify({ invitationId: invitation.id, org: { slug: state.org.slug, name: state.org.name }, role: invitation.role }),
   };
   statements.push(
-    ctx.db.run(sql`INSERT INTO notifications (id, user_id, type, data, created_at)
-      SELECT ${notification.id}, id, ${notification.type}, ${notification.data}, ${ctx.now} FROM users
-      WHERE ${invitation.inviteeUserId ? sql`id = ${invitation.inviteeUserId}` : sql`email = ${invitation.email}`}`),
+    rawStatement(
+      `INSERT INTO notifications (id, user_id, type, data, created_at) SELECT ?, id, ?, ?, ? FROM users WHERE ${invitation.inviteeUserId ? "id" : "email"} = ?`,
+      [notification.id, notification.type, notification.data, ctx.now, invitation.inviteeUserId ?? invitation.email],
+    ),
   );
   addPending(state, invitation);
   const view = invitationView(invitation, ctx.now);
   return {
     statements,
-    guard: seatGuard(ctx.db, state.org.id, ctx.now),
+    guard: seatGuard(state.org.id, ctx.now),
     value: { invitation: view, inviteUrl: url },
     after: () => {
       ctx.effects.publish([{ type: "invitation.created", data: { invitation: view } }]);

@@ -5,7 +5,7 @@ import { effectiveStatus, expiryFrom, isTerminal } from "../../domain/invitation
 import { canGrant, type Role } from "../../domain/roles.ts";
 import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
-import { auditInsert } from "../audit.ts";
+import { auditStatement } from "../audit.ts";
 import { addPending, dropPending, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import { invitationMailInsert, planInvite, type CreatedInvitation } from "./invite.ts";
@@ -32,7 +32,7 @@ function updatePlan<T>(ctx: PlanContext, state: RoomState, actor: Actor, before:
   return {
     statements: [
       ctx.db.update(invitations).set(rest).where(and(eq(invitations.id, id), eq(invitations.orgId, orgId), eq(invitations.status, "pending"))),
-      auditInsert(ctx.db, orgId, actor, ctx.now, { action, targetType: "invitation", targetId: id, data: { sendCount: after.sendCount, expiresAt: after.expiresAt.toISOString() } }),
+      auditStatement(orgId, actor, ctx.now, { action, targetType: "invitation", targetId: id, data: { sendCount: after.sendCount, expiresAt: after.expiresAt.toISOString() } }),
       ...extra,
     ],
     value: value(view),
@@ -119,7 +119,7 @@ export function planRevoke(ctx: PlanContext, state: RoomState, actor: Actor, id:
   return {
     statements: [
       ctx.db.update(invitations).set({ status: "revoked", respondedAt: new Date(ctx.now) }).where(and(eq(invitations.id, id), eq(invitations.status, "pending"))),
-      auditInsert(ctx.db, state.org.id, actor, ctx.now, { action: "invitation.revoked", targetType: "invitation", targetId: id }),
+      auditStatement(state.org.id, actor, ctx.now, { action: "invitation.revoked", targetType: "invitation", targetId: id }),
     ],
     value: { invitation: view },
     after: () => {
@@ -138,7 +138,7 @@ export function planDelete(ctx: PlanContext, state: RoomState, actor: Actor, old
   return {
     statements: [
       ctx.db.delete(invitations).where(and(eq(invitations.id, old.id), eq(invitations.orgId, state.org.id))),
-      auditInsert(ctx.db, state.org.id, actor, ctx.now, { action: "invitation.deleted", targetType: "invitation", targetId: old.id, data: { status } }),
+      auditStatement(state.org.id, actor, ctx.now, { action: "invitation.deleted", targetType: "invitation", targetId: old.id, data: { status } }),
     ],
     value: { id: old.id },
     after: () => {

@@ -1,9 +1,10 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../../lib/database.ts";
+import type { RawStatement } from "../../lib/row-insert.ts";
 import type { Plan } from "../group-commit.ts";
 
-/** One statement of a room transaction. */
-export type Statement = BatchItem<"sqlite">;
+/** One statement of a room transaction: a drizzle query, or raw SQL for hot paths. */
+export type Statement = BatchItem<"sqlite"> | RawStatement;
 
 /** A planned room command. */
 export type RoomPlan<T> = Plan<Statement, T>;

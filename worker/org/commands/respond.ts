@@ -4,7 +4,7 @@ import { newId } from "../../auth/tokens.ts";
 import { effectiveStatus } from "../../domain/invitations.ts";
 import { AppError } from "../../errors.ts";
 import { outboxInsert } from "../../mail/outbox.ts";
-import { auditInsert } from "../audit.ts";
+import { auditStatement } from "../audit.ts";
 import { addMember, dropPending, type RoomState } from "../state.ts";
 import { expireStatement } from "./invite.ts";
 import { invitationView, type InvitationView } from "./invitation-view.ts";
@@ -83,16 +83,16 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
   }
   const actor = { type: "user" as const, userId: user.id, role: invitation.role, sessionId: "" };
   statements.push(
-    auditInsert(ctx.db, org.id, actor, ctx.now, { action: "invitation.accepted", targetType: "invitation", targetId: id, data: { role: invitation.role } }),
+    auditStatement(org.id, actor, ctx.now, { action: "invitation.accepted", targetType: "invitation", targetId: id, data: { role: invitation.role } }),
   );
   statements.push(...notifyInviter(ctx, invitation, "invitation.accepted", { invitationId: id, org, user: { id: user.id, name: user.name } }));
   if (!alreadyMember) {
-    statements.push(auditInsert(ctx.db, org.id, actor, ctx.now, { action: "member.joined", targetType: "member", targetId: user.id, data: { role: invitation.role, via: "invitation" } }));
+    statements.push(auditStatement(org.id, actor, ctx.now, { action: "member.joined", targetType: "member", targetId: user.id, data: { role: invitation.role, via: "invitation" } }));
   }
   const inviterEmail = [...state.memberEmails].find(([, userId]) => userId === invitation.createdBy)?.[0];
   if (inviterEmail) {
     statements.push(
-      outboxInsert(ctx.db, inviterEmail, { template: "invitation_accepted", params: { orgName: org.name, inviteeName: user.name || user.email, url: `${ctx.appUrl}/orgs/${org.slug}/members` } }, {
+      outboxInsert(inviterEmail, { template: "invitation_accepted", params: { orgName: org.name, inviteeName: user.name || user.email, url: `${ctx.appUrl}/orgs/${org.slug}/members` } }, {
         orgId: org.id,
         now: ctx.now,
       }),
@@ -128,7 +128,7 @@ export function planDecline(ctx: PlanContext, state: RoomState, id: string, user
   return {
     statements: [
       ctx.db.update(invitations).set({ status: "declined", respondedAt: at }).where(and(eq(invitations.id, id), eq(invitations.status, "pending"))),
-      auditInsert(ctx.db, org.id, actor, ctx.now, { action: "invitation.declined", targetType: "invitation", targetId: id }),
+      auditStatement(org.id, actor, ctx.now, { action: "invitation.declined", targetType: "invitation", targetId: id }),
       ...notifyInviter(ctx, invitation, "invitation.declined", { invitationId: id, org, user: { id: user.id, name: user.name } }),
     ],
     value: { invitation: view, org },
