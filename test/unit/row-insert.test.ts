@@ -1,7 +1,7 @@
 import { drizzle } from "drizzle-orm/libsql";
 import { describe, expect, it } from "vitest";
 import { auditEvents, invitations, mailOutbox, notifications } from "../../db/schema/index.ts";
-import { isRawStatement, rowInsert } from "../../worker/lib/row-insert.ts";
+import { combineInserts, isRawStatement, rawStatement, rowInsert, type RawStatement } from "../../worker/lib/row-insert.ts";
 
 /** What drizzle itself would send for the same insert (no database: `drizzle.mock()`). */
 const db = drizzle.mock();
@@ -67,3 +67,34 @@ describe("rowInsert", () => {
 function drizzleSqlExpression() {
   return { queryChunks: [] };
 }
+
+describe("combineInserts", () => {
+  const invite = (n: number): RawStatement[] => [
+    rowInsert(notifications, { id: `ntf_${n}`, userId: `usr_${n}`, type: "t", createdAt: new Date(n) }),
+    rawStatement("INSERT INTO x (a) SELECT ? FROM users WHERE email = ?", [n, `u${n}@x.com`]),
+    rowInsert(notifications, { id: `ntf_b${n}`, userId: `usr_${n}`, type: "u", createdAt: new Date(n) }),
+  ];
+
+  it("inserts the rows of a run of like commands together, per statement, keeping each command's order", () => {
+    const out = combineInserts([invite(1), invite(2), invite(3)]) as RawStatement[];
+    expect(out.map((s) => s.sql)).toEqual([
+      'insert into "notifications" ("id", "user_id", "type", "created_at") values (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)',
+      "INSERT INTO x (a) SELECT ? FROM users WHERE email = ?",
+      "INSERT INTO x (a) SELECT ? FROM users WHERE email = ?",
+      "INSERT INTO x (a) SELECT ? FROM users WHERE email = ?",
+      'insert into "notifications" ("id", "user_id", "type", "created_at") values (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)',
+    ]);
+    expect(out[0]!.args).toEqual(["ntf_1", "usr_1", "t", 1, "ntf_2", "usr_2", "t", 2, "ntf_3", "usr_3", "t", 3]);
+    expect(out.slice(1, 4).map((s) => s.args)).toEqual([[1, "u1@x.com"], [2, "u2@x.com"], [3, "u3@x.com"]]);
+  });
+
+  it("passes anything else through in order: other shapes, updates, queries it cannot read, runs past maxRows", () => {
+    const update = [rawStatement("UPDATE invitations SET status = 'expired' WHERE id = ?", ["inv_1"]), ...invite(9)];
+    const opaque = [{ drizzle: "query" }];
+    const out = combineInserts<RawStatement | { drizzle: string }>([invite(1), update, opaque, invite(2)]);
+    expect(out).toEqual([...invite(1), ...update, ...opaque, ...invite(2)]);
+
+    const long = combineInserts(Array.from({ length: 5 }, (_, n) => invite(n)), 2) as RawStatement[];
+    expect(long.filter((s) => s.sql.startsWith("insert")).map((s) => s.args.length / 4)).toEqual([2, 2, 2, 2, 1, 1]);
+  });
+});

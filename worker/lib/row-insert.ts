@@ -1,4 +1,4 @@
-import type { InArgs, InValue } from "@libsql/client/web";
+import type { InValue } from "@libsql/client/web";
 import { getTableColumns, getTableName, type InferInsertModel } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 
@@ -11,7 +11,7 @@ import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 export interface RawStatement {
   readonly raw: true;
   readonly sql: string;
-  readonly args: InArgs;
+  readonly args: InValue[];
 }
 
 export function rawStatement(sql: string, args: InValue[]): RawStatement {
@@ -78,4 +78,44 @@ export function rowInsert<T extends SQLiteTable>(table: T, row: InferInsertModel
     plan.sqlBySet.set(set, sql);
   }
   return { raw: true, sql, args };
+}
+
+const singleRowValues = /^insert into [^;]* values \((?:\?, )*\?\)$/;
+const isInsert = (statement: RawStatement): boolean => /^insert\s/i.test(statement.sql);
+
+/**
+ * The statements of a group of commands, with the rows of like commands inserted together:
+ * consecutive commands that only insert, with the same statements (a run of invitations:
+ * the invitation, its audit event, its mail, its notification), become one multi-row
+ * INSERT per single-row statement of theirs (at most `maxRows` rows each), the rest kept
+ * in command order. Rows of different commands never depend on each other's, so their
+ * order between commands does not matter; and were that ever wrong, the transaction would
+ * fail and the room retries each command alone. Anything else is passed through in order.
+ */
+export function combineInserts<S>(perCommand: S[][], maxRows = 200): Array<S | RawStatement> {
+  const out: Array<S | RawStatement> = [];
+  const shapeOf = (statements: S[]): string | null =>
+    statements.length > 0 && statements.every((s) => isRawStatement(s) && isInsert(s)) ? (statements as RawStatement[]).map((s) => s.sql).join("\n") : null;
+  let i = 0;
+  while (i < perCommand.length) {
+    const shape = shapeOf(perCommand[i]!);
+    let end = i + 1;
+    if (shape !== null) while (end < perCommand.length && end - i < maxRows && shapeOf(perCommand[end]!) === shape) end++;
+    if (end - i === 1) {
+      out.push(...perCommand[i]!);
+    } else {
+      const run = perCommand.slice(i, end) as RawStatement[][];
+      for (let k = 0; k < run[0]!.length; k++) {
+        const first = run[0]![k]!;
+        if (!singleRowValues.test(first.sql)) {
+          for (const command of run) out.push(command[k]!);
+          continue;
+        }
+        const row = first.sql.slice(first.sql.lastIndexOf(" values ") + 8);
+        out.push({ raw: true, sql: `${first.sql}${`, ${row}`.repeat(run.length - 1)}`, args: run.flatMap((command) => command[k]!.args) });
+      }
+    }
+    i = end;
+  }
+  return out;
 }

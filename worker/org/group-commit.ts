@@ -55,6 +55,12 @@ export interface GroupCommitOptions<State, S> {
   /** Most statements in one transaction (a group is cut before it grows past this). */
   maxStatements?: number;
   /**
+   * Turns the group's statements, command by command, into the transaction's statements
+   * (e.g. one multi-row insert for many commands' rows). Default: all of them, in order.
+   * If the combined transaction fails, each command is retried alone as usual.
+   */
+  combine?(perCommand: S[][]): S[];
+  /**
    * Runs once after the effects (`after`) of a committed group, or of a command retried
    * alone, have all run: the place for work owed once per transaction, not per command.
    */
@@ -163,7 +169,8 @@ export class GroupCommitter<State, S> {
     }
     if (planned.length === 0) return;
     try {
-      const statements = planned.flatMap((p) => p.plan.statements);
+      const perCommand = planned.map((p) => p.plan.statements);
+      const statements = this.#options.combine ? this.#options.combine(perCommand) : perCommand.flat();
       const guard = planned.findLast((p) => p.plan.guard !== undefined)?.plan.guard;
       if (guard !== undefined) statements.push(guard);
       if (statements.length > 0) await this.#options.commit(statements);

@@ -10,7 +10,7 @@ import type { OrgView } from "../domain/org.ts";
 import type { Seats } from "../domain/seats.ts";
 import { AppError, errorBody } from "../errors.ts";
 import { orgDatabase, userDatabase } from "../lib/database.ts";
-import { isRawStatement } from "../lib/row-insert.ts";
+import { combineInserts, isRawStatement } from "../lib/row-insert.ts";
 import type { Actor } from "./actor.ts";
 import { createApiKey, revokeApiKey, type ApiKeyView } from "./commands/api-keys.ts";
 import { changeMember, type ChangedMember, type ChangeMemberInput } from "./commands/change-member.ts";
@@ -125,6 +125,8 @@ export class OrgRoom extends DurableObject<Bindings> {
         // upgrading midway); results are not needed, so drizzle only builds the SQL.
         await orgDatabase(env, this.#knownOrgId()).$client.batch(statements.map(toInStatement), "write");
       },
+      // Like commands (a run of invitations) insert their rows together.
+      combine: (perCommand) => combineInserts(perCommand),
       // A refusal (AppError) left the state as it was; anything else may not have.
       keepsState: (error) => error instanceof AppError,
       // Owed once per transaction: one `seats.changed`, one alarm update, one send per socket.
