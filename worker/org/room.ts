@@ -170,6 +170,7 @@ export class OrgRoom extends DurableObject<Bindings> {
   /** Forgets a signed-out session for good (until its expiry). */
   async revokeSession(sessionId: string, expiresAt: number): Promise<void> {
     this.ctx.storage.sql.exec("DELETE FROM sessions_seen WHERE expires_at < ?", Date.now());
+    this.#sessionsSeen.set(sessionId, { userId: "", revoked: true, checkedAt: Date.now() });
     // Revoked wins over a lookup still in flight that would write "not revoked".
     this.ctx.storage.sql.exec(
       "INSERT INTO sessions_seen (id, user_id, revoked, expires_at, checked_at) VALUES (?, '', 1, ?, ?) " +
@@ -531,12 +532,20 @@ export class OrgRoom extends DurableObject<Bindings> {
     return { type: "user", userId: credential.userId, role, sessionId: credential.sessionId };
   }
 
+  /** `sessions_seen` as this instance last read or wrote it: every request asks, so from memory. */
+  readonly #sessionsSeen = new Map<string, { userId: string; revoked: boolean; checkedAt: number }>();
+
   async #sessionRevoked(credential: { sessionId: string; userId: string; expiresAt: number }): Promise<boolean> {
+    const known = this.#sessionsSeen.get(credential.sessionId);
+    if (known && (known.revoked || Date.now() - known.checkedAt < sessionRecheckMs)) return known.revoked;
     const sql = this.ctx.storage.sql;
     const seen = sql
       .exec<{ revoked: number; checked_at: number }>("SELECT revoked, checked_at FROM sessions_seen WHERE id = ?", credential.sessionId)
       .toArray()[0];
-    if (seen && (seen.revoked === 1 || Date.now() - seen.checked_at < sessionRecheckMs)) return seen.revoked === 1;
+    if (seen && (seen.revoked === 1 || Date.now() - seen.checked_at < sessionRecheckMs)) {
+      this.#rememberSession(credential.sessionId, credential.userId, seen.revoked === 1, seen.checked_at);
+      return seen.revoked === 1;
+    }
     // Sessions live on the user side of the seam (DESIGN §8).
     const [row] = await userDatabase(this.env)
       .select({ revokedAt: sessions.revokedAt })
@@ -552,7 +561,16 @@ export class OrgRoom extends DurableObject<Bindings> {
       credential.expiresAt,
       Date.now(),
     );
-    return revoked || sql.exec<{ revoked: number }>("SELECT revoked FROM sessions_seen WHERE id = ?", credential.sessionId).one().revoked === 1;
+    const final = revoked || sql.exec<{ revoked: number }>("SELECT revoked FROM sessions_seen WHERE id = ?", credential.sessionId).one().revoked === 1;
+    this.#rememberSession(credential.sessionId, credential.userId, final, Date.now());
+    return final;
+  }
+
+  #rememberSession(sessionId: string, userId: string, revoked: boolean, checkedAt: number): void {
+    // A revocation recorded meanwhile (revokeSession) always wins.
+    if (this.#sessionsSeen.get(sessionId)?.revoked) return;
+    if (this.#sessionsSeen.size >= 10_000) this.#sessionsSeen.clear();
+    this.#sessionsSeen.set(sessionId, { userId, revoked, checkedAt });
   }
 
   async #keyActor(state: RoomState, secretHash: string): Promise<Actor> {
@@ -584,6 +602,8 @@ export class OrgRoom extends DurableObject<Bindings> {
     if (userIds.length === 0) return;
     // Should they come back, their sessions are checked afresh.
     for (const userId of userIds) this.ctx.storage.sql.exec("DELETE FROM sessions_seen WHERE user_id = ? AND revoked = 0", userId);
+    const removed = new Set(userIds);
+    for (const [id, seen] of this.#sessionsSeen) if (!seen.revoked && removed.has(seen.userId)) this.#sessionsSeen.delete(id);
     for (const userId of userIds) this.live.closeUser(userId);
     for (const userId of userIds) this.live.publish("member.removed", { userId });
     this.live.publish("seats.changed", this.#seats(state));
