@@ -20,7 +20,7 @@
  * `npm run bench -- room`. BENCH_ROOM_MS sets the length of each throughput window;
  * BENCH_ROOM_PARTS (throughput, seats, bulk, live; comma-separated) runs only some measures.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createClient } from "@libsql/client";
 import { WebSocket } from "ws";
 import { startBenchStack, type BenchStack } from "./stack.ts";
@@ -430,7 +430,6 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
   let eventFrames = 0;
   let readyFrames = 0;
   let messages = 0;
-  const trace: Array<[number, number]> = [];
   const onFrame = (_ws: number, data: Buffer, receivedAt: number): void => {
     const events = eventsIn(data);
     if (events === null) {
@@ -442,7 +441,6 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
       eventFrames++;
       samples.push(receivedAt - events.at);
     }
-    if (process.env.BENCH_LIVE_TRACE) trace.push([_ws, receivedAt - events.at]);
   };
   const openStarted = performance.now();
   const { sockets, failed, compressed } = await openSockets(stack, org.slug, owner.cookie, SOCKETS, 50, onFrame);
@@ -480,7 +478,6 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
     }
     const cpuEnd = sampleCpu(processes);
     const timesEnd = workerdTimes();
-    if (process.env.BENCH_LIVE_TRACE) writeFileSync(process.env.BENCH_LIVE_TRACE, JSON.stringify(trace));
     samples.sort((a, b) => a - b);
     commandMs.sort((a, b) => a - b);
     const perCommand = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : round((b - a) / LIVE_COMMANDS, 1));

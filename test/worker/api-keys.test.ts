@@ -2,20 +2,13 @@ import { createClient } from "@libsql/client/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Scope } from "../../worker/domain/scopes.ts";
 import { call, createOrg, env, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
+import type { ApiKeyView } from "../../worker/org/commands/api-keys.ts";
 
 const db = createClient({ url: env.DATABASE_URL ?? "" });
 afterAll(() => db.close());
 
-interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: Scope[];
-  createdBy: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+/** An API key as the API shows it. */
+type ApiKey = ApiKeyView;
 
 async function createKey(slug: string, owner: SignedIn, scopes: Scope[], name = "automation"): Promise<{ apiKey: ApiKey; secret: string }> {
   const made = await call("POST", `/api/v1/orgs/${slug}/api-keys`, { cookie: owner.cookie, body: { name, scopes } });
