@@ -3,6 +3,10 @@ import Database from "libsql";
 type Db = InstanceType<typeof Database>;
 type Prepared = ReturnType<Db["prepare"]>;
 
+/** Prepared statements a connection keeps, and the longest SQL text it keeps one for. */
+const statementCacheSize = 128;
+const maxCachedSqlLength = 8192;
+
 /**
  * One engine connection. A stream owns one for its whole life, so an interactive transaction keeps
  * its locks across HTTP requests; the pool hands connections out again only in a clean state.
@@ -18,6 +22,8 @@ export class Conn {
   /** `PRAGMA query_only` is on for the current `BEGIN TRANSACTION READONLY`. */
   readonlyTx = false;
   #meta: Prepared | undefined;
+  /** Prepared statements by SQL text, least recently used first (a Map keeps insertion order). */
+  readonly #statements = new Map<string, Prepared>();
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -31,8 +37,25 @@ export class Conn {
     return this.db.inTransaction;
   }
 
+  /**
+   * The prepared statement for `sql`, reused while it is among the last {@link statementCacheSize}
+   * used: a client repeats the same few statements (an application's queries), and preparing
+   * costs more than running them. A statement runs to its end or to its error before the
+   * next use (SQLITE_BUSY leaves it pending, but then the connection is replaced).
+   */
   prepare(sql: string): Prepared {
-    return this.db.prepare(sql);
+    let stmt = this.#statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      if (sql.length <= maxCachedSqlLength) {
+        if (this.#statements.size >= statementCacheSize) this.#statements.delete(this.#statements.keys().next().value!);
+        this.#statements.set(sql, stmt);
+      }
+    } else {
+      this.#statements.delete(sql);
+      this.#statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   /** Exact `changes()` and `last_insert_rowid()` of the last statement (the binding's rowid is a

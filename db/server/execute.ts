@@ -48,8 +48,23 @@ export function resolveSql(sql: string | undefined, sqlId: number | undefined, s
   return stored;
 }
 
+/** What {@link prepareOne} found, by SQL text (its result depends on the text alone). */
+const analyzed = new Map<string, Prepared>();
+const analyzedMax = 512;
+
 /** Splits and classifies a statement's text; it must hold exactly one statement. */
 export function prepareOne(text: string): Prepared {
+  const known = analyzed.get(text);
+  if (known !== undefined) return known;
+  const p = analyzeOne(text);
+  if (text.length <= 8192) {
+    if (analyzed.size >= analyzedMax) analyzed.delete(analyzed.keys().next().value!);
+    analyzed.set(text, p);
+  }
+  return p;
+}
+
+function analyzeOne(text: string): Prepared {
   const pieces = splitStatements(text);
   if (pieces.length === 0) throw new StmtError("SQL string does not contain any statement", "SQL_NO_STATEMENT");
   if (pieces.length > 1) throw new StmtError("SQL string contains more than one statement", "SQL_MANY_STATEMENTS");

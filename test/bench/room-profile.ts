@@ -12,7 +12,8 @@
  * Figures are per request. The proxy and the profiler cost CPU themselves: read shares and
  * counts here, throughput in room.ts.
  */
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { SourceMap } from "node:module";
 import { startBenchStack, type BenchStack } from "./stack.ts";
@@ -180,6 +181,7 @@ export async function profileRoom(): Promise<Record<string, unknown>> {
     await fetch(`${stack.url}/api/v1/orgs/${slug}`, { method: "PATCH", headers: headers({ cookie }), body: JSON.stringify({ seatLimit: 100_000 }) });
     await post(`/api/v1/orgs/${slug}/invitations`, { invitee: `warm.${tag}@bench.example.com` }, { cookie });
 
+    if (process.env.BENCH_PROFILE_DIR) copyFileSync(`${stack.bundlePath}.map`, join(process.env.BENCH_PROFILE_DIR, "bundle.js.map"));
     inspector = await Inspector.connect(inspectorPort, (t) => /roster-bench/.test(`${t.title} ${t.url}`));
     await inspector.send("Profiler.enable");
     await inspector.send("Profiler.setSamplingInterval", { interval: 200 });
@@ -195,6 +197,7 @@ export async function profileRoom(): Promise<Record<string, unknown>> {
       await inspector.send("Profiler.start");
       const done = await drive(stack, CLIENTS, op);
       const { profile } = await inspector.send<{ profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } }>("Profiler.stop");
+      if (process.env.BENCH_PROFILE_DIR) writeFileSync(join(process.env.BENCH_PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
       // Mail delivery and events finish after the answers: let them settle before counting.
       await new Promise((r) => setTimeout(r, 1500));
       results[name] = {
@@ -206,6 +209,7 @@ export async function profileRoom(): Promise<Record<string, unknown>> {
         cpu: attribute(profile, map, done.ok),
       };
     }
+    if (process.env.BENCH_PROFILE_SKIP_FANOUT) return { clients: CLIENTS, window_ms: WINDOW_MS, ...results };
     // Fan-out: 1,000 live sockets, 20 invitations one after another, each waited for.
     let frames = 0;
     const { sockets } = await openSockets(stack, slug, cookie, 1000, 50, () => void frames++);

@@ -1,91 +1,137 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient, type Client } from "@libsql/client";
+import { getTableColumns, getTableName } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
-import { describe, expect, it } from "vitest";
-import { auditEvents, invitations, mailOutbox, notifications } from "../../db/schema/index.ts";
-import { combineInserts, isRawStatement, rawStatement, rowInsert, type RawStatement } from "../../worker/lib/row-insert.ts";
+import { blob, sqliteTable, text, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrateDatabase } from "../../db/migrate.ts";
+import { auditEvents, invitations, mailOutbox, notifications, organizations, users } from "../../db/schema/index.ts";
+import { combineInserts, isRawStatement, rawStatement, rowInsert, RowsStatement, rowsInsert, type RawStatement } from "../../worker/lib/row-insert.ts";
 
-/** What drizzle itself would send for the same insert (no database: `drizzle.mock()`). */
-const db = drizzle.mock();
-const drizzleSql = (query: { toSQL(): { sql: string; params: unknown[] } }) => query.toSQL();
+// A real database with Roster's schema: what matters is what ends up stored.
+let dir: string;
+let client: Client;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "roster-row-insert-"));
+  const url = `file:${join(dir, "db.sqlite")}`;
+  await migrateDatabase({ url });
+  client = createClient({ url });
+  await db().insert(users).values({ id: "usr_1", email: "ada@example.com", username: "ada", name: "Ada", createdAt: new Date(0) });
+  await db().insert(organizations).values({ id: "org_1", slug: "acme", name: "Acme", seatLimit: 10, createdAt: new Date(0), updatedAt: new Date(0) });
+});
+afterAll(() => {
+  client?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
-const invitation = {
-  id: "inv_1",
+const db = () => drizzle(client);
+
+/** Every column of the rows of `table` where `where` holds, as SQLite quotes them (value and type). */
+async function stored(table: SQLiteTable, where: string, skip: string[] = []): Promise<string[][]> {
+  const names = Object.values(getTableColumns(table))
+    .map((column) => column.name)
+    .filter((name) => !skip.includes(name));
+  const result = await client.execute(`SELECT ${names.map((n) => `quote("${n}")`).join(", ")} FROM "${getTableName(table)}" WHERE ${where} ORDER BY rowid`);
+  return result.rows.map((row) => names.map((_, i) => String(row[i])));
+}
+
+const run = (statement: RawStatement) => client.execute({ sql: statement.sql, args: statement.args });
+
+const invitation = (id: string, tokenHash: string) => ({
+  id,
   orgId: "org_1",
-  email: "ada@example.com",
+  email: `${id}@example.com`,
   username: null,
   inviteeUserId: null,
   role: "member" as const,
   projectAssignments: [{ projectId: "prj_1", role: "viewer" as const }],
-  message: "Welcome \"aboard\"",
+  message: 'Welcome "aboard" \\ ✓',
   status: "pending" as const,
   delivery: "queued" as const,
-  tokenHash: "ab".repeat(32),
-  expiresAt: new Date(1_800_000_000_000),
+  tokenHash,
+  expiresAt: new Date(1_800_000_000_123),
   sendCount: 1,
   lastSentAt: new Date(1_700_000_000_000),
   createdBy: "usr_1",
   createdAt: new Date(1_700_000_000_000),
   respondedAt: null,
-};
+});
 
 describe("rowInsert", () => {
-  it("sends exactly what drizzle sends for a row that sets every column (JSON stringified, dates as ms)", () => {
-    const raw = rowInsert(invitations, invitation);
-    const reference = drizzleSql(db.insert(invitations).values(invitation));
+  it("stores exactly what drizzle stores for a row that sets every column (JSON, dates, nulls, quotes)", async () => {
+    await db().insert(invitations).values(invitation("inv_d", "a".repeat(64)));
+    const raw = rowInsert(invitations, invitation("inv_r", "b".repeat(64)));
     expect(isRawStatement(raw)).toBe(true);
-    expect(raw.sql).toBe(reference.sql);
-    expect(raw.args).toEqual(reference.params);
-    expect(raw.args).toContain(JSON.stringify(invitation.projectAssignments));
-    expect(raw.args).toContain(1_800_000_000_000);
+    await run(raw);
+    const [viaDrizzle] = await stored(invitations, "id = 'inv_d'", ["id", "email", "token_hash"]);
+    const [viaRaw] = await stored(invitations, "id = 'inv_r'", ["id", "email", "token_hash"]);
+    expect(viaRaw).toEqual(viaDrizzle);
+    expect(viaRaw).toContain("1800000000123");
+    expect(viaRaw).toContain("NULL");
+    expect(viaRaw).toContain(`'${JSON.stringify([{ projectId: "prj_1", role: "viewer" }])}'`);
   });
 
-  it("leaves a column the row does not set to the database's default (drizzle writes null there)", () => {
-    const row = { orgId: "org_1", actorType: "user" as const, actorId: "usr_1", action: "x.y", targetType: "org", targetId: null, data: { a: 1 }, at: new Date(5) };
-    const raw = rowInsert(auditEvents, row);
-    const reference = drizzleSql(db.insert(auditEvents).values(row));
-    // The autoincrement id: drizzle sends a literal null, rowInsert leaves the column out.
-    const names = (sql: string) => /\(([^)]*)\) values/.exec(sql)![1]!.split(", ");
-    expect(names(reference.sql)[0]).toBe('"id"');
-    expect(names(raw.sql)).toEqual(names(reference.sql).slice(1));
-    expect(raw.args).toEqual(reference.params);
-    expect(raw.args).toContain(JSON.stringify({ a: 1 }));
+  it("leaves a column the row does not set to its default, as drizzle does (autoincrement, SQL defaults)", async () => {
+    const row = { orgId: "org_1", actorType: "user" as const, actorId: "usr_1", action: "x.y", targetType: "org", targetId: null, data: { a: [1, "two"] }, at: new Date(5) };
+    await db().insert(auditEvents).values({ ...row, action: "x.drizzle" });
+    await run(rowInsert(auditEvents, { ...row, action: "x.raw" }));
+    const [viaDrizzle] = await stored(auditEvents, "action = 'x.drizzle'", ["id", "action"]);
+    const [viaRaw] = await stored(auditEvents, "action = 'x.raw'", ["id", "action"]);
+    expect(viaRaw).toEqual(viaDrizzle);
+    const ids = await client.execute("SELECT id FROM audit_events WHERE action LIKE 'x.%' ORDER BY id");
+    expect(ids.rows.map((r) => Number(r[0]))).toEqual([Number(ids.rows[0]![0]), Number(ids.rows[0]![0]) + 1]);
 
-    // A column with an SQL default that the row leaves out is left out (the database fills it).
+    // A column with an SQL default that the row leaves out is left out of the SQL.
     const note = rowInsert(notifications, { id: "ntf_1", userId: "usr_1", type: "t", createdAt: new Date(7) });
-    expect(note.sql).toBe('insert into "notifications" ("id", "user_id", "type", "created_at") values (?, ?, ?, ?)');
-    expect(note.args).toEqual(["ntf_1", "usr_1", "t", 7]);
+    expect(note.sql).toBe('insert into "notifications" ("id", "user_id", "type", "created_at") select value ->> 0, value ->> 1, value ->> 2, value ->> 3 from json_each(?)');
+    expect(note.args).toEqual([JSON.stringify([["ntf_1", "usr_1", "t", 7]])]);
+    await db().insert(notifications).values({ id: "ntf_2", userId: "usr_1", type: "t", createdAt: new Date(7) });
+    await run(note);
+    const [a, b] = await stored(notifications, "id IN ('ntf_1', 'ntf_2')", ["id"]);
+    expect(a).toEqual(b);
   });
 
-  it("reuses one SQL text per table and set of columns, and refuses SQL expressions as values", () => {
-    const a = rowInsert(mailOutbox, { id: "m1", orgId: "o", to: "a@x.com", template: "invitation", idempotencyKey: "m1", nextAttemptAt: new Date(1), createdAt: new Date(1) });
-    const b = rowInsert(mailOutbox, { id: "m2", orgId: "o", to: "b@x.com", template: "invitation", idempotencyKey: "m2", nextAttemptAt: new Date(2), createdAt: new Date(2) });
+  it("has one SQL text per table and set of columns, whatever the rows", () => {
+    const mail = (id: string, at: number) => ({ id, orgId: "o", to: `${id}@x.com`, template: "invitation", idempotencyKey: id, nextAttemptAt: new Date(at), createdAt: new Date(at) });
+    const a = rowInsert(mailOutbox, mail("m1", 1));
+    const b = rowInsert(mailOutbox, mail("m2", 2));
     expect(a.sql).toBe(b.sql);
+    expect(a.args).toHaveLength(1);
     expect(a.args).not.toEqual(b.args);
-    expect(() => rowInsert(invitations, { ...invitation, expiresAt: drizzleSqlExpression() as unknown as Date })).toThrow(/SQL expression/);
+    const both = rowsInsert(mailOutbox, [mail("m1", 1), mail("m2", 2)]);
+    expect(both).toHaveLength(1);
+    expect(both[0]!.sql).toBe(a.sql);
+    expect(both[0]!.rows).toEqual([...a.rows, ...b.rows]);
+  });
+
+  it("refuses what it cannot send as JSON: SQL expressions, binary values, numbers that are not finite", () => {
+    expect(() => rowInsert(invitations, { ...invitation("inv_x", "c".repeat(64)), expiresAt: { queryChunks: [] } as unknown as Date })).toThrow(/SQL expression/);
+    expect(() => rowInsert(invitations, { ...invitation("inv_x", "c".repeat(64)), expiresAt: new Date(Number.NaN) })).toThrow(/JSON cannot carry/);
+    const files = sqliteTable("files", { id: text("id").primaryKey(), body: blob("body", { mode: "buffer" }) });
+    expect(() => rowInsert(files, { id: "f", body: Buffer.from("x") })).toThrow(/JSON cannot carry/);
+    expect(rowInsert(files, { id: "f", body: null }).rows).toEqual([["f", null]]);
   });
 });
 
-function drizzleSqlExpression() {
-  return { queryChunks: [] };
-}
-
 describe("combineInserts", () => {
+  const note = (id: string, type: string) => rowInsert(notifications, { id, userId: "usr_1", type, createdAt: new Date(1) });
   const invite = (n: number): RawStatement[] => [
-    rowInsert(notifications, { id: `ntf_${n}`, userId: `usr_${n}`, type: "t", createdAt: new Date(n) }),
-    rawStatement("INSERT INTO x (a) SELECT ? FROM users WHERE email = ?", [n, `u${n}@x.com`]),
-    rowInsert(notifications, { id: `ntf_b${n}`, userId: `usr_${n}`, type: "u", createdAt: new Date(n) }),
+    note(`c_${n}`, "t"),
+    rawStatement("INSERT INTO notifications (id, user_id, type, created_at) SELECT ?, id, 'x', 1 FROM users WHERE email = ?", [`cx_${n}`, "ada@example.com"]),
+    note(`cb_${n}`, "u"),
   ];
 
-  it("inserts the rows of a run of like commands together, per statement, keeping each command's order", () => {
+  it("puts the rows of a run of like commands in one statement each, keeping each command's order, and stores them all", async () => {
     const out = combineInserts([invite(1), invite(2), invite(3)]) as RawStatement[];
-    expect(out.map((s) => s.sql)).toEqual([
-      'insert into "notifications" ("id", "user_id", "type", "created_at") values (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)',
-      "INSERT INTO x (a) SELECT ? FROM users WHERE email = ?",
-      "INSERT INTO x (a) SELECT ? FROM users WHERE email = ?",
-      "INSERT INTO x (a) SELECT ? FROM users WHERE email = ?",
-      'insert into "notifications" ("id", "user_id", "type", "created_at") values (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)',
-    ]);
-    expect(out[0]!.args).toEqual(["ntf_1", "usr_1", "t", 1, "ntf_2", "usr_2", "t", 2, "ntf_3", "usr_3", "t", 3]);
-    expect(out.slice(1, 4).map((s) => s.args)).toEqual([[1, "u1@x.com"], [2, "u2@x.com"], [3, "u3@x.com"]]);
+    expect(out.map((s) => s.sql)).toEqual([invite(0)[0]!.sql, invite(0)[1]!.sql, invite(0)[1]!.sql, invite(0)[1]!.sql, invite(0)[2]!.sql]);
+    expect((out[0] as RowsStatement).rows.map((row) => row[0])).toEqual(["c_1", "c_2", "c_3"]);
+    expect(out.slice(1, 4).map((s) => s.args[0])).toEqual(["cx_1", "cx_2", "cx_3"]);
+    expect((out[4] as RowsStatement).rows.map((row) => row[0])).toEqual(["cb_1", "cb_2", "cb_3"]);
+    for (const statement of out) await run(statement);
+    const ids = await client.execute("SELECT id FROM notifications WHERE id LIKE 'c%' ORDER BY id");
+    expect(ids.rows.map((r) => r[0])).toEqual(["c_1", "c_2", "c_3", "cb_1", "cb_2", "cb_3", "cx_1", "cx_2", "cx_3"]);
   });
 
   it("passes anything else through in order: other shapes, updates, queries it cannot read, runs past maxRows", () => {
@@ -94,7 +140,7 @@ describe("combineInserts", () => {
     const out = combineInserts<RawStatement | { drizzle: string }>([invite(1), update, opaque, invite(2)]);
     expect(out).toEqual([...invite(1), ...update, ...opaque, ...invite(2)]);
 
-    const long = combineInserts(Array.from({ length: 5 }, (_, n) => invite(n)), 2) as RawStatement[];
-    expect(long.filter((s) => s.sql.startsWith("insert")).map((s) => s.args.length / 4)).toEqual([2, 2, 2, 2, 1, 1]);
+    const long = combineInserts(Array.from({ length: 5 }, (_, n) => invite(n)), 2);
+    expect(long.filter((s): s is RowsStatement => s instanceof RowsStatement).map((s) => s.rows.length)).toEqual([2, 2, 2, 2, 1, 1]);
   });
 });

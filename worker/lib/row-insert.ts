@@ -22,6 +22,36 @@ export function isRawStatement(statement: unknown): statement is RawStatement {
   return typeof statement === "object" && statement !== null && (statement as { raw?: unknown }).raw === true;
 }
 
+/** A value a row can carry through JSON unchanged in meaning: SQLite's `->>` gives it back. */
+export type RowValue = string | number | null;
+
+/**
+ * A statement over rows passed as ONE argument, a JSON array of arrays: its SQL reads them
+ * with `json_each(?)` (`value ->> 0` is a row's first value, as TEXT, INTEGER, REAL or
+ * NULL). The SQL text is the same for one row or a thousand, so like statements of several
+ * commands merge into one ({@link combineInserts}), and the database prepares it once; the
+ * driver encodes one string instead of an object per value.
+ */
+export class RowsStatement implements RawStatement {
+  readonly raw = true;
+  readonly sql: string;
+  readonly rows: readonly (readonly RowValue[])[];
+
+  constructor(sql: string, rows: readonly (readonly RowValue[])[]) {
+    this.sql = sql;
+    this.rows = rows;
+  }
+
+  get args(): InValue[] {
+    return [JSON.stringify(this.rows)];
+  }
+}
+
+/** `value ->> 0, value ->> 1, …`: the first `n` values of a `json_each` row. */
+export function rowValues(n: number, alias = "value"): string {
+  return Array.from({ length: n }, (_, i) => `${alias} ->> ${i}`).join(", ");
+}
+
 interface TablePlan {
   name: string;
   columns: Array<[key: string, column: SQLiteColumn]>;
@@ -53,13 +83,13 @@ const quote = (identifier: string): string => `"${identifier.replaceAll('"', '""
  * takes its `$defaultFn` (as with drizzle) or else the database's own default, which the
  * migrations generate from the same schema.
  */
-export function rowInsert<T extends SQLiteTable>(table: T, row: InferInsertModel<T>): RawStatement {
+export function rowInsert<T extends SQLiteTable>(table: T, row: InferInsertModel<T>): RowsStatement {
   const plan = planOf(table);
-  const values = row as Record<string, unknown>;
-  const args: InValue[] = [];
+  const input = row as Record<string, unknown>;
+  const values: RowValue[] = [];
   let set = "";
   for (const [key, column] of plan.columns) {
-    let value = values[key];
+    let value = input[key];
     if (value === undefined) value = column.defaultFn?.() ?? column.onUpdateFn?.();
     if (value === undefined) {
       set += "0";
@@ -69,30 +99,46 @@ export function rowInsert<T extends SQLiteTable>(table: T, row: InferInsertModel
       throw new TypeError(`rowInsert: ${plan.name}.${key} is an SQL expression; use drizzle for that insert.`);
     }
     set += "1";
-    args.push(value === null ? null : (column.mapToDriverValue(value) as InValue));
+    const driverValue: unknown = value === null ? null : column.mapToDriverValue(value);
+    if (driverValue !== null && typeof driverValue !== "string" && !(typeof driverValue === "number" && Number.isFinite(driverValue))) {
+      throw new TypeError(`rowInsert: ${plan.name}.${key} is sent as ${typeof driverValue}, which JSON cannot carry; use drizzle for that insert.`);
+    }
+    values.push(driverValue);
   }
   let sql = plan.sqlBySet.get(set);
   if (sql === undefined) {
     const names = plan.columns.filter((_, i) => set[i] === "1").map(([, column]) => quote(column.name));
-    sql = `insert into ${quote(plan.name)} (${names.join(", ")}) values (${names.map(() => "?").join(", ")})`;
+    sql = `insert into ${quote(plan.name)} (${names.join(", ")}) select ${rowValues(names.length)} from json_each(?)`;
     plan.sqlBySet.set(set, sql);
   }
-  return { raw: true, sql, args };
+  return new RowsStatement(sql, [values]);
 }
 
-const singleRowValues = /^insert into [^;]* values \((?:\?, )*\?\)$/;
+/** {@link rowInsert} of many rows: one statement per set of columns the rows set (usually one). */
+export function rowsInsert<T extends SQLiteTable>(table: T, rows: Array<InferInsertModel<T>>): RowsStatement[] {
+  const bySql = new Map<string, Array<readonly RowValue[]>>();
+  for (const row of rows) {
+    const one = rowInsert(table, row);
+    const same = bySql.get(one.sql);
+    if (same) same.push(...one.rows);
+    else bySql.set(one.sql, [...one.rows]);
+  }
+  return [...bySql].map(([sql, values]) => new RowsStatement(sql, values));
+}
+
 const isInsert = (statement: RawStatement): boolean => /^insert\s/i.test(statement.sql);
 
 /**
  * The statements of a group of commands, with the rows of like commands inserted together:
  * consecutive commands that only insert, with the same statements (a run of invitations:
- * the invitation, its audit event, its mail, its notification), become one multi-row
- * INSERT per single-row statement of theirs (at most `maxRows` rows each), the rest kept
- * in command order. Rows of different commands never depend on each other's, so their
- * order between commands does not matter; and were that ever wrong, the transaction would
- * fail and the room retries each command alone. Anything else is passed through in order.
+ * the invitation, its audit event, its mail, its notification), become one statement per
+ * {@link RowsStatement} of theirs holding every command's rows (at most `maxRows` commands
+ * per run), the rest kept in command order. Rows of different commands never depend on
+ * each other's, so their order between commands does not matter; and were that ever wrong,
+ * the transaction would fail and the room retries each command alone. Anything else is
+ * passed through in order.
  */
-export function combineInserts<S>(perCommand: S[][], maxRows = 200): Array<S | RawStatement> {
+export function combineInserts<S>(perCommand: S[][], maxRows = 500): Array<S | RawStatement> {
   const out: Array<S | RawStatement> = [];
   const shapeOf = (statements: S[]): string | null =>
     statements.length > 0 && statements.every((s) => isRawStatement(s) && isInsert(s)) ? (statements as RawStatement[]).map((s) => s.sql).join("\n") : null;
@@ -107,12 +153,8 @@ export function combineInserts<S>(perCommand: S[][], maxRows = 200): Array<S | R
       const run = perCommand.slice(i, end) as RawStatement[][];
       for (let k = 0; k < run[0]!.length; k++) {
         const first = run[0]![k]!;
-        if (!singleRowValues.test(first.sql)) {
-          for (const command of run) out.push(command[k]!);
-          continue;
-        }
-        const row = first.sql.slice(first.sql.lastIndexOf(" values ") + 8);
-        out.push({ raw: true, sql: `${first.sql}${`, ${row}`.repeat(run.length - 1)}`, args: run.flatMap((command) => command[k]!.args) });
+        if (first instanceof RowsStatement) out.push(new RowsStatement(first.sql, run.flatMap((command) => (command[k] as RowsStatement).rows)));
+        else for (const command of run) out.push(command[k]!);
       }
     }
     i = end;

@@ -3,6 +3,7 @@ import { devMail } from "../../db/schema/index.ts";
 import { newId } from "../auth/tokens.ts";
 import { isLocalDev, type Bindings } from "../env.ts";
 import { userDatabase } from "../lib/database.ts";
+import { rowsInsert } from "../lib/row-insert.ts";
 
 /** One mail to one recipient. */
 export interface Mail {
@@ -75,9 +76,8 @@ class DevMailbox implements Mailer {
 
   async sendBatch(mails: Mail[]): Promise<void> {
     const now = new Date();
-    await userDatabase(this.#env)
-      .insert(devMail)
-      .values(mails.map((mail) => ({ id: newId("mail"), to: mail.to.toLowerCase(), subject: mail.subject, text: mail.text, html: mail.html, createdAt: now })));
+    const rows = mails.map((mail) => ({ id: newId("mail"), to: mail.to.toLowerCase(), subject: mail.subject, text: mail.text, html: mail.html, createdAt: now }));
+    await userDatabase(this.#env).$client.batch(rowsInsert(devMail, rows).map(({ sql, args }) => ({ sql, args })), "write");
   }
 }
 

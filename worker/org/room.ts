@@ -240,6 +240,8 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   /** Expires due invitations, retries due mail, and sets the next alarm. */
   override async alarm(): Promise<void> {
+    // This alarm has fired: the next one is unknown until set again.
+    this.#alarmAt = undefined;
     try {
       const orgId = this.#knownOrgId();
       await this.#plan(orgId, null, (ctx, state) => planExpireDue(ctx, state));
@@ -482,14 +484,22 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   #nextMailAt: number | null = null;
 
+  /** The alarm as this instance last read or set it (undefined: not known). */
+  #alarmAt: number | null | undefined;
+
   /** Sets the alarm to the next due time: an invitation's expiry or a mail retry. */
   async #scheduleAlarm(): Promise<void> {
     const state = await this.#state;
     const times = [state ? nextExpiry(state) : null, this.#nextMailAt].filter((t): t is number => t !== null);
     if (times.length === 0) return;
     const at = Math.max(Math.min(...times), Date.now() + 10);
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at || current < Date.now()) await this.ctx.storage.setAlarm(at);
+    // An alarm set no later than needed, and not yet past, stands (it sets the next one).
+    const standing = (current: number | null | undefined): boolean => current != null && current <= at && current >= Date.now();
+    if (standing(this.#alarmAt)) return;
+    this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (standing(this.#alarmAt)) return;
+    await this.ctx.storage.setAlarm(at);
+    this.#alarmAt = at;
   }
 
   #knownOrgId(): string {

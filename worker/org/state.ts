@@ -50,6 +50,9 @@ export interface RoomState {
    * Seats are checked on every invitation; counting thousands each time would not do.
    */
   pendingSeatCount?: { count: number; since: number; validUntil: number };
+  /** The earliest expiry among `pending` (null: none pending); unset until asked, and again
+   * when the invitation that held it goes. The room's alarm is set from it after every group. */
+  earliestExpiry?: number | null;
 }
 
 /** Loads the state of organization `orgId`, or null when it does not exist. */
@@ -93,6 +96,8 @@ export function addPending(state: RoomState, invitation: Invitation): void {
   } else {
     state.pendingSeatCount = undefined;
   }
+  if (state.pending.has(invitation.id)) state.earliestExpiry = undefined;
+  else if (state.earliestExpiry !== undefined) state.earliestExpiry = Math.min(state.earliestExpiry ?? expiresAt, expiresAt);
   state.pending.set(invitation.id, invitation);
   state.pendingByEmail.set(invitation.email, invitation.id);
   state.pendingByToken.set(invitation.tokenHash, invitation.id);
@@ -103,6 +108,7 @@ export function dropPending(state: RoomState, id: string): void {
   const invitation = state.pending.get(id);
   if (!invitation) return;
   state.pendingSeatCount = undefined;
+  if (state.earliestExpiry != null && invitation.expiresAt.getTime() <= state.earliestExpiry) state.earliestExpiry = undefined;
   state.pending.delete(id);
   if (state.pendingByEmail.get(invitation.email) === id) state.pendingByEmail.delete(invitation.email);
   state.pendingByToken.delete(invitation.tokenHash);

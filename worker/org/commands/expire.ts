@@ -25,12 +25,14 @@ export function planExpireDue(ctx: PlanContext, state: RoomState): RoomPlan<{ ex
   };
 }
 
-/** When the next pending invitation falls due, if any. */
+/** When the next pending invitation falls due, if any (kept in the state between changes). */
 export function nextExpiry(state: RoomState): number | null {
+  if (state.earliestExpiry !== undefined) return state.earliestExpiry;
   let next: number | null = null;
   for (const i of state.pending.values()) {
     const at = i.expiresAt.getTime();
     if (next === null || at < next) next = at;
   }
+  state.earliestExpiry = next;
   return next;
 }

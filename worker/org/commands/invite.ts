@@ -8,7 +8,7 @@ import { outboxInsert } from "../../mail/outbox.ts";
 import type { Actor } from "../actor.ts";
 import { actorId } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
-import { rawStatement, rowInsert } from "../../lib/row-insert.ts";
+import { rowInsert, RowsStatement, rowValues } from "../../lib/row-insert.ts";
 import { rawGuard } from "../sql-guard.ts";
 import { addPending, dropPending, inviterName, seatsOf, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
@@ -42,6 +42,16 @@ export function seatGuard(orgId: string, now: number): Statement {
     "seats_exhausted",
   );
 }
+
+/**
+ * The in-app notification of an invitation to whoever has the account, from rows
+ * `[id, type, data, createdAt, userId | email]` (no account: no row). The rows drive the
+ * join (CROSS JOIN keeps that order), each a lookup by key in users.
+ */
+const notifyUser = (key: "id" | "email"): string =>
+  `INSERT INTO notifications (id, type, data, created_at, user_id) SELECT ${rowValues(4, "r.value")}, u.id FROM json_each(?) AS r CROSS JOIN users AS u ON u.${key} = r.value ->> 4`;
+const notifyUserById = notifyUser("id");
+const notifyUserByEmail = notifyUser("email");
 
 /** The invitation mail to `invitation`'s invitee with `url`, queued in the outbox. */
 export function invitationMailInsert(ctx: PlanContext, state: RoomState, actor: Actor, invitation: Invitation, url: string): Statement {
@@ -160,16 +170,16 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
   );
   // The invitee, if they have an account, is told in the app too: by id for an invitation
   // by username, else whoever holds the email (in this transaction, no lookup before it).
-  const notification = {
-    id: newId("ntf", ctx.now),
-    type: "invitation.received",
-    data: JSON.stringify({ invitationId: invitation.id, org: { slug: state.org.slug, name: state.org.name }, role: invitation.role }),
-  };
   statements.push(
-    rawStatement(
-      `INSERT INTO notifications (id, user_id, type, data, created_at) SELECT ?, id, ?, ?, ? FROM users WHERE ${invitation.inviteeUserId ? "id" : "email"} = ?`,
-      [notification.id, notification.type, notification.data, ctx.now, invitation.inviteeUserId ?? invitation.email],
-    ),
+    new RowsStatement(invitation.inviteeUserId ? notifyUserById : notifyUserByEmail, [
+      [
+        newId("ntf", ctx.now),
+        "invitation.received",
+        JSON.stringify({ invitationId: invitation.id, org: { slug: state.org.slug, name: state.org.name }, role: invitation.role }),
+        ctx.now,
+        invitation.inviteeUserId ?? invitation.email,
+      ],
+    ]),
   );
   addPending(state, invitation);
   const view = invitationView(invitation, ctx.now);

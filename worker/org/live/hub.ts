@@ -1,4 +1,4 @@
-import { visibleTo, type LiveAudience } from "../../domain/live-visibility.ts";
+import { visibleTo } from "../../domain/live-visibility.ts";
 import { lowerOf, type Permission, type Role } from "../../domain/roles.ts";
 import {
   ClientFrame,
@@ -9,6 +9,7 @@ import {
   type LiveEventType,
   type ServerMessage,
 } from "./protocol.ts";
+import { rowValues } from "../../lib/row-insert.ts";
 import { creatorTag, keyTag, sessionTag, SocketViewer, tagsOf, userTag } from "./viewer.ts";
 
 /** How often (in events) the log drops what is past its retention. */
@@ -23,10 +24,6 @@ export const defaultRetention = 1000;
 /** Close codes a peer may send but nobody may send back (RFC 6455 §7.4.1). */
 const unsendableCloseCodes = new Set([1005, 1006, 1015]);
 
-interface StoredEvent extends LiveAudience {
-  frame: string;
-}
-
 type EventRow = {
   seq: number;
   type: string;
@@ -35,6 +32,11 @@ type EventRow = {
   audience: Permission;
   subject: string | null;
 };
+
+/** A published event on its way to the log and the sockets, its frame built once. */
+interface UnsentEvent extends EventRow {
+  frame: string;
+}
 
 /**
  * The organization's live channel, inside its room: the numbered event log (in the room's
@@ -46,7 +48,7 @@ export class LiveHub {
   readonly #retention: number;
   #seq: number;
   /** Events published and not sent yet (see `flush`). */
-  #unsent: StoredEvent[] = [];
+  #unsent: UnsentEvent[] = [];
   /** Attachments parsed once per socket per instance (a hibernated room starts empty). */
   readonly #viewers = new WeakMap<WebSocket, SocketViewer>();
 
@@ -79,36 +81,40 @@ export class LiveHub {
   }
 
   /**
-   * Appends an event to the log and queues it for the sockets allowed to see it. Call it
-   * after the command committed, inside the room's queue, so seq order is commit order.
-   * Events published together (one group commit's) go out together at `flush()`, or at the
-   * end of the current microtask queue when nobody calls it.
+   * Numbers an event and queues it for the log and for the sockets allowed to see it. Call
+   * it after the command committed, inside the room's queue, so seq order is commit order.
+   * Events published together (one group commit's) are written to the log and sent
+   * together at `flush()`, or at the end of the current microtask queue when nobody calls it.
    */
   publish<T extends LiveEventType>(type: T, data: LiveEventData[T], audience: Permission = defaultAudience[type]): number {
     const seq = this.#seq + 1;
     const at = new Date().toISOString();
     const json = JSON.stringify(data);
-    const subject = subjectOf(type, data);
-    const sql = this.#ctx.storage.sql;
-    sql.exec("INSERT INTO live_events (seq, type, at, data, audience, subject) VALUES (?, ?, ?, ?, ?, ?)", seq, type, at, json, audience, subject);
-    // Pruned now and then, not on every event: resume honours the retention either way.
-    if (seq % pruneEvery === 0) sql.exec("DELETE FROM live_events WHERE seq <= ?", seq - this.#retention);
     this.#seq = seq;
-    this.#unsent.push({ frame: frameOf({ seq, type, at, data: json }), audience, subject });
+    this.#unsent.push({ seq, type, at, data: json, audience, subject: subjectOf(type, data), frame: frameOf({ seq, type, at, data: json }) });
     if (this.#unsent.length === 1) queueMicrotask(() => this.flush());
     return seq;
   }
 
   /**
-   * Sends what was published since the last flush: one message per socket, the one event it
-   * may see as an object or, when it may see several, their array in seq order. A command
-   * that creates an invitation and changes the seats costs each socket one send, not two;
-   * a group of a hundred commands, one send instead of a hundred and one.
+   * Logs what was published since the last flush (one insert) and sends it: one message per
+   * socket, the one event it may see as an object or, when it may see several, their array
+   * in seq order. A command that creates an invitation and changes the seats costs each
+   * socket one send, not two; a group of a hundred commands, one send instead of a hundred
+   * and one.
    */
   flush(): void {
     if (this.#unsent.length === 0) return;
     const events = this.#unsent;
     this.#unsent = [];
+    const sql = this.#ctx.storage.sql;
+    sql.exec(
+      `INSERT INTO live_events (seq, type, at, data, audience, subject) SELECT ${rowValues(6)} FROM json_each(?)`,
+      JSON.stringify(events.map((e) => [e.seq, e.type, e.at, e.data, e.audience, e.subject])),
+    );
+    // Pruned now and then, not on every event: resume honours the retention either way.
+    const first = events[0]!.seq;
+    if (Math.floor(this.#seq / pruneEvery) > Math.floor((first - 1) / pruneEvery)) sql.exec("DELETE FROM live_events WHERE seq <= ?", this.#seq - this.#retention);
     // Sockets that see the same events get the same string, built once.
     const messages = new Map<string, string>();
     for (const ws of this.#ctx.getWebSockets()) {
@@ -193,11 +199,10 @@ export class LiveHub {
     // Events since+1 … oldest-1 are gone, or the client claims a future it cannot have seen.
     if (since > this.#seq || since < oldest - 1) return this.#send(ws, { type: "resync", seq: this.#seq });
     // Everything the socket missed, in messages of up to `replayBatch` events. Events still
-    // waiting for `flush` are not in the log's past: the flush brings them.
+    // waiting for `flush` are not in the log yet: the flush brings them.
     const rows = sql.exec<EventRow>("SELECT seq, type, at, data, audience, subject FROM live_events WHERE seq > ? ORDER BY seq", since);
     let frames: string[] = [];
     for (const row of rows) {
-      if (this.#unsent.length > 0 && row.seq > this.#seq - this.#unsent.length) break;
       if (!visibleTo(viewer, row)) continue;
       frames.push(frameOf(row));
       if (frames.length === replayBatch) {
