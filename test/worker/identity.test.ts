@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../worker/app.ts";
 import { call, createOrg, freshAddress, latestMail, latestSignInToken, origin, signIn, uniqueEmail } from "./support/client.ts";
@@ -129,6 +129,26 @@ describe("CSRF", () => {
     });
     expect(foreign.status).toBe(403);
     expect(foreign.body.error.code).toBe("forbidden");
+  });
+
+  it("takes the request's own origin and APP_URL's, and nothing that merely looks like them", async () => {
+    const owner = await signIn(uniqueEmail("csrf-origins"));
+    const create = (url: string, headers: Record<string, string>) =>
+      exports.default.fetch(url, {
+        method: "POST",
+        headers: { cookie: owner.cookie, "content-type": "application/json", "cf-connecting-ip": freshAddress(), ...headers },
+        body: JSON.stringify({ name: "Origins", slug: `origins-${Math.random().toString(36).slice(2, 10)}` }),
+      });
+    // Served on another host than APP_URL (http://roster.test): its own origin and APP_URL's pass.
+    expect((await create("https://api.roster.test/api/v1/orgs", { origin: "https://api.roster.test" })).status).toBe(201);
+    expect((await create("https://api.roster.test/api/v1/orgs", { origin: "http://roster.test" })).status).toBe(201);
+    for (const lookalike of ["http://api.roster.test", "https://api.roster.test:8443", "https://api.roster.test.evil.example", "http://roster.test.evil.example", "null"]) {
+      const refused = await create("https://api.roster.test/api/v1/orgs", { origin: lookalike });
+      expect(refused.status, lookalike).toBe(403);
+    }
+    // Without Origin, Sec-Fetch-Site decides.
+    expect((await create("https://api.roster.test/api/v1/orgs", { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await create("https://api.roster.test/api/v1/orgs", { "sec-fetch-site": "same-origin" })).status).toBe(201);
   });
 });
 

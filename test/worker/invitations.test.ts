@@ -377,6 +377,10 @@ describe("invitation rules from the organization's settings and roles", () => {
       expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
       expect(answers[2]!.body.error.code).toBe("rate_limited");
       expect(Number(answers[2]!.headers.get("retry-after"))).toBeGreaterThan(0);
+      // The count is in the room's storage too (a restarted room keeps counting): the
+      // invitation and the two resends, not the refused one.
+      const stored = await runInDurableObject(orgRoom(env, org.id), (_room: OrgRoom, state) => state.storage.sql.exec<{ used: number }>("SELECT used FROM mail_budget").toArray());
+      expect(stored.map((row) => row.used)).toEqual([3]);
       // A new link mails nothing, so it is not limited.
       expect((await call("POST", `/api/v1/orgs/${org.slug}/invitations/${created.body.invitation.id}/link`, { cookie: owner.cookie })).status).toBe(200);
     } finally {

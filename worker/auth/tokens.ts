@@ -1,15 +1,13 @@
 /** A high-entropy random token (base64url, `bytes` of randomness). */
 export function randomToken(bytes = 32): string {
-  const buffer = crypto.getRandomValues(new Uint8Array(bytes));
-  let binary = "";
-  for (const b of buffer) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return crypto.getRandomValues(new Uint8Array(bytes)).toBase64({ alphabet: "base64url", omitPadding: true });
 }
+
+const utf8 = new TextEncoder();
 
 /** SHA-256 of `text` as lower-case hex: how tokens and secrets are stored. */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text))).toHex();
 }
 
 /** A sortable, unique id with a type prefix, e.g. `org_01k…`. */

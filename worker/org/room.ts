@@ -429,10 +429,20 @@ export class OrgRoom extends DurableObject<Bindings> {
       const retryAfterSeconds = Math.ceil(((hour + 1) * 3_600_000 - now) / 1000);
       throw new AppError("rate_limited", `This organization has sent ${OrgRoom.mailPerHour} invitations this hour.`, { retryAfterSeconds });
     }
-    // Kept in storage too, so eviction does not reset it.
+    // Kept in storage too, so eviction does not reset it: written once for all the mail
+    // taken before the room next yields (a group's invitations are planned together).
     budget.used += n;
-    sql.exec("INSERT INTO mail_budget (hour, used) VALUES (?, ?) ON CONFLICT (hour) DO UPDATE SET used = excluded.used", hour, budget.used);
+    if (!this.#mailBudgetUnsaved) {
+      this.#mailBudgetUnsaved = true;
+      queueMicrotask(() => {
+        this.#mailBudgetUnsaved = false;
+        const { hour, used } = this.#mailBudget!;
+        sql.exec("INSERT INTO mail_budget (hour, used) VALUES (?, ?) ON CONFLICT (hour) DO UPDATE SET used = excluded.used", hour, used);
+      });
+    }
   }
+
+  #mailBudgetUnsaved = false;
 
   /** The state whose seats changed in the group being settled (undefined: they did not). */
   #seatsChangedIn: RoomState | undefined;
