@@ -11,3 +11,4 @@ export * from "./dev-mail.ts";
 export * from "./projects.ts";
 export * from "./invitations.ts";
 export * from "./mail-outbox.ts";
+export * from "./seat-counts.ts";

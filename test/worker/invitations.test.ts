@@ -101,6 +101,35 @@ describe("creating invitations", () => {
 });
 
 describe("seats under concurrency", () => {
+  it("has the database refuse a seat the room believes free (a second writer), counting a past-due invitation as free", async () => {
+    const owner = await signIn(uniqueEmail("guard-owner"));
+    const org = await createOrg(owner, "guard");
+    await setSeatLimit(owner, org.slug, 3);
+    const dueSoon = await invite(owner, org.slug, { invitee: uniqueEmail("guard-a"), expiresInDays: 1 });
+    expect(dueSoon.status).toBe(201);
+    // A member added behind the room's back: the room still counts 2 of 3 seats used.
+    await seedMember(org, await signIn(uniqueEmail("guard-second-writer")), "member");
+    const lateEmail = uniqueEmail("guard-b");
+    const refused = await invite(owner, org.slug, { invitee: lateEmail });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: "seats_exhausted", details: { limit: 3, used: 3 } });
+    const { createClient } = await import("@libsql/client/web");
+    const db = createClient({ url: env.DATABASE_URL ?? "" });
+    try {
+      const rows = await db.execute({ sql: "SELECT count(*) AS n FROM invitations WHERE email = ?", args: [lateEmail] });
+      expect(Number(rows.rows[0]?.n)).toBe(0);
+      // Two days on, before any alarm: the first invitation is past due, pending in the
+      // database but holding no seat, so the guard lets one more in, and only one.
+      await setRoomClock(org.id, Date.now() + 2 * dayMs);
+      expect((await invite(owner, org.slug, { invitee: lateEmail })).status).toBe(201);
+      expect((await invite(owner, org.slug, { invitee: uniqueEmail("guard-c") })).status).toBe(409);
+      const statuses = await db.execute({ sql: "SELECT status FROM invitations WHERE org_id = ? ORDER BY created_at", args: [org.id] });
+      expect(statuses.rows.map((r) => r.status)).toEqual(["pending", "pending"]);
+    } finally {
+      db.close();
+    }
+  });
+
   it("never seats more people than the plan allows under 200 concurrent invitations and accepts", async () => {
     const owner = await signIn(uniqueEmail("race-owner"));
     const org = await createOrg(owner, "race");
@@ -125,11 +154,16 @@ describe("seats under concurrency", () => {
     const { createClient } = await import("@libsql/client/web");
     const db = createClient({ url: env.DATABASE_URL ?? "" });
     const counts = await db.execute({
-      sql: "SELECT (SELECT count(*) FROM memberships WHERE org_id = ?) AS members, (SELECT count(*) FROM invitations WHERE org_id = ? AND status = 'pending') AS pending",
-      args: [org.id, org.id],
+      sql:
+        "SELECT (SELECT count(*) FROM memberships WHERE org_id = ?) AS members, (SELECT count(*) FROM invitations WHERE org_id = ? AND status = 'pending') AS pending, " +
+        "c.members AS kept_members, c.pending AS kept_pending FROM org_seat_counts c WHERE c.org_id = ?",
+      args: [org.id, org.id, org.id],
     });
     db.close();
-    expect({ members: Number(counts.rows[0]?.members), pending: Number(counts.rows[0]?.pending) }).toEqual({ members: seats.members, pending: seats.pending });
+    const row = counts.rows[0];
+    expect({ members: Number(row?.members), pending: Number(row?.pending) }).toEqual({ members: seats.members, pending: seats.pending });
+    // And so do the counts the seat guard reads.
+    expect({ members: Number(row?.kept_members), pending: Number(row?.kept_pending) }).toEqual({ members: seats.members, pending: seats.pending });
   });
 });
 

@@ -652,9 +652,22 @@ function toInStatement(statement: Statement): InStatement {
   return { sql: query.sql, args: query.params as InArgs };
 }
 
+/** Room ids by namespace and organization: `idFromName` hashes the name on every call. */
+const roomIds = new WeakMap<object, Map<string, DurableObjectId>>();
+const maxRememberedRoomIds = 10_000;
+
 /** The stub of an organization's room. */
 export function orgRoom(env: Bindings, orgId: string): DurableObjectStub<OrgRoom> {
-  return env.ORG_ROOM.get(env.ORG_ROOM.idFromName(orgId));
+  const namespace = env.ORG_ROOM;
+  let ids = roomIds.get(namespace);
+  if (!ids) roomIds.set(namespace, (ids = new Map()));
+  let id = ids.get(orgId);
+  if (!id) {
+    id = namespace.idFromName(orgId);
+    if (ids.size >= maxRememberedRoomIds) ids.clear();
+    ids.set(orgId, id);
+  }
+  return namespace.get(id);
 }
 
 export type { Credential };

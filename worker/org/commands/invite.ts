@@ -32,11 +32,16 @@ export interface CreatedInvitation {
   inviteUrl: string;
 }
 
-/** The statement that refuses a new seat when the plan's limit is reached. */
+/**
+ * The statement that refuses a new seat when the plan's limit is reached: members plus
+ * pending invitations (kept counted by the database, `org_seat_counts`) less the pending
+ * ones already past due (few: the alarm expires them), against the limit. No row to read
+ * (which cannot be) refuses too.
+ */
 export function seatGuard(orgId: string, now: number): Statement {
   return rawGuard(
-    "(SELECT count(*) FROM memberships WHERE org_id = ?) + " +
-      "(SELECT count(*) FROM invitations WHERE org_id = ? AND status = 'pending' AND expires_at > ?) " +
+    "(SELECT members + pending FROM org_seat_counts WHERE org_id = ?) - " +
+      "(SELECT count(*) FROM invitations WHERE org_id = ? AND status = 'pending' AND expires_at <= ?) " +
       "<= (SELECT seat_limit FROM organizations WHERE id = ?)",
     [orgId, orgId, now, orgId],
     "seats_exhausted",
