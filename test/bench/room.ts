@@ -285,7 +285,7 @@ let emailCounter = 0;
 const runTag = Date.now().toString(36);
 const freshEmail = (stem: string): string => `${stem}.${runTag}.${++emailCounter}@bench.example.com`;
 
-async function roomStats(api: Api, orgId: string): Promise<{ transactions: number; commands: number; retried: number; waiting: number; liveSeq: number }> {
+async function roomStats(api: Api, orgId: string): Promise<{ transactions: number; commands: number; retried: number; commitMs: number; waiting: number; liveSeq: number }> {
   return api.must(200, "GET", `/api/bench/stats/${orgId}`);
 }
 
@@ -302,7 +302,18 @@ async function invitationLoad(api: Api, processes: Processes, org: { id: string;
   const after = await roomStats(api, org.id);
   const transactions = after.transactions - before.transactions;
   const commands = after.commands - before.commands;
-  return { ...result, pending_invitations_at_start: seatsBefore.pending, group_commit: { transactions, commands, commands_per_transaction: transactions ? round(commands / transactions, 1) : null, retried: after.retried - before.retried } };
+  return {
+    ...result,
+    pending_invitations_at_start: seatsBefore.pending,
+    group_commit: {
+      transactions,
+      commands,
+      commands_per_transaction: transactions ? round(commands / transactions, 1) : null,
+      // Wall time from sending a group's transaction to its answer, as the room sees it.
+      commit_ms_per_transaction: transactions ? round((after.commitMs - before.commitMs) / transactions, 1) : null,
+      retried: after.retried - before.retried,
+    },
+  };
 }
 
 async function seatsInDatabase(databaseUrl: string, orgId: string): Promise<{ limit: number; members: number; pending: number }> {

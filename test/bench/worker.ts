@@ -37,6 +37,7 @@ export interface BenchRoomStats {
   transactions: number;
   commands: number;
   retried: number;
+  commitMs: number;
   waiting: number;
   liveSeq: number;
 }

@@ -73,13 +73,15 @@ export interface FlushStats {
   commands: number;
   /** Shared transactions that failed and were retried one by one. */
   retried: number;
+  /** Wall time spent waiting for commits, in ms (the clock moves across I/O only). */
+  commitMs: number;
 }
 
 export class GroupCommitter<State, S> {
   readonly #options: GroupCommitOptions<State, S>;
   readonly #queue: Array<Entry<State, S>> = [];
   #draining = false;
-  readonly stats: FlushStats = { transactions: 0, commands: 0, retried: 0 };
+  readonly stats: FlushStats = { transactions: 0, commands: 0, retried: 0, commitMs: 0 };
 
   constructor(options: GroupCommitOptions<State, S>) {
     this.#options = options;
@@ -173,7 +175,7 @@ export class GroupCommitter<State, S> {
       const statements = this.#options.combine ? this.#options.combine(perCommand) : perCommand.flat();
       const guard = planned.findLast((p) => p.plan.guard !== undefined)?.plan.guard;
       if (guard !== undefined) statements.push(guard);
-      if (statements.length > 0) await this.#options.commit(statements);
+      if (statements.length > 0) await this.#timedCommit(statements);
       this.stats.transactions++;
       this.stats.commands += planned.length;
       for (const { entry, plan } of planned) settle(entry, plan);
@@ -192,7 +194,7 @@ export class GroupCommitter<State, S> {
       const plan = await entry.planner(await this.#options.state());
       const statements = plan.guard === undefined ? plan.statements : [...plan.statements, plan.guard];
       try {
-        if (statements.length > 0) await this.#options.commit(statements);
+        if (statements.length > 0) await this.#timedCommit(statements);
       } catch (error) {
         this.#options.invalidate();
         throw this.#options.explain ? this.#options.explain(error) : error;
@@ -203,6 +205,15 @@ export class GroupCommitter<State, S> {
       this.#settled();
     } catch (error) {
       entry.reject(error);
+    }
+  }
+
+  async #timedCommit(statements: S[]): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.#options.commit(statements);
+    } finally {
+      this.stats.commitMs += performance.now() - started;
     }
   }
 
