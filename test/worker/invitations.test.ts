@@ -199,6 +199,38 @@ describe("accepting and declining", () => {
     expect(inviteeMe.body.memberships.map((m: { org: { slug: string }; role: string }) => [m.org.slug, m.role])).toContainEqual([org.slug, "admin"]);
   });
 
+  it("lets nobody answer an invitation the database no longer has pending (a second writer), and joins nobody", async () => {
+    const owner = await signIn(uniqueEmail("gone-owner"));
+    const org = await createOrg(owner, "gone");
+    const { createClient } = await import("@libsql/client/web");
+    const db = createClient({ url: env.DATABASE_URL ?? "" });
+    try {
+      for (const answer of ["accept", "decline"] as const) {
+        const email = uniqueEmail(`gone-${answer}`);
+        const created = await invite(owner, org.slug, { invitee: email });
+        const invitee = await signIn(email);
+        // Revoked behind the room's back after the Worker found it pending: the room still
+        // holds it pending, so it is asked directly, as the Worker would have.
+        await db.execute({ sql: "UPDATE invitations SET status = 'revoked' WHERE id = ?", args: [created.body.invitation.id] });
+        const answered = await orgRoom(env, org.id).respondToInvitation(org.id, created.body.invitation.id, { id: invitee.userId, email, username: null, name: "" }, answer);
+        expect(answered, answer).toMatchObject({ ok: false, error: { code: "invitation_not_pending" } });
+        const joined = await db.execute({ sql: "SELECT count(*) AS n FROM memberships WHERE org_id = ? AND user_id = ?", args: [org.id, invitee.userId] });
+        expect(Number(joined.rows[0]?.n)).toBe(0);
+        const events = await db.execute({ sql: "SELECT count(*) AS n FROM audit_events WHERE target_id = ? AND action <> 'invitation.created'", args: [created.body.invitation.id] });
+        expect(Number(events.rows[0]?.n)).toBe(0);
+        const status = await db.execute({ sql: "SELECT status FROM invitations WHERE id = ?", args: [created.body.invitation.id] });
+        expect(status.rows[0]?.status).toBe("revoked");
+        // The Worker's own answer for it now.
+        const again = await call("POST", `/api/v1/invitations/${tokenOf(created.body.inviteUrl)}/${answer}`, { cookie: invitee.cookie });
+        expect([again.status, again.body.error.code]).toEqual([409, "invitation_not_pending"]);
+      }
+      // The room has caught up with the database: no seat is held by either.
+      expect(await seatsOf(owner, org.slug)).toMatchObject({ members: 1, pending: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
   it("refuses the wrong account with email_mismatch and leaves the invitation pending", async () => {
     const owner = await signIn(uniqueEmail("mm-owner"));
     const org = await createOrg(owner, "mm");

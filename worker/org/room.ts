@@ -11,6 +11,7 @@ import type { Seats } from "../domain/seats.ts";
 import { AppError, errorBody } from "../errors.ts";
 import { orgDatabase, userDatabase } from "../lib/database.ts";
 import { combineInserts, isRawStatement } from "../lib/row-insert.ts";
+import { guardCode } from "./sql-guard.ts";
 import type { Actor } from "./actor.ts";
 import { createApiKey, revokeApiKey, type ApiKeyView } from "./commands/api-keys.ts";
 import { changeMember, type ChangedMember, type ChangeMemberInput } from "./commands/change-member.ts";
@@ -134,11 +135,13 @@ export class OrgRoom extends DurableObject<Bindings> {
         this.#publishSeatsIfChanged();
         this.live.flush();
       },
-      // Only seat-taking commands carry a guard in grouped transactions.
-      explain: (error) =>
-        /malformed JSON/i.test(`${(error as Error)?.message} ${String((error as Error)?.cause ?? "")}`)
-          ? new AppError("seats_exhausted", "No seat is left on this organization's plan.")
-          : error,
+      // A guard of a planned command refused the commit.
+      explain: (error) => {
+        const code = guardCode(error);
+        if (code === "seats_exhausted") return new AppError("seats_exhausted", "No seat is left on this organization's plan.");
+        if (code === "invitation_not_pending") return new AppError("invitation_not_pending", "This invitation is no longer pending.");
+        return error;
+      },
     });
   }
 

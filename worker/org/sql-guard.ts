@@ -8,22 +8,30 @@ const marker = "roster_guard";
 /**
  * A statement that fails when `condition` is false, so the batch it is part of rolls back
  * whole. The room checks every invariant against its state first; the guard makes the
- * database itself refuse a write that would break one (last owner, seat limit), even if a
- * second writer slipped past the room.
+ * database itself refuse a write that would break one (last owner, seat limit, an
+ * invitation answered twice), even if a second writer slipped past the room.
  */
 export function guard(condition: SQL, code: ErrorCode): SQL {
-  // json() of text that is not JSON raises "malformed JSON"; the text names the guard.
-  return sql`SELECT CASE WHEN (${condition}) THEN 1 ELSE json(${`${marker}:${code}`}) END`;
+  // json_extract with a path that is not one fails, and the error names the path: the
+  // guard's code comes back in the message ("bad JSON path: 'roster_guard:<code>'").
+  return sql`SELECT CASE WHEN (${condition}) THEN 1 ELSE json_extract('{}', ${`${marker}:${code}`}) END`;
 }
 
 /** {@link guard} as raw SQL: `condition` is SQL text with `?` for `args`. */
 export function rawGuard(condition: string, args: InValue[], code: ErrorCode): RawStatement {
-  return rawStatement(`SELECT CASE WHEN (${condition}) THEN 1 ELSE json(?) END`, [...args, `${marker}:${code}`]);
+  return rawStatement(`SELECT CASE WHEN (${condition}) THEN 1 ELSE json_extract('{}', ?) END`, [...args, `${marker}:${code}`]);
 }
 
-/** Rethrows a database error raised by a {@link guard} as the guard's AppError. */
-export function rethrowGuard(error: unknown, code: ErrorCode, message: string, details?: ErrorDetails): never {
+const guardFailure = new RegExp(`${marker}:([a-z_]+)`);
+
+/** The code of the guard whose failure `error` is, if it is one. */
+export function guardCode(error: unknown): string | null {
   const text = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);
-  if (/malformed JSON/i.test(text)) throw new AppError(code, message, details);
+  return guardFailure.exec(text)?.[1] ?? null;
+}
+
+/** Rethrows a database error raised by the {@link guard} of `code` as an AppError. */
+export function rethrowGuard(error: unknown, code: ErrorCode, message: string, details?: ErrorDetails): never {
+  if (guardCode(error) === code) throw new AppError(code, message, details);
   throw error;
 }

@@ -5,6 +5,7 @@ import { effectiveStatus } from "../../domain/invitations.ts";
 import { AppError } from "../../errors.ts";
 import { outboxInsert } from "../../mail/outbox.ts";
 import { auditStatement } from "../audit.ts";
+import { rawGuard } from "../sql-guard.ts";
 import { addMember, dropPending, type RoomState } from "../state.ts";
 import { expireStatement } from "./invite.ts";
 import { invitationView, type InvitationView } from "./invitation-view.ts";
@@ -68,6 +69,8 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
   const accepted: Invitation = { ...invitation, status: "accepted", respondedAt: at };
   const statements: Statement[] = [
     ctx.db.update(invitations).set({ status: "accepted", respondedAt: at }).where(and(eq(invitations.id, id), eq(invitations.status, "pending"))),
+    // Nobody joins through an invitation the database no longer has pending.
+    rawGuard("changes() = 1", [], "invitation_not_pending"),
   ];
   const alreadyMember = state.members.has(user.id);
   if (!alreadyMember) {
@@ -128,6 +131,7 @@ export function planDecline(ctx: PlanContext, state: RoomState, id: string, user
   return {
     statements: [
       ctx.db.update(invitations).set({ status: "declined", respondedAt: at }).where(and(eq(invitations.id, id), eq(invitations.status, "pending"))),
+      rawGuard("changes() = 1", [], "invitation_not_pending"),
       auditStatement(org.id, actor, ctx.now, { action: "invitation.declined", targetType: "invitation", targetId: id }),
       ...notifyInviter(ctx, invitation, "invitation.declined", { invitationId: id, org, user: { id: user.id, name: user.name } }),
     ],
