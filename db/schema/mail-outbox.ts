@@ -21,6 +21,9 @@ export const mailOutbox = sqliteTable(
     template: text("template").notNull(),
     params: text("params", { mode: "json" }).$type<Record<string, unknown>>(),
     idempotencyKey: text("idempotency_key").notNull(),
+    /** The batch this mail was claimed for (its Resend idempotency key): a batch that may
+     * have left is retried as itself, the same mails under the same key, never regrouped. */
+    batchKey: text("batch_key"),
     status: text("status", { enum: outboxStatuses }).notNull().default("queued"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: timestamp("next_attempt_at").notNull(),

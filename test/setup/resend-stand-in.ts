@@ -7,6 +7,8 @@ export interface ReceivedMail {
   authorization: string | undefined;
   idempotencyKey: string | undefined;
   body: unknown;
+  /** What the stand-in answered: refused requests are recorded too. */
+  status: number;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -17,8 +19,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /**
  * A local stand-in of Resend's API for tests: `POST /emails` and `POST /emails/batch`
- * answer like Resend and are recorded; `GET /__received` lists what came in; a `to`
- * containing "fail500" gets a 500, one containing "fail422" a 422.
+ * answer like Resend and are recorded; `GET /__received` lists what came in, with the
+ * status answered; a `to` containing "fail500" gets a 500, one containing "fail422" a 422.
  */
 export async function startResendStandIn(): Promise<{ url: string; stop(): Promise<void> }> {
   const received: ReceivedMail[] = [];
@@ -33,14 +35,16 @@ export async function startResendStandIn(): Promise<{ url: string; stop(): Promi
     if (req.method !== "POST" || !req.url?.startsWith("/emails")) return json(404, { statusCode: 404, name: "not_found", message: "Not found" });
     const body: unknown = JSON.parse((await readBody(req)) || "null");
     const to = JSON.stringify(body);
-    if (to.includes("fail500")) return json(500, { statusCode: 500, name: "internal_server_error", message: "boom" });
-    if (to.includes("fail422")) return json(422, { statusCode: 422, name: "validation_error", message: "invalid" });
+    const status = to.includes("fail500") ? 500 : to.includes("fail422") ? 422 : 200;
     received.push({
       path: req.url,
       authorization: req.headers.authorization,
       idempotencyKey: req.headers["idempotency-key"] as string | undefined,
       body,
+      status,
     });
+    if (status === 500) return json(500, { statusCode: 500, name: "internal_server_error", message: "boom" });
+    if (status === 422) return json(422, { statusCode: 422, name: "validation_error", message: "invalid" });
     if (req.url === "/emails/batch") {
       return json(200, { data: (body as unknown[]).map(() => ({ id: `standin_${++counter}` })) });
     }

@@ -13,6 +13,7 @@ interface Received {
   path: string;
   idempotencyKey?: string;
   body: Array<{ to: string }> | { to: string };
+  status: number;
 }
 
 async function received(): Promise<Received[]> {
@@ -40,7 +41,7 @@ describe("the mail outbox", () => {
     const next = await deliverDue(orgDatabase(env, orgId), mailerFor(resendEnv), orgId, now);
     expect(next).toBeNull();
     const batch = (await received()).find((r) => r.path === "/emails/batch" && JSON.stringify(r.body).includes(tos[0]!));
-    expect(batch?.idempotencyKey).toMatch(/^batch-[0-9a-f]{64}$/);
+    expect(batch?.idempotencyKey).toMatch(/^batch-[0-9a-f-]{36}$/);
     expect((batch?.body as Array<{ to: string }>).map((m) => m.to).sort()).toEqual([...tos].sort());
     expect(JSON.stringify(batch?.body)).toContain(`secret-for-${tos[0]}`);
     expect(JSON.stringify(batch?.body)).toContain("joined Acme");
@@ -63,6 +64,32 @@ describe("the mail outbox", () => {
     expect((await rows(orgId))[0]).toMatchObject({ status: "queued", attempts: 2 });
   });
 
+  it("retries a failed batch as itself — the same mails under the same key — whatever has queued since", async () => {
+    const now = Date.now();
+    const first = uniqueEmail("fail500-batch");
+    const orgId = await queue([first], now);
+    const db = orgDatabase(env, orgId);
+    await deliverDue(db, mailerFor(resendEnv), orgId, now);
+    // More mail queues before the retry is due; at the retry, both are due.
+    const later = uniqueEmail("ob-later");
+    await db.$client.batch(
+      [outboxInsert(later, { template: "invitation_accepted", params: { orgName: "Acme", inviteeName: later, url: "https://roster.test/x" } }, { orgId, now: now + 10 })].map(({ sql, args }) => ({ sql, args })),
+      "write",
+    );
+    const retryAt = now + retryDelayMs(1);
+    await deliverDue(db, mailerFor(resendEnv), orgId, retryAt);
+    await deliverDue(db, mailerFor(resendEnv), orgId, retryAt);
+    const batches = (await received()).filter((r) => r.path === "/emails/batch" && (JSON.stringify(r.body).includes(first) || JSON.stringify(r.body).includes(later)));
+    const recipients = batches.map((b) => (b.body as Array<{ to: string }>).map((m) => m.to));
+    expect(recipients).toEqual([[first], [first], [later]]);
+    expect(batches.map((b) => b.status)).toEqual([500, 500, 200]);
+    expect(batches[1]!.idempotencyKey).toBe(batches[0]!.idempotencyKey);
+    expect(batches[2]!.idempotencyKey).not.toBe(batches[0]!.idempotencyKey);
+    const byTo = Object.fromEntries((await rows(orgId)).map((r) => [r.to, r]));
+    expect(byTo[first]).toMatchObject({ status: "queued", attempts: 2 });
+    expect(byTo[later]).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
   it("never retries a mail Resend refuses for good (4xx), and a bad one does not hold back the rest", async () => {
     const now = Date.now();
     const good = uniqueEmail("ob-good");
@@ -71,6 +98,6 @@ describe("the mail outbox", () => {
     expect(next).toBeNull();
     const byStatus = Object.fromEntries((await rows(orgId)).map((r) => [r.to.includes("fail422") ? "bad" : "good", r.status]));
     expect(byStatus).toEqual({ bad: "failed", good: "sent" });
-    expect((await received()).some((r) => r.path === "/emails" && JSON.stringify(r.body).includes(good))).toBe(true);
+    expect((await received()).some((r) => r.path === "/emails" && r.status === 200 && JSON.stringify(r.body).includes(good))).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lte, notExists, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { invitations, mailOutbox, type OutboxMail } from "../../db/schema/index.ts";
-import { newId, sha256Hex } from "../auth/tokens.ts";
+import { newId } from "../auth/tokens.ts";
 import type { Database } from "../lib/database.ts";
 import { rowInsert, type RawStatement } from "../lib/row-insert.ts";
 import { maxBatch, type Mailer } from "./mailer.ts";
@@ -40,7 +40,7 @@ export function isRetryable(error: unknown): boolean {
 type Update = BatchItem<"sqlite">;
 
 /** The updates recording that `mails` left, or failed with `error`. */
-function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown): Update[] {
+function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown, options: { leaveBatch?: boolean } = {}): Update[] {
   const ids = mails.map((mail) => mail.id);
   const invitationIds = mails.flatMap((mail) => (mail.invitationId ? [mail.invitationId] : []));
   if (error === undefined) {
@@ -65,6 +65,7 @@ function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown
         nextAttemptAt: new Date(now + retryDelayMs(attempts)),
         // Given up: the parameters (with their live link) go too.
         ...(giveUp ? { params: null } : {}),
+        ...(options.leaveBatch ? { batchKey: null } : {}),
       })
       .where(inArray(mailOutbox.id, ids)),
     ...(giveUp && invitationIds.length ? [db.update(invitations).set({ delivery: "failed" }).where(inArray(invitations.id, invitationIds))] : []),
@@ -72,34 +73,69 @@ function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown
 }
 
 /**
- * Sends the organization's due mail (up to `limit`) in one batch — Resend's batch endpoint,
- * or one insert into the dev mailbox — marking each sent or scheduling its retry. A batch
- * refused for good (a 4xx) is sent again mail by mail, so one bad address fails alone.
- * Answers when the next attempt is due, if any mail is still queued.
+ * The mail to send next, claimed in one write: a batch that was tried before and is due
+ * again (every mail still queued under its key, whatever has queued since), or else up to
+ * `limit` due mails that belong to no batch yet, marked with a new key before anything is
+ * sent. A retry is thereby always the same mails under the same idempotency key, so a batch
+ * that left although its answer was lost is never sent twice.
  */
-export async function deliverDue(db: Database, mailer: Mailer, orgId: string, now: number, limit = maxBatch): Promise<number | null> {
-  const due = await db
-    .select()
+async function claimBatch(db: Database, orgId: string, now: number, limit: number): Promise<{ key: string; mails: OutboxMail[] }> {
+  const due = and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"), lte(mailOutbox.nextAttemptAt, new Date(now)));
+  const triedKey = db
+    .select({ key: mailOutbox.batchKey })
     .from(mailOutbox)
-    .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"), lte(mailOutbox.nextAttemptAt, new Date(now))))
+    .where(and(due, isNotNull(mailOutbox.batchKey)))
+    .orderBy(asc(mailOutbox.nextAttemptAt))
+    .limit(1);
+  const fresh = db
+    .select({ id: mailOutbox.id })
+    .from(mailOutbox)
+    .where(and(due, isNull(mailOutbox.batchKey)))
     .orderBy(asc(mailOutbox.nextAttemptAt))
     .limit(limit);
+  const key = `batch-${crypto.randomUUID()}`;
+  const [tried, claimed] = await db.batch([
+    db
+      .select()
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"), sql`${mailOutbox.batchKey} = (${triedKey})`)),
+    db
+      .update(mailOutbox)
+      .set({ batchKey: key })
+      .where(and(inArray(mailOutbox.id, fresh), notExists(triedKey)))
+      .returning(),
+  ]);
+  const byDue = (a: OutboxMail, b: OutboxMail) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1);
+  if (tried.length > 0) return { key: tried[0]!.batchKey!, mails: tried.sort(byDue) };
+  return { key, mails: claimed.sort(byDue) };
+}
+
+/**
+ * Sends the organization's next batch of due mail (up to `limit`) — Resend's batch
+ * endpoint, or one insert into the dev mailbox — marking each sent or scheduling its retry.
+ * A batch refused for good (a 4xx) is sent again mail by mail, so one bad address fails
+ * alone. Answers when the next attempt is due, if any mail is still queued.
+ */
+export async function deliverDue(db: Database, mailer: Mailer, orgId: string, now: number, limit = maxBatch): Promise<number | null> {
+  const { key, mails: due } = await claimBatch(db, orgId, now, limit);
   const updates: Update[] = [];
   if (due.length > 0) {
     try {
-      // The same mails retried form the same batch, so the key makes a retry never mail twice.
-      const mails = due.map((row) => render(row.to, row.template, row.params));
-      await mailer.sendBatch(mails, { idempotencyKey: `batch-${await sha256Hex(due.map((mail) => mail.id).join(","))}` });
+      await mailer.sendBatch(
+        due.map((row) => render(row.to, row.template, row.params)),
+        { idempotencyKey: key },
+      );
       updates.push(...outcome(db, due, now));
     } catch (error) {
       if (isRetryable(error) || due.length === 1) updates.push(...outcome(db, due, now, error));
       else {
+        // Sent one by one now, each under its own key: they leave the batch.
         for (const mail of due) {
           try {
             await mailer.send(render(mail.to, mail.template, mail.params), { idempotencyKey: mail.idempotencyKey });
             updates.push(...outcome(db, [mail], now));
           } catch (single) {
-            updates.push(...outcome(db, [mail], now, single));
+            updates.push(...outcome(db, [mail], now, single, { leaveBatch: true }));
           }
         }
       }
