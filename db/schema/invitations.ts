@@ -47,8 +47,11 @@ export const invitations = sqliteTable(
   },
   (t) => [
     uniqueIndex("invitations_token").on(t.tokenHash),
-    // One pending invitation per email and organization, by construction.
-    uniqueIndex("invitations_pending_email").on(t.orgId, t.email).where(sql`status = 'pending'`),
+    // One pending invitation per invitee and organization, by construction: per account for
+    // invitations by username, per address for invitations by email (the two kinds are
+    // never compared; see worker/org/state.ts inviteeKey).
+    uniqueIndex("invitations_pending_email").on(t.orgId, t.email).where(sql`status = 'pending' AND invitee_user_id IS NULL`),
+    uniqueIndex("invitations_pending_account").on(t.orgId, t.inviteeUserId).where(sql`status = 'pending' AND invitee_user_id IS NOT NULL`),
     index("invitations_org_status").on(t.orgId, t.status, t.expiresAt),
     index("invitations_invitee").on(t.email, t.status),
     check("invitations_status", sql`${t.status} IN ('pending', 'accepted', 'declined', 'revoked', 'expired')`),

@@ -25,12 +25,12 @@ const newOrg = (id: string) => client.execute({ sql: "INSERT INTO organizations 
 const member = (org: string, user: string) =>
   client.execute({ sql: "INSERT INTO memberships (org_id, user_id, role, user_email, joined_via, joined_at) VALUES (?, ?, 'member', ?, 'api', 0)", args: [org, user, `${user}@x.com`] });
 let invitationCounter = 0;
-const invitation = (org: string, status = "pending") => {
+const invitation = (org: string, status = "pending", invitee: { email?: string; userId?: string } = {}) => {
   const id = `inv_${++invitationCounter}`;
   return client
     .execute({
-      sql: "INSERT INTO invitations (id, org_id, email, role, status, token_hash, expires_at, send_count, last_sent_at, created_by, created_at) VALUES (?, ?, ?, 'member', ?, ?, 1, 1, 0, 'usr_1', 0)",
-      args: [id, org, `${id}@x.com`, status, id.padEnd(64, "0")],
+      sql: "INSERT INTO invitations (id, org_id, email, invitee_user_id, role, status, token_hash, expires_at, send_count, last_sent_at, created_by, created_at) VALUES (?, ?, ?, ?, 'member', ?, ?, 1, 1, 0, 'usr_1', 0)",
+      args: [id, org, invitee.email ?? `${id}@x.com`, invitee.userId ?? null, status, id.padEnd(64, "0")],
     })
     .then(() => id);
 };
@@ -112,5 +112,20 @@ describe("org_seat_counts", () => {
     const after = await Promise.all(["org_b", "org_c"].map(counts));
     expect(after).toEqual(before);
     expect(after.map((c) => c.stored)).toEqual(after.map((c) => c.counted));
+  });
+});
+
+describe("one pending invitation per invitee (migration 0005)", () => {
+  it("per address for invitations by email, per account for invitations by username, never across the two", async () => {
+    await newOrg("org_e");
+    await invitation("org_e", "pending", { email: "ada@x.com" });
+    await expect(invitation("org_e", "pending", { email: "ada@x.com" })).rejects.toThrow(/UNIQUE/);
+    // The same person by username: another kind, allowed (the room never compares them).
+    await invitation("org_e", "pending", { email: "ada@x.com", userId: "usr_ada" });
+    await expect(invitation("org_e", "pending", { email: "other@x.com", userId: "usr_ada" })).rejects.toThrow(/UNIQUE/);
+    // Answered ones do not count.
+    await invitation("org_e", "revoked", { email: "ada@x.com" });
+    await invitation("org_e", "accepted", { email: "ada@x.com", userId: "usr_ada" });
+    await expectCounts("org_e", 0, 2);
   });
 });

@@ -316,6 +316,43 @@ describe("invitations by username", () => {
   });
 });
 
+describe("a username and an email for the same person", () => {
+  it("are never compared: inviting both answers the same as inviting strangers, and joining through one revokes the other", async () => {
+    const owner = await signIn(uniqueEmail("pair-owner"));
+    const person = await signIn(uniqueEmail("pair-person"));
+    const username = `pair-${Date.now().toString(36)}`;
+    expect((await call("PATCH", "/api/v1/me", { cookie: person.cookie, body: { username } })).status).toBe(200);
+    const org = await createOrg(owner, "pair");
+    // Either order: the second answers 201 like any other invitation, so it tells the
+    // inviter nothing about whose account has which email.
+    const byEmail = await invite(owner, org.slug, { invitee: person.email });
+    const byUsername = await invite(owner, org.slug, { invitee: username });
+    expect(byUsername.invitation).toMatchObject({ email: null, username, status: "pending" });
+    // Within one kind, a duplicate is still refused.
+    for (const invitee of [person.email, username.toUpperCase()]) {
+      const again = await call("POST", `/api/v1/orgs/${org.slug}/invitations`, { cookie: owner.cookie, body: { invitee } });
+      expect([again.status, again.body.error.code]).toEqual([409, "already_invited"]);
+    }
+    // Joining through the username invitation: the email one is revoked by the system and
+    // frees its seat; the person holds one seat, as a member.
+    const joined = await call("POST", `/api/v1/invitations/${tokenOf(byUsername.inviteUrl)}/accept`, { cookie: person.cookie });
+    expect(joined.status).toBe(200);
+    const rows = Object.fromEntries((await invitationRows(org.id)).map((row) => [row.id, row.status]));
+    expect(rows).toEqual({ [byEmail.invitation.id]: "revoked", [byUsername.invitation.id]: "accepted" });
+    const seats = await call("GET", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie });
+    expect(seats.body.seats).toMatchObject({ members: 2, pending: 0 });
+    const audit = await call<{ events: Array<{ action: string; targetId: string; actor: unknown; data: Record<string, unknown> }> }>(
+      "GET",
+      `/api/v1/orgs/${org.slug}/audit?limit=50`,
+      { cookie: owner.cookie },
+    );
+    expect(audit.body.events.find((e) => e.targetId === byEmail.invitation.id && e.action === "invitation.revoked")).toMatchObject({ data: { reason: "invitee_joined" } });
+    // Its link answers like any revoked invitation's.
+    const late = await call("POST", `/api/v1/invitations/${tokenOf(byEmail.inviteUrl)}/accept`, { cookie: person.cookie });
+    expect([late.status, late.body.error.code]).toEqual([409, "invitation_not_pending"]);
+  });
+});
+
 describe("the audit trail of invitations", () => {
   it("records one event per change — created, edited, extended, resent, link_renewed, revoked, deleted, accepted, declined, expired — with its actor", async () => {
     const owner = await signIn(uniqueEmail("au-owner"));

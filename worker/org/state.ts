@@ -39,8 +39,8 @@ export interface RoomState {
   memberEmails: Map<string, string>;
   /** Invitations with status `pending` in the database (some may be past due). */
   pending: Map<string, Invitation>;
-  /** Email → id and token hash → id of the pending invitations. */
-  pendingByEmail: Map<string, string>;
+  /** Invitee → id ({@link inviteeKey}) and token hash → id of the pending invitations. */
+  pendingByInvitee: Map<string, string>;
   pendingByToken: Map<string, string>;
   /** The organization's project ids, to check project assignments. */
   projects: Set<string>;
@@ -79,12 +79,21 @@ export async function loadState(db: Database, orgId: string): Promise<RoomState 
     memberNames: new Map(memberRows.map((m) => [m.userId, m.name || m.email])),
     memberEmails: new Map(memberRows.map((m) => [m.email.toLowerCase(), m.userId])),
     pending: new Map(),
-    pendingByEmail: new Map(),
+    pendingByInvitee: new Map(),
     pendingByToken: new Map(),
     projects: new Set(projectRows.map((p) => p.id)),
   };
   for (const invitation of pendingRows) addPending(state, invitation);
   return state;
+}
+
+/**
+ * Whom an invitation is for, as the inviter named them: an account (by username) or an
+ * email address. Invitations are duplicates only within one kind: were a username and an
+ * address compared, the answer would tell the inviter whose account has which email.
+ */
+export function inviteeKey(invitation: { inviteeUserId: string | null; email: string }): string {
+  return invitation.inviteeUserId ? `user:${invitation.inviteeUserId}` : `email:${invitation.email}`;
 }
 
 export function addPending(state: RoomState, invitation: Invitation): void {
@@ -99,7 +108,7 @@ export function addPending(state: RoomState, invitation: Invitation): void {
   if (state.pending.has(invitation.id)) state.earliestExpiry = undefined;
   else if (state.earliestExpiry !== undefined) state.earliestExpiry = Math.min(state.earliestExpiry ?? expiresAt, expiresAt);
   state.pending.set(invitation.id, invitation);
-  state.pendingByEmail.set(invitation.email, invitation.id);
+  state.pendingByInvitee.set(inviteeKey(invitation), invitation.id);
   state.pendingByToken.set(invitation.tokenHash, invitation.id);
 }
 
@@ -110,7 +119,8 @@ export function dropPending(state: RoomState, id: string): void {
   state.pendingSeatCount = undefined;
   if (state.earliestExpiry != null && invitation.expiresAt.getTime() <= state.earliestExpiry) state.earliestExpiry = undefined;
   state.pending.delete(id);
-  if (state.pendingByEmail.get(invitation.email) === id) state.pendingByEmail.delete(invitation.email);
+  const key = inviteeKey(invitation);
+  if (state.pendingByInvitee.get(key) === id) state.pendingByInvitee.delete(key);
   state.pendingByToken.delete(invitation.tokenHash);
 }
 

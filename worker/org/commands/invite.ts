@@ -10,7 +10,7 @@ import { actorId } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
 import { rowInsert, RowsStatement, rowValues } from "../../lib/row-insert.ts";
 import { rawGuard } from "../sql-guard.ts";
-import { addPending, dropPending, inviterName, seatsOf, type RoomState } from "../state.ts";
+import { addPending, dropPending, inviteeKey, inviterName, seatsOf, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import { invitationView, inviteUrl, type InvitationView } from "./invitation-view.ts";
 import type { PlanContext, RoomPlan, Statement } from "./plan-context.ts";
@@ -128,11 +128,11 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
     }
   }
   requireInvitable(state, input.email);
-  const existingId = state.pendingByEmail.get(input.email);
+  const existingId = state.pendingByInvitee.get(inviteeKey(input));
   const existing = existingId ? state.pending.get(existingId) : undefined;
   const existingLive = existing && effectiveStatus("pending", existing.expiresAt.getTime(), ctx.now) === "pending";
   if (existing && existingLive) {
-    // Neither side of a pair that involves a username invitation learns anything about it.
+    // A username invitation's answer never names the other invitation (nor its email).
     const private_ = existing.username !== null || input.username !== null;
     throw new AppError("already_invited", "This person already has a pending invitation.", private_ ? undefined : { invitationId: existing.id });
   }

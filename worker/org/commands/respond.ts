@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { invitations, memberships, notifications, projectMembers, userMemberships, type Invitation } from "../../../db/schema/index.ts";
 import { newId } from "../../auth/tokens.ts";
 import { effectiveStatus } from "../../domain/invitations.ts";
@@ -6,7 +6,7 @@ import { AppError } from "../../errors.ts";
 import { outboxInsert } from "../../mail/outbox.ts";
 import { auditStatement } from "../audit.ts";
 import { rawGuard } from "../sql-guard.ts";
-import { addMember, dropPending, type RoomState } from "../state.ts";
+import { addMember, dropPending, inviteeKey, type RoomState } from "../state.ts";
 import { expireStatement } from "./invite.ts";
 import { invitationView, type InvitationView } from "./invitation-view.ts";
 import type { PlanContext, RoomPlan, Statement } from "./plan-context.ts";
@@ -102,6 +102,20 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
     );
   }
   dropPending(state, id);
+  // Another invitation still pending for the same person (one by username, one by email)
+  // has no one left to answer it: the system revokes it, and its seat is free.
+  const superseded = [inviteeKey({ inviteeUserId: user.id, email: "" }), inviteeKey({ inviteeUserId: null, email: user.email.toLowerCase() })]
+    .map((key) => state.pendingByInvitee.get(key))
+    .flatMap((other) => (other ? [state.pending.get(other)!] : []));
+  if (superseded.length > 0) {
+    const ids = superseded.map((other) => other.id);
+    statements.push(
+      ctx.db.update(invitations).set({ status: "revoked" }).where(and(inArray(invitations.id, ids), eq(invitations.status, "pending"))),
+      ...ids.map((other) => auditStatement(org.id, null, ctx.now, { action: "invitation.revoked", targetType: "invitation", targetId: other, data: { reason: "invitee_joined" } })),
+    );
+    for (const other of ids) dropPending(state, other);
+  }
+  const supersededViews = superseded.map((other) => invitationView({ ...other, status: "revoked" }, ctx.now));
   if (!alreadyMember) addMember(state, user.id, invitation.role, user.email, user.name);
   const view = invitationView(accepted, ctx.now);
   return {
@@ -110,6 +124,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
     after: () => {
       ctx.effects.publish([
         { type: "invitation.updated", data: { invitation: view } },
+        ...supersededViews.map((other) => ({ type: "invitation.updated", data: { invitation: other } })),
         ...(alreadyMember ? [] : [{ type: "member.joined", data: { userId: user.id, role: invitation.role } }]),
       ]);
       ctx.effects.seatsChanged();
