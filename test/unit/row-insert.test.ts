@@ -1,43 +1,30 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createClient, type Client } from "@libsql/client";
 import { getTableColumns, getTableName } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { blob, sqliteTable, text, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateDatabase } from "../../db/migrate.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, invitations, mailOutbox, notifications, organizations, users } from "../../db/schema/index.ts";
+import { migratedDatabase } from "./support/migrated-database.ts";
 import { combineInserts, isRawStatement, rawStatement, rowInsert, RowsStatement, rowsInsert, type RawStatement } from "../../worker/lib/row-insert.ts";
 
 // A real database with Roster's schema: what matters is what ends up stored.
-let dir: string;
-let client: Client;
+const database = migratedDatabase("row-insert");
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "roster-row-insert-"));
-  const url = `file:${join(dir, "db.sqlite")}`;
-  await migrateDatabase({ url });
-  client = createClient({ url });
   await db().insert(users).values({ id: "usr_1", email: "ada@example.com", username: "ada", name: "Ada", createdAt: new Date(0) });
   await db().insert(organizations).values({ id: "org_1", slug: "acme", name: "Acme", seatLimit: 10, createdAt: new Date(0), updatedAt: new Date(0) });
 });
-afterAll(() => {
-  client?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
-const db = () => drizzle(client);
+const db = () => drizzle(database.client);
 
 /** Every column of the rows of `table` where `where` holds, as SQLite quotes them (value and type). */
 async function stored(table: SQLiteTable, where: string, skip: string[] = []): Promise<string[][]> {
   const names = Object.values(getTableColumns(table))
     .map((column) => column.name)
     .filter((name) => !skip.includes(name));
-  const result = await client.execute(`SELECT ${names.map((n) => `quote("${n}")`).join(", ")} FROM "${getTableName(table)}" WHERE ${where} ORDER BY rowid`);
+  const result = await database.client.execute(`SELECT ${names.map((n) => `quote("${n}")`).join(", ")} FROM "${getTableName(table)}" WHERE ${where} ORDER BY rowid`);
   return result.rows.map((row) => names.map((_, i) => String(row[i])));
 }
 
-const run = (statement: RawStatement) => client.execute({ sql: statement.sql, args: statement.args });
+const run = (statement: RawStatement) => database.client.execute({ sql: statement.sql, args: statement.args });
 
 const invitation = (id: string, tokenHash: string) => ({
   id,
@@ -80,7 +67,7 @@ describe("rowInsert", () => {
     const [viaDrizzle] = await stored(auditEvents, "action = 'x.drizzle'", ["id", "action"]);
     const [viaRaw] = await stored(auditEvents, "action = 'x.raw'", ["id", "action"]);
     expect(viaRaw).toEqual(viaDrizzle);
-    const ids = await client.execute("SELECT id FROM audit_events WHERE action LIKE 'x.%' ORDER BY id");
+    const ids = await database.client.execute("SELECT id FROM audit_events WHERE action LIKE 'x.%' ORDER BY id");
     expect(ids.rows.map((r) => Number(r[0]))).toEqual([Number(ids.rows[0]![0]), Number(ids.rows[0]![0]) + 1]);
 
     // A column with an SQL default that the row leaves out is left out of the SQL.
@@ -130,7 +117,7 @@ describe("combineInserts", () => {
     expect(out.slice(1, 4).map((s) => s.args[0])).toEqual(["cx_1", "cx_2", "cx_3"]);
     expect((out[4] as RowsStatement).rows.map((row) => row[0])).toEqual(["cb_1", "cb_2", "cb_3"]);
     for (const statement of out) await run(statement);
-    const ids = await client.execute("SELECT id FROM notifications WHERE id LIKE 'c%' ORDER BY id");
+    const ids = await database.client.execute("SELECT id FROM notifications WHERE id LIKE 'c%' ORDER BY id");
     expect(ids.rows.map((r) => r[0])).toEqual(["c_1", "c_2", "c_3", "cb_1", "cb_2", "cb_3", "cx_1", "cx_2", "cx_3"]);
   });
 

@@ -1,33 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createClient, type Client } from "@libsql/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateDatabase } from "../../db/migrate.ts";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { migratedDatabase } from "./support/migrated-database.ts";
 
 // The triggers of migration 0003 on a real database: whatever statement changes members
 // or invitations, org_seat_counts says what counting the rows says.
-let dir: string;
-let client: Client;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "roster-seat-counts-"));
-  const url = `file:${join(dir, "db.sqlite")}`;
-  await migrateDatabase({ url });
-  client = createClient({ url });
-  await client.execute("PRAGMA foreign_keys = ON");
-});
-afterAll(() => {
-  client?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const database = migratedDatabase("seat-counts");
 
-const newOrg = (id: string) => client.execute({ sql: "INSERT INTO organizations (id, slug, name, seat_limit, created_at, updated_at) VALUES (?, ?, ?, 10, 0, 0)", args: [id, id.replace("_", "-"), id] });
+const newOrg = (id: string) => database.client.execute({ sql: "INSERT INTO organizations (id, slug, name, seat_limit, created_at, updated_at) VALUES (?, ?, ?, 10, 0, 0)", args: [id, id.replace("_", "-"), id] });
 const member = (org: string, user: string) =>
-  client.execute({ sql: "INSERT INTO memberships (org_id, user_id, role, user_email, joined_via, joined_at) VALUES (?, ?, 'member', ?, 'api', 0)", args: [org, user, `${user}@x.com`] });
+  database.client.execute({ sql: "INSERT INTO memberships (org_id, user_id, role, user_email, joined_via, joined_at) VALUES (?, ?, 'member', ?, 'api', 0)", args: [org, user, `${user}@x.com`] });
 let invitationCounter = 0;
 const invitation = (org: string, status = "pending", invitee: { email?: string; userId?: string } = {}) => {
   const id = `inv_${++invitationCounter}`;
-  return client
+  return database.client
     .execute({
       sql: "INSERT INTO invitations (id, org_id, email, invitee_user_id, role, status, token_hash, expires_at, send_count, last_sent_at, created_by, created_at) VALUES (?, ?, ?, ?, 'member', ?, ?, 1, 1, 0, 'usr_1', 0)",
       args: [id, org, invitee.email ?? `${id}@x.com`, invitee.userId ?? null, status, id.padEnd(64, "0")],
@@ -37,9 +22,9 @@ const invitation = (org: string, status = "pending", invitee: { email?: string; 
 
 /** What org_seat_counts says, and what counting says. */
 async function counts(org: string): Promise<{ stored: [number, number] | null; counted: [number, number] }> {
-  const stored = await client.execute({ sql: "SELECT members, pending FROM org_seat_counts WHERE org_id = ?", args: [org] });
-  const members = await client.execute({ sql: "SELECT count(*) FROM memberships WHERE org_id = ?", args: [org] });
-  const pending = await client.execute({ sql: "SELECT count(*) FROM invitations WHERE org_id = ? AND status = 'pending'", args: [org] });
+  const stored = await database.client.execute({ sql: "SELECT members, pending FROM org_seat_counts WHERE org_id = ?", args: [org] });
+  const members = await database.client.execute({ sql: "SELECT count(*) FROM memberships WHERE org_id = ?", args: [org] });
+  const pending = await database.client.execute({ sql: "SELECT count(*) FROM invitations WHERE org_id = ? AND status = 'pending'", args: [org] });
   const row = stored.rows[0];
   return { stored: row ? [Number(row[0]), Number(row[1])] : null, counted: [Number(members.rows[0]![0]), Number(pending.rows[0]![0])] };
 }
@@ -63,10 +48,10 @@ describe("org_seat_counts", () => {
     // A refused insert (the same member twice) counts nothing.
     await expect(member("org_a", "u1")).rejects.toThrow();
     await expectCounts("org_a", 2, 0);
-    await client.execute("DELETE FROM memberships WHERE org_id = 'org_a' AND user_id = 'u1'");
-    await client.execute("UPDATE memberships SET role = 'admin' WHERE org_id = 'org_a'");
+    await database.client.execute("DELETE FROM memberships WHERE org_id = 'org_a' AND user_id = 'u1'");
+    await database.client.execute("UPDATE memberships SET role = 'admin' WHERE org_id = 'org_a'");
     await expectCounts("org_a", 1, 0);
-    await client.execute("UPDATE memberships SET org_id = 'org_b' WHERE org_id = 'org_a'");
+    await database.client.execute("UPDATE memberships SET org_id = 'org_b' WHERE org_id = 'org_a'");
     await expectCounts("org_a", 0, 0);
     await expectCounts("org_b", 2, 0);
   });
@@ -77,20 +62,20 @@ describe("org_seat_counts", () => {
     const b = await invitation("org_c");
     await invitation("org_c", "revoked");
     await expectCounts("org_c", 0, 2);
-    await client.execute({ sql: "UPDATE invitations SET status = 'accepted' WHERE id = ?", args: [a] });
+    await database.client.execute({ sql: "UPDATE invitations SET status = 'accepted' WHERE id = ?", args: [a] });
     await expectCounts("org_c", 0, 1);
     // A change that keeps it pending, or keeps it answered, counts nothing.
-    await client.execute({ sql: "UPDATE invitations SET status = 'pending', role = 'admin' WHERE id = ?", args: [b] });
-    await client.execute({ sql: "UPDATE invitations SET status = 'declined' WHERE id = ?", args: [a] });
+    await database.client.execute({ sql: "UPDATE invitations SET status = 'pending', role = 'admin' WHERE id = ?", args: [b] });
+    await database.client.execute({ sql: "UPDATE invitations SET status = 'declined' WHERE id = ?", args: [a] });
     await expectCounts("org_c", 0, 1);
     // Several rows at once: each row fires its trigger.
     await invitation("org_c");
     await invitation("org_c");
-    await client.execute("UPDATE invitations SET status = 'expired' WHERE org_id = 'org_c' AND status = 'pending'");
+    await database.client.execute("UPDATE invitations SET status = 'expired' WHERE org_id = 'org_c' AND status = 'pending'");
     await expectCounts("org_c", 0, 0);
     const c = await invitation("org_c");
     await invitation("org_c");
-    await client.execute({ sql: "DELETE FROM invitations WHERE id IN (?, ?)", args: [c, a] });
+    await database.client.execute({ sql: "DELETE FROM invitations WHERE id IN (?, ?)", args: [c, a] });
     await expectCounts("org_c", 0, 1);
   });
 
@@ -98,7 +83,7 @@ describe("org_seat_counts", () => {
     await newOrg("org_d");
     await member("org_d", "u1");
     await invitation("org_d");
-    await client.execute("DELETE FROM organizations WHERE id = 'org_d'");
+    await database.client.execute("DELETE FROM organizations WHERE id = 'org_d'");
     expect((await counts("org_d")).stored).toBeNull();
   });
 
@@ -107,8 +92,8 @@ describe("org_seat_counts", () => {
     const backfill = migration.split("--> statement-breakpoint").find((s) => s.includes("INSERT INTO `org_seat_counts` (`org_id`, `members`, `pending`)"));
     expect(backfill).toBeDefined();
     const before = await Promise.all(["org_b", "org_c"].map(counts));
-    await client.execute("DELETE FROM org_seat_counts");
-    await client.execute(backfill!);
+    await database.client.execute("DELETE FROM org_seat_counts");
+    await database.client.execute(backfill!);
     const after = await Promise.all(["org_b", "org_c"].map(counts));
     expect(after).toEqual(before);
     expect(after.map((c) => c.stored)).toEqual(after.map((c) => c.counted));
