@@ -7,6 +7,10 @@ import { organizations } from "./organizations.ts";
  * statement changes them (migration 0003). The seat guard reads it instead of counting
  * thousands of rows in every transaction that takes a seat; only the pending invitations
  * already past due are counted then, and the alarm keeps those few.
+ *
+ * drizzle-kit does not model triggers: a migration that makes it rebuild `memberships`,
+ * `invitations` or `organizations` (a new table copied over) drops them with the old
+ * table, and must create them again (test/unit/seat-counts.test.ts checks they exist).
  */
 export const orgSeatCounts = sqliteTable("org_seat_counts", {
   orgId: text("org_id")

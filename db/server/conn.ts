@@ -24,6 +24,9 @@ export class Conn {
   #meta: Prepared | undefined;
   /** Prepared statements by SQL text, least recently used first (a Map keeps insertion order). */
   readonly #statements = new Map<string, Prepared>();
+  #schemaVersion: Prepared | undefined;
+  /** The schema version the cached statements were prepared against. */
+  #statementsSchema: unknown;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -39,11 +42,20 @@ export class Conn {
 
   /**
    * The prepared statement for `sql`, reused while it is among the last {@link statementCacheSize}
-   * used: a client repeats the same few statements (an application's queries), and preparing
-   * costs more than running them. A statement runs to its end or to its error before the
-   * next use (SQLITE_BUSY leaves it pending, but then the connection is replaced).
+   * used, while the schema stays the same: a client repeats the same few statements (an
+   * application's queries), and preparing costs more than running them. A statement runs to
+   * its end or to its error before the next use (SQLITE_BUSY leaves it pending, but then the
+   * connection is replaced).
    */
   prepare(sql: string): Prepared {
+    // A schema change (here or on another connection) makes what was prepared stale: the
+    // columns a statement reports, and the wrapper built from them, would be the old ones.
+    this.#schemaVersion ??= this.db.prepare("PRAGMA schema_version").raw();
+    const version = (this.#schemaVersion.all([])[0] as unknown[] | undefined)?.[0];
+    if (version !== this.#statementsSchema) {
+      this.#statements.clear();
+      this.#statementsSchema = version;
+    }
     let stmt = this.#statements.get(sql);
     if (stmt === undefined) {
       stmt = this.db.prepare(sql);

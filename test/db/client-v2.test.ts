@@ -28,6 +28,19 @@ describe("@libsql/client over /v2/pipeline", () => {
     expect(sel.lastInsertRowid).toBeUndefined();
   });
 
+  test("a statement run again after the schema changed sees the new schema (prepared statements are not kept stale)", async () => {
+    await db.execute("CREATE TABLE evolving (id INTEGER PRIMARY KEY)");
+    await db.execute("INSERT INTO evolving (id) VALUES (1)");
+    // Several times, so whichever pooled connection answers has prepared it.
+    for (let i = 0; i < 4; i++) expect((await db.execute("SELECT * FROM evolving")).columns).toEqual(["id"]);
+    await db.execute("ALTER TABLE evolving ADD COLUMN note TEXT DEFAULT 'n'");
+    for (let i = 0; i < 4; i++) {
+      const after = await db.execute("SELECT * FROM evolving");
+      expect(after.columns).toEqual(["id", "note"]);
+      expect(after.rows[0]).toMatchObject({ id: 1n, note: "n" });
+    }
+  });
+
   test("UPDATE, DELETE, RETURNING and CTE statements report their own affected row counts", async () => {
     await db.execute("INSERT INTO people (email, age) VALUES ('b@x', 1), ('c@x', 2), ('d@x', 3)");
     const upd = await db.execute("UPDATE people SET age = age + 10 WHERE age < 10");

@@ -20,7 +20,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /**
  * A local stand-in of Resend's API for tests: `POST /emails` and `POST /emails/batch`
  * answer like Resend and are recorded; `GET /__received` lists what came in, with the
- * status answered; a `to` containing "fail500" gets a 500, one containing "fail422" a 422.
+ * status answered; a `to` containing "fail500" gets a 500, one containing "fail422" a 422,
+ * one containing "failsingle500" a 500 when sent alone (`POST /emails`).
  */
 export async function startResendStandIn(): Promise<{ url: string; stop(): Promise<void> }> {
   const received: ReceivedMail[] = [];
@@ -35,7 +36,7 @@ export async function startResendStandIn(): Promise<{ url: string; stop(): Promi
     if (req.method !== "POST" || !req.url?.startsWith("/emails")) return json(404, { statusCode: 404, name: "not_found", message: "Not found" });
     const body: unknown = JSON.parse((await readBody(req)) || "null");
     const to = JSON.stringify(body);
-    const status = to.includes("fail500") ? 500 : to.includes("fail422") ? 422 : 200;
+    const status = to.includes("fail500") || (to.includes("failsingle500") && req.url === "/emails") ? 500 : to.includes("fail422") ? 422 : 200;
     received.push({
       path: req.url,
       authorization: req.headers.authorization,

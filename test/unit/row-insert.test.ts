@@ -60,6 +60,17 @@ describe("rowInsert", () => {
     expect(viaRaw).toContain(`'${JSON.stringify([{ projectId: "prj_1", role: "viewer" }])}'`);
   });
 
+  it("stores text with a lone surrogate as drizzle does (U+FFFD), never as ill-formed UTF-8", async () => {
+    const message = "a\ud800b";
+    await db().insert(invitations).values({ ...invitation("inv_sd", "d".repeat(64)), message });
+    await run(rowInsert(invitations, { ...invitation("inv_sr", "e".repeat(64)), message }));
+    const hex = await database.client.execute("SELECT id, hex(message) FROM invitations WHERE id IN ('inv_sd', 'inv_sr') ORDER BY id");
+    expect(hex.rows.map((row) => [row[0], row[1]])).toEqual([
+      ["inv_sd", "61EFBFBD62"],
+      ["inv_sr", "61EFBFBD62"],
+    ]);
+  });
+
   it("leaves a column the row does not set to its default, as drizzle does (autoincrement, SQL defaults)", async () => {
     const row = { orgId: "org_1", actorType: "user" as const, actorId: "usr_1", action: "x.y", targetType: "org", targetId: null, data: { a: [1, "two"] }, at: new Date(5) };
     await db().insert(auditEvents).values({ ...row, action: "x.drizzle" });

@@ -36,6 +36,19 @@ async function expectCounts(org: string, members: number, pending: number): Prom
 }
 
 describe("org_seat_counts", () => {
+  it("has its triggers after every migration (drizzle-kit does not model them: a table it rebuilds loses them)", async () => {
+    const triggers = await database.client.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'org_seat_counts_%' ORDER BY name");
+    expect(triggers.rows.map((row) => `${row[1]}.${row[0]}`)).toEqual([
+      "invitations.org_seat_counts_invitation_changed",
+      "invitations.org_seat_counts_invitation_in",
+      "invitations.org_seat_counts_invitation_out",
+      "memberships.org_seat_counts_member_in",
+      "memberships.org_seat_counts_member_moved",
+      "memberships.org_seat_counts_member_out",
+      "organizations.org_seat_counts_new_org",
+    ]);
+  });
+
   it("starts at zero with the organization and follows members in and out", async () => {
     await newOrg("org_a");
     await newOrg("org_b");

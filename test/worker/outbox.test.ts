@@ -90,6 +90,22 @@ describe("the mail outbox", () => {
     expect(byTo[later]).toMatchObject({ status: "sent", attempts: 1 });
   });
 
+  it("retries a mail that failed alone (after its batch was refused) alone again, under its own key", async () => {
+    const now = Date.now();
+    const lone = uniqueEmail("failsingle500");
+    const orgId = await queue([uniqueEmail("fail422-lone"), lone], now);
+    const db = orgDatabase(env, orgId);
+    await deliverDue(db, mailerFor(resendEnv), orgId, now);
+    await deliverDue(db, mailerFor(resendEnv), orgId, now + retryDelayMs(1));
+    const tries = (await received()).filter((r) => JSON.stringify(r.body).includes(lone));
+    const [row] = (await rows(orgId)).filter((r) => r.to === lone);
+    // The refused batch, then the mail alone twice: the same key both times, its own.
+    expect(tries.map((t) => [t.path, t.status])).toEqual([["/emails/batch", 422], ["/emails", 500], ["/emails", 500]]);
+    expect(tries[1]!.idempotencyKey).toBe(row!.idempotencyKey);
+    expect(tries[2]!.idempotencyKey).toBe(row!.idempotencyKey);
+    expect(row).toMatchObject({ status: "queued", attempts: 2 });
+  });
+
   it("never retries a mail Resend refuses for good (4xx), and a bad one does not hold back the rest", async () => {
     const now = Date.now();
     const good = uniqueEmail("ob-good");

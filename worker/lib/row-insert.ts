@@ -103,7 +103,9 @@ export function rowInsert<T extends SQLiteTable>(table: T, row: InferInsertModel
     if (driverValue !== null && typeof driverValue !== "string" && !(typeof driverValue === "number" && Number.isFinite(driverValue))) {
       throw new TypeError(`rowInsert: ${plan.name}.${key} is sent as ${typeof driverValue}, which JSON cannot carry; use drizzle for that insert.`);
     }
-    values.push(driverValue);
+    // JSON keeps a lone surrogate as `\ud800`, which SQLite would store as ill-formed UTF-8
+    // where the driver binding stores U+FFFD: make the text well-formed the same way.
+    values.push(typeof driverValue === "string" && !driverValue.isWellFormed() ? driverValue.toWellFormed() : driverValue);
   }
   let sql = plan.sqlBySet.get(set);
   if (sql === undefined) {

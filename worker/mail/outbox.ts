@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lte, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, notExists, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { invitations, mailOutbox, type OutboxMail } from "../../db/schema/index.ts";
 import { newId } from "../auth/tokens.ts";
@@ -40,7 +40,7 @@ export function isRetryable(error: unknown): boolean {
 type Update = BatchItem<"sqlite">;
 
 /** The updates recording that `mails` left, or failed with `error`. */
-function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown, options: { leaveBatch?: boolean } = {}): Update[] {
+function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown, options: { alone?: boolean } = {}): Update[] {
   const ids = mails.map((mail) => mail.id);
   const invitationIds = mails.flatMap((mail) => (mail.invitationId ? [mail.invitationId] : []));
   if (error === undefined) {
@@ -65,7 +65,8 @@ function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown
         nextAttemptAt: new Date(now + retryDelayMs(attempts)),
         // Given up: the parameters (with their live link) go too.
         ...(giveUp ? { params: null } : {}),
-        ...(options.leaveBatch ? { batchKey: null } : {}),
+        // Tried alone: retried alone, under the key it was sent with.
+        ...(options.alone && mails.length === 1 ? { batchKey: mails[0]!.idempotencyKey } : {}),
       })
       .where(inArray(mailOutbox.id, ids)),
     ...(giveUp && invitationIds.length ? [db.update(invitations).set({ delivery: "failed" }).where(inArray(invitations.id, invitationIds))] : []),
@@ -73,18 +74,20 @@ function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown
 }
 
 /**
- * The mail to send next, claimed in one write: a batch that was tried before and is due
- * again (every mail still queued under its key, whatever has queued since), or else up to
- * `limit` due mails that belong to no batch yet, marked with a new key before anything is
- * sent. A retry is thereby always the same mails under the same idempotency key, so a batch
- * that left although its answer was lost is never sent twice.
+ * The mail to send next, claimed in one write transaction: a batch that was tried before
+ * and is due again (every mail still queued under its key, whatever has queued since), or
+ * else up to `limit` due mails that belong to no batch yet, marked with a new key before
+ * anything is sent. A retry is thereby always the same mails, in the same order, under the
+ * same idempotency key, so a batch that left although its answer was lost is never sent
+ * twice. (A mail that was sent alone keeps its own key as its batch's: see `deliverDue`.)
  */
 async function claimBatch(db: Database, orgId: string, now: number, limit: number): Promise<{ key: string; mails: OutboxMail[] }> {
   const due = and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"), lte(mailOutbox.nextAttemptAt, new Date(now)));
+  const key = `batch-${crypto.randomUUID()}`;
   const triedKey = db
     .select({ key: mailOutbox.batchKey })
     .from(mailOutbox)
-    .where(and(due, isNotNull(mailOutbox.batchKey)))
+    .where(and(due, isNotNull(mailOutbox.batchKey), ne(mailOutbox.batchKey, key)))
     .orderBy(asc(mailOutbox.nextAttemptAt))
     .limit(1);
   const fresh = db
@@ -93,21 +96,23 @@ async function claimBatch(db: Database, orgId: string, now: number, limit: numbe
     .where(and(due, isNull(mailOutbox.batchKey)))
     .orderBy(asc(mailOutbox.nextAttemptAt))
     .limit(limit);
-  const key = `batch-${crypto.randomUUID()}`;
-  const [tried, claimed] = await db.batch([
-    db
-      .select()
-      .from(mailOutbox)
-      .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"), sql`${mailOutbox.batchKey} = (${triedKey})`)),
+  // The write comes first, so the transaction holds the write lock from its first
+  // statement (a read first would have to upgrade, and fail if another commit came between).
+  const [claimed, tried] = await db.batch([
     db
       .update(mailOutbox)
       .set({ batchKey: key })
       .where(and(inArray(mailOutbox.id, fresh), notExists(triedKey)))
       .returning(),
+    db
+      .select()
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"), sql`${mailOutbox.batchKey} = (${triedKey})`)),
   ]);
-  const byDue = (a: OutboxMail, b: OutboxMail) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1);
-  if (tried.length > 0) return { key: tried[0]!.batchKey!, mails: tried.sort(byDue) };
-  return { key, mails: claimed.sort(byDue) };
+  // Ids are time-ordered and never change: the order of a batch is the same on every try.
+  const byId = (a: OutboxMail, b: OutboxMail) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  if (tried.length > 0) return { key: tried[0]!.batchKey!, mails: tried.sort(byId) };
+  return { key, mails: claimed.sort(byId) };
 }
 
 /**
@@ -119,7 +124,16 @@ async function claimBatch(db: Database, orgId: string, now: number, limit: numbe
 export async function deliverDue(db: Database, mailer: Mailer, orgId: string, now: number, limit = maxBatch): Promise<number | null> {
   const { key, mails: due } = await claimBatch(db, orgId, now, limit);
   const updates: Update[] = [];
-  if (due.length > 0) {
+  if (due.length === 1 && key === due[0]!.idempotencyKey) {
+    // A mail that already went alone once goes alone again, under its own key.
+    const [mail] = due as [OutboxMail];
+    try {
+      await mailer.send(render(mail.to, mail.template, mail.params), { idempotencyKey: mail.idempotencyKey });
+      updates.push(...outcome(db, due, now));
+    } catch (error) {
+      updates.push(...outcome(db, due, now, error));
+    }
+  } else if (due.length > 0) {
     try {
       await mailer.sendBatch(
         due.map((row) => render(row.to, row.template, row.params)),
@@ -129,13 +143,13 @@ export async function deliverDue(db: Database, mailer: Mailer, orgId: string, no
     } catch (error) {
       if (isRetryable(error) || due.length === 1) updates.push(...outcome(db, due, now, error));
       else {
-        // Sent one by one now, each under its own key: they leave the batch.
+        // Sent one by one now, each under its own key: each becomes a batch of its own.
         for (const mail of due) {
           try {
             await mailer.send(render(mail.to, mail.template, mail.params), { idempotencyKey: mail.idempotencyKey });
             updates.push(...outcome(db, [mail], now));
           } catch (single) {
-            updates.push(...outcome(db, [mail], now, single, { leaveBatch: true }));
+            updates.push(...outcome(db, [mail], now, single, { alone: true }));
           }
         }
       }

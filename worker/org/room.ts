@@ -433,7 +433,8 @@ export class OrgRoom extends DurableObject<Bindings> {
       throw new AppError("rate_limited", `This organization has sent ${OrgRoom.mailPerHour} invitations this hour.`, { retryAfterSeconds });
     }
     // Kept in storage too, so eviction does not reset it: written once for all the mail
-    // taken before the room next yields (a group's invitations are planned together).
+    // taken before the room next yields (a bulk's rows; single invitations, whose planning
+    // awaits a hash, each write it).
     budget.used += n;
     if (!this.#mailBudgetUnsaved) {
       this.#mailBudgetUnsaved = true;

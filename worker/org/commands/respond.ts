@@ -104,18 +104,20 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
   dropPending(state, id);
   // Another invitation still pending for the same person (one by username, one by email)
   // has no one left to answer it: the system revokes it, and its seat is free.
+  // (One already past due is left to the alarm, which marks it expired.)
   const superseded = [inviteeKey({ inviteeUserId: user.id, email: "" }), inviteeKey({ inviteeUserId: null, email: user.email.toLowerCase() })]
     .map((key) => state.pendingByInvitee.get(key))
-    .flatMap((other) => (other ? [state.pending.get(other)!] : []));
+    .flatMap((other) => (other ? [state.pending.get(other)!] : []))
+    .filter((other) => effectiveStatus("pending", other.expiresAt.getTime(), ctx.now) === "pending");
   if (superseded.length > 0) {
     const ids = superseded.map((other) => other.id);
     statements.push(
-      ctx.db.update(invitations).set({ status: "revoked" }).where(and(inArray(invitations.id, ids), eq(invitations.status, "pending"))),
+      ctx.db.update(invitations).set({ status: "revoked", respondedAt: at }).where(and(inArray(invitations.id, ids), eq(invitations.status, "pending"))),
       ...ids.map((other) => auditStatement(org.id, null, ctx.now, { action: "invitation.revoked", targetType: "invitation", targetId: other, data: { reason: "invitee_joined" } })),
     );
     for (const other of ids) dropPending(state, other);
   }
-  const supersededViews = superseded.map((other) => invitationView({ ...other, status: "revoked" }, ctx.now));
+  const supersededViews = superseded.map((other) => invitationView({ ...other, status: "revoked", respondedAt: at }, ctx.now));
   if (!alreadyMember) addMember(state, user.id, invitation.role, user.email, user.name);
   const view = invitationView(accepted, ctx.now);
   return {
