@@ -1,3 +1,4 @@
+import { createClient } from "@libsql/client/web";
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -6,6 +7,9 @@ import { OrgRoom, orgRoom } from "../../worker/org/room.ts";
 import { call, createOrg, latestMail, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
 
 const dayMs = 24 * 60 * 60_000;
+
+/** The database itself, to check what the API says against it (and to play a second writer). */
+const db = createClient({ url: env.DATABASE_URL ?? "" });
 
 interface Created {
   invitation: { id: string; status: string; email: string | null; role: string; sendCount: number; expiresAt: string };
@@ -113,21 +117,15 @@ describe("seats under concurrency", () => {
     const refused = await invite(owner, org.slug, { invitee: lateEmail });
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: "seats_exhausted", details: { limit: 3, used: 3 } });
-    const { createClient } = await import("@libsql/client/web");
-    const db = createClient({ url: env.DATABASE_URL ?? "" });
-    try {
-      const rows = await db.execute({ sql: "SELECT count(*) AS n FROM invitations WHERE email = ?", args: [lateEmail] });
-      expect(Number(rows.rows[0]?.n)).toBe(0);
-      // Two days on, before any alarm: the first invitation is past due, pending in the
-      // database but holding no seat, so the guard lets one more in, and only one.
-      await setRoomClock(org.id, Date.now() + 2 * dayMs);
-      expect((await invite(owner, org.slug, { invitee: lateEmail })).status).toBe(201);
-      expect((await invite(owner, org.slug, { invitee: uniqueEmail("guard-c") })).status).toBe(409);
-      const statuses = await db.execute({ sql: "SELECT status FROM invitations WHERE org_id = ? ORDER BY created_at", args: [org.id] });
-      expect(statuses.rows.map((r) => r.status)).toEqual(["pending", "pending"]);
-    } finally {
-      db.close();
-    }
+    const rows = await db.execute({ sql: "SELECT count(*) AS n FROM invitations WHERE email = ?", args: [lateEmail] });
+    expect(Number(rows.rows[0]?.n)).toBe(0);
+    // Two days on, before any alarm: the first invitation is past due, pending in the
+    // database but holding no seat, so the guard lets one more in, and only one.
+    await setRoomClock(org.id, Date.now() + 2 * dayMs);
+    expect((await invite(owner, org.slug, { invitee: lateEmail })).status).toBe(201);
+    expect((await invite(owner, org.slug, { invitee: uniqueEmail("guard-c") })).status).toBe(409);
+    const statuses = await db.execute({ sql: "SELECT status FROM invitations WHERE org_id = ? ORDER BY created_at", args: [org.id] });
+    expect(statuses.rows.map((r) => r.status)).toEqual(["pending", "pending"]);
   });
 
   it("never seats more people than the plan allows under 200 concurrent invitations and accepts", async () => {
@@ -151,15 +149,12 @@ describe("seats under concurrency", () => {
     const seats = await seatsOf(owner, org.slug);
     expect(seats).toEqual({ limit, used: limit, members: 6, pending: limit - 6, available: 0 });
     // The database agrees with what the API reports.
-    const { createClient } = await import("@libsql/client/web");
-    const db = createClient({ url: env.DATABASE_URL ?? "" });
     const counts = await db.execute({
       sql:
         "SELECT (SELECT count(*) FROM memberships WHERE org_id = ?) AS members, (SELECT count(*) FROM invitations WHERE org_id = ? AND status = 'pending') AS pending, " +
         "c.members AS kept_members, c.pending AS kept_pending FROM org_seat_counts c WHERE c.org_id = ?",
       args: [org.id, org.id, org.id],
     });
-    db.close();
     const row = counts.rows[0];
     expect({ members: Number(row?.members), pending: Number(row?.pending) }).toEqual({ members: seats.members, pending: seats.pending });
     // And so do the counts the seat guard reads.
@@ -202,33 +197,27 @@ describe("accepting and declining", () => {
   it("lets nobody answer an invitation the database no longer has pending (a second writer), and joins nobody", async () => {
     const owner = await signIn(uniqueEmail("gone-owner"));
     const org = await createOrg(owner, "gone");
-    const { createClient } = await import("@libsql/client/web");
-    const db = createClient({ url: env.DATABASE_URL ?? "" });
-    try {
-      for (const answer of ["accept", "decline"] as const) {
-        const email = uniqueEmail(`gone-${answer}`);
-        const created = await invite(owner, org.slug, { invitee: email });
-        const invitee = await signIn(email);
-        // Revoked behind the room's back after the Worker found it pending: the room still
-        // holds it pending, so it is asked directly, as the Worker would have.
-        await db.execute({ sql: "UPDATE invitations SET status = 'revoked' WHERE id = ?", args: [created.body.invitation.id] });
-        const answered = await orgRoom(env, org.id).respondToInvitation(org.id, created.body.invitation.id, { id: invitee.userId, email, username: null, name: "" }, answer);
-        expect(answered, answer).toMatchObject({ ok: false, error: { code: "invitation_not_pending" } });
-        const joined = await db.execute({ sql: "SELECT count(*) AS n FROM memberships WHERE org_id = ? AND user_id = ?", args: [org.id, invitee.userId] });
-        expect(Number(joined.rows[0]?.n)).toBe(0);
-        const events = await db.execute({ sql: "SELECT count(*) AS n FROM audit_events WHERE target_id = ? AND action <> 'invitation.created'", args: [created.body.invitation.id] });
-        expect(Number(events.rows[0]?.n)).toBe(0);
-        const status = await db.execute({ sql: "SELECT status FROM invitations WHERE id = ?", args: [created.body.invitation.id] });
-        expect(status.rows[0]?.status).toBe("revoked");
-        // The Worker's own answer for it now.
-        const again = await call("POST", `/api/v1/invitations/${tokenOf(created.body.inviteUrl)}/${answer}`, { cookie: invitee.cookie });
-        expect([again.status, again.body.error.code]).toEqual([409, "invitation_not_pending"]);
-      }
-      // The room has caught up with the database: no seat is held by either.
-      expect(await seatsOf(owner, org.slug)).toMatchObject({ members: 1, pending: 0 });
-    } finally {
-      db.close();
+    for (const answer of ["accept", "decline"] as const) {
+      const email = uniqueEmail(`gone-${answer}`);
+      const created = await invite(owner, org.slug, { invitee: email });
+      const invitee = await signIn(email);
+      // Revoked behind the room's back after the Worker found it pending: the room still
+      // holds it pending, so it is asked directly, as the Worker would have.
+      await db.execute({ sql: "UPDATE invitations SET status = 'revoked' WHERE id = ?", args: [created.body.invitation.id] });
+      const answered = await orgRoom(env, org.id).respondToInvitation(org.id, created.body.invitation.id, { id: invitee.userId, email, username: null, name: "" }, answer);
+      expect(answered, answer).toMatchObject({ ok: false, error: { code: "invitation_not_pending" } });
+      const joined = await db.execute({ sql: "SELECT count(*) AS n FROM memberships WHERE org_id = ? AND user_id = ?", args: [org.id, invitee.userId] });
+      expect(Number(joined.rows[0]?.n)).toBe(0);
+      const events = await db.execute({ sql: "SELECT count(*) AS n FROM audit_events WHERE target_id = ? AND action <> 'invitation.created'", args: [created.body.invitation.id] });
+      expect(Number(events.rows[0]?.n)).toBe(0);
+      const status = await db.execute({ sql: "SELECT status FROM invitations WHERE id = ?", args: [created.body.invitation.id] });
+      expect(status.rows[0]?.status).toBe("revoked");
+      // The Worker's own answer for it now.
+      const again = await call("POST", `/api/v1/invitations/${tokenOf(created.body.inviteUrl)}/${answer}`, { cookie: invitee.cookie });
+      expect([again.status, again.body.error.code]).toEqual([409, "invitation_not_pending"]);
     }
+    // The room has caught up with the database: no seat is held by either.
+    expect(await seatsOf(owner, org.slug)).toMatchObject({ members: 1, pending: 0 });
   });
 
   it("refuses the wrong account with email_mismatch and leaves the invitation pending", async () => {
