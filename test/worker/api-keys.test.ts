@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Scope } from "../../worker/domain/scopes.ts";
 import { call, createOrg, env, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
 import type { ApiKeyView } from "../../worker/org/commands/api-keys.ts";
+import { referenceSha256Hex } from "./support/hash.ts";
 
 const db = createClient({ url: env.DATABASE_URL ?? "" });
 afterAll(() => db.close());
@@ -20,11 +21,6 @@ async function listKeys(slug: string, owner: SignedIn): Promise<ApiKey[]> {
   const listed = await call<{ apiKeys: ApiKey[] }>("GET", `/api/v1/orgs/${slug}/api-keys`, { cookie: owner.cookie });
   expect(listed.status).toBe(200);
   return listed.body.apiKeys;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 let alice: SignedIn;
@@ -75,7 +71,7 @@ describe("the secret", () => {
     const rows = await db.execute({ sql: "SELECT * FROM api_keys WHERE id = ?", args: [made.apiKey.id] });
     const row = rows.rows[0]!;
     expect(row).toBeDefined();
-    expect(row.secret_hash).toBe(await sha256Hex(made.secret));
+    expect(row.secret_hash).toBe(await referenceSha256Hex(made.secret));
     const hidden = made.secret.slice(made.apiKey.prefix.length);
     for (const [column, value] of Object.entries(row)) {
       expect([column, String(value).includes(hidden)]).toEqual([column, false]);

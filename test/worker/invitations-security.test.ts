@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { unpackLiveMessage, type LiveWireMessage, type ServerMessage } from "../../worker/org/live/protocol.ts";
 import { orgRoom, type OrgRoom } from "../../worker/org/room.ts";
 import { call, createOrg, env, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
+import { referenceSha256Hex } from "./support/hash.ts";
 
 /**
  * Invitations and the rules of DESIGN §5: tenant isolation (an invitation id of another
@@ -37,11 +38,6 @@ async function invite(actor: SignedIn, slug: string, body: Record<string, unknow
   const answer = await call<Created>("POST", `/api/v1/orgs/${slug}/invitations`, { cookie: actor.cookie, body });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return answer.body;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The organization's invitation rows, straight from the database. */
@@ -166,7 +162,7 @@ describe("invitation tokens", () => {
     const token = tokenOf(created.inviteUrl);
     expect(token.length).toBeGreaterThanOrEqual(40);
     let [row] = await invitationRows(org.id);
-    expect(row?.token_hash).toBe(await sha256Hex(token));
+    expect(row?.token_hash).toBe(await referenceSha256Hex(token));
     expect(JSON.stringify(await invitationRows(org.id))).not.toContain(token);
 
     const resent = await call<Created>("POST", `/api/v1/orgs/${org.slug}/invitations/${created.invitation.id}/resend`, { cookie: owner.cookie });
@@ -175,7 +171,7 @@ describe("invitation tokens", () => {
     const linkToken = tokenOf(relinked.body.inviteUrl);
     expect(new Set([token, newToken, linkToken]).size).toBe(3);
     [row] = await invitationRows(org.id);
-    expect(row?.token_hash).toBe(await sha256Hex(linkToken));
+    expect(row?.token_hash).toBe(await referenceSha256Hex(linkToken));
     const stored = JSON.stringify(await invitationRows(org.id));
     for (const t of [token, newToken, linkToken]) expect(stored).not.toContain(t);
   });
