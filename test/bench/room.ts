@@ -10,8 +10,9 @@
  *   c. zero seat overruns: 500 concurrent invitations against a 50-seat organization,
  *      counted in the database afterwards;
  *   d. one bulk request of 1,000 invitations: wall time;
- *   e. commit-to-socket: 1,000 live sockets, ~50 sequential commands, receipt time minus the
- *      event's `at` (same machine, same clock).
+ *   e. commit-to-socket: 1,000 live sockets, 50 sequential commands, receipt time minus the
+ *      event's `at` (same machine, same clock); after each command, the fan-out floor: the
+ *      room sends a frame of the same size to the same sockets and does nothing else.
  *
  * Plus a breakdown that explains the invitation figure: each hop of the invitation route
  * measured on its own (bench-only routes, worker.ts), CPU per request of workerd, the
@@ -443,20 +444,27 @@ function eventsIn(message: Buffer): { count: number; at: number } | null {
 
 async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { cookie: string }, processes: Processes) {
   const org = await api.createOrg(owner, `bench-live-${runTag}`, 10_000);
-  const samples: number[] = [];
+  // Receipt minus `at` per event, for the commands and for the floor (frames the room sends
+  // with nothing else to do), taken in alternation so both see the same machine.
+  const samples = { command: [] as number[], floor: [] as number[] };
+  let phase: keyof typeof samples = "command";
   let eventFrames = 0;
   let readyFrames = 0;
   let messages = 0;
+  let messageBytes = 0;
   const onFrame = (_ws: number, data: Buffer, receivedAt: number): void => {
     const events = eventsIn(data);
     if (events === null) {
       if (data.includes('"type":"ready"')) readyFrames++;
       return;
     }
-    messages++;
+    if (phase === "command") {
+      messages++;
+      messageBytes += data.length;
+    }
     for (let i = 0; i < events.count; i++) {
       eventFrames++;
-      samples.push(receivedAt - events.at);
+      samples[phase].push(receivedAt - events.at);
     }
   };
   const openStarted = performance.now();
@@ -473,31 +481,66 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
   try {
     await waitFor(() => readyFrames >= sockets.length, 5_000);
     let eventsPerCommand = 0;
-    const messagesBefore = messages;
     let incomplete = 0;
     const commandMs: number[] = [];
-    const cpuStart = sampleCpu(processes);
     const workerdTimes = (): { user: number; system: number } =>
       processes.workerd.map(processTimes).reduce<{ user: number; system: number }>((a, t) => ({ user: a.user + (t?.user ?? 0), system: a.system + (t?.system ?? 0) }), { user: 0, system: 0 });
-    const timesStart = workerdTimes();
-    for (let i = 0; i < LIVE_COMMANDS; i++) {
+    // CPU is summed per phase over its rounds (sampled around each round).
+    const cpu = { command: { workerd: 0, user: 0, system: 0, db: 0, self: 0 }, floor: { workerd: 0, user: 0, system: 0, db: 0, self: 0 } };
+    const measured = async (which: keyof typeof samples, round: () => Promise<boolean>): Promise<void> => {
+      phase = which;
+      const c0 = sampleCpu(processes);
+      const t0 = workerdTimes();
+      if (!(await round())) incomplete++;
+      const c1 = sampleCpu(processes);
+      const t1 = workerdTimes();
+      const add = (a: number | null, b: number | null): number => (a === null || b === null ? 0 : b - a);
+      cpu[which].workerd += add(c0.workerd, c1.workerd);
+      cpu[which].user += t1.user - t0.user;
+      cpu[which].system += t1.system - t0.system;
+      cpu[which].db += add(c0.db, c1.db);
+      cpu[which].self += add(c0.self, c1.self);
+    };
+    // Learn from a first command (not counted) how many events one invitation sends to
+    // every socket, and how long its message is.
+    {
       const before = eventFrames;
-      const t0 = performance.now();
-      await api.must(201, "POST", `/api/v1/orgs/${org.slug}/invitations`, { invitee: freshEmail(`live-${i}`) }, owner);
-      commandMs.push(performance.now() - t0);
-      // Learn from the first command how many events one invitation sends (to every socket).
-      if (i === 0) {
-        await waitFor(() => false, 300);
-        eventsPerCommand = Math.max(1, Math.round((eventFrames - before) / Math.max(1, sockets.length)));
-      } else if (!(await waitFor(() => eventFrames - before >= eventsPerCommand * sockets.length, 2_000))) {
-        incomplete++;
-      }
+      await api.must(201, "POST", `/api/v1/orgs/${org.slug}/invitations`, { invitee: freshEmail("live-first") }, owner);
+      await waitFor(() => false, 300);
+      eventsPerCommand = Math.max(1, Math.round((eventFrames - before) / Math.max(1, sockets.length)));
+      samples.command.length = 0;
+      messages = 0;
+      messageBytes = 0;
     }
-    const cpuEnd = sampleCpu(processes);
-    const timesEnd = workerdTimes();
-    samples.sort((a, b) => a - b);
+    for (let i = 0; i < LIVE_COMMANDS; i++) {
+      await measured("command", async () => {
+        const before = eventFrames;
+        const t0 = performance.now();
+        await api.must(201, "POST", `/api/v1/orgs/${org.slug}/invitations`, { invitee: freshEmail(`live-${i}`) }, owner);
+        commandMs.push(performance.now() - t0);
+        return waitFor(() => eventFrames - before >= eventsPerCommand * sockets.length, 2_000);
+      });
+      // The command's mail goes out right after its fan-out (it is part of the command's
+      // cost, and the floor's fan-out should not share the core with it).
+      await waitFor(() => false, 100);
+      await measured("floor", async () => {
+        const before = eventFrames;
+        await api.must(200, "POST", `/api/bench/fanout/${org.id}?bytes=${Math.round(messageBytes / Math.max(1, messages))}`);
+        return waitFor(() => eventFrames - before >= sockets.length, 2_000);
+      });
+    }
+    for (const list of Object.values(samples)) list.sort((a, b) => a - b);
     commandMs.sort((a, b) => a - b);
-    const perCommand = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : round((b - a) / LIVE_COMMANDS, 1));
+    const perRound = (ms: number): number => round(ms / LIVE_COMMANDS, 1);
+    const cpuOf = (c: (typeof cpu)["command"]) => ({
+      workerd: perRound(c.workerd),
+      workerd_user: perRound(c.user),
+      workerd_system: perRound(c.system),
+      db_server: perRound(c.db),
+      load_generator_receiving: perRound(c.self),
+    });
+    const p99 = percentile(samples.command, 0.99);
+    const floorP99 = percentile(samples.floor, 0.99);
     return {
       sockets_requested: SOCKETS,
       sockets_open: sockets.length,
@@ -509,22 +552,27 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
       command: "POST …/invitations (one after another; each waits until its events reached every socket)",
       measured: "per event: receipt in this process minus the event's `at` (set by the room right after the commit)",
       events_per_command: eventsPerCommand,
-      socket_messages_per_command: round((messages - messagesBefore) / LIVE_COMMANDS / Math.max(1, sockets.length), 2),
-      samples: samples.length,
-      commands_not_fully_delivered_within_2s: incomplete,
-      commit_to_socket_p50_ms: percentile(samples, 0.5),
-      commit_to_socket_p90_ms: percentile(samples, 0.9),
-      commit_to_socket_p99_ms: percentile(samples, 0.99),
-      commit_to_socket_max_ms: percentile(samples, 1),
+      socket_messages_per_command: round(messages / LIVE_COMMANDS / Math.max(1, sockets.length), 2),
+      message_bytes: Math.round(messageBytes / Math.max(1, messages)),
+      samples: samples.command.length,
+      rounds_not_fully_delivered_within_2s: incomplete,
+      commit_to_socket_p50_ms: percentile(samples.command, 0.5),
+      commit_to_socket_p90_ms: percentile(samples.command, 0.9),
+      commit_to_socket_p99_ms: p99,
+      commit_to_socket_max_ms: percentile(samples.command, 1),
       command_response_p50_ms: percentile(commandMs, 0.5),
-      // CPU per command (2 events × every socket): the server's fan-out vs this client's receiving.
-      cpu_ms_per_command: {
-        workerd: perCommand(cpuStart.workerd, cpuEnd.workerd),
-        workerd_user: perCommand(timesStart.user, timesEnd.user),
-        workerd_system: perCommand(timesStart.system, timesEnd.system),
-        db_server: perCommand(cpuStart.db, cpuEnd.db),
-        load_generator_receiving: perCommand(cpuStart.self, cpuEnd.self),
+      // CPU per command (its events to every socket, its mail): the server's fan-out vs this
+      // client's receiving.
+      cpu_ms_per_command: cpuOf(cpu.command),
+      floor: {
+        what: "after each command, the room sends one frame of the same size to the same sockets with nothing else (bench-only RPC): the platform's own fan-out on this machine",
+        p50_ms: percentile(samples.floor, 0.5),
+        p90_ms: percentile(samples.floor, 0.9),
+        p99_ms: floorP99,
+        max_ms: percentile(samples.floor, 1),
+        cpu_ms_per_round: cpuOf(cpu.floor),
       },
+      p99_over_floor_ms: round(p99 - floorP99),
     };
   } finally {
     for (const ws of sockets) {

@@ -17,8 +17,12 @@
  *   POST /api/bench/resolve           `resolveInvitees` for one email: the Worker's database
  *                                     read that precedes every invitation.
  *   GET  /api/bench/stats/:orgId      the room's group-commit counters (`queue.stats`).
+ *   POST /api/bench/fanout/:orgId     THE FAN-OUT FLOOR. The room sends one frame of a given
+ *                                     size to every socket it holds, `at` stamped now, and
+ *                                     nothing else (no command, no log, no filter): what
+ *                                     the platform's own send costs, for commit-to-socket.
  *
- * `OrgRoom` here is the production class with one read-only RPC added (`benchStats`), and
+ * `OrgRoom` here is the production class with two RPCs added (`benchStats`, `benchFanout`), and
  * without the hourly invitation-mail budget; its behaviour is otherwise the production room's.
  */
 import app from "../../worker/index.ts";
@@ -26,6 +30,7 @@ import { OrgRoom as ProductionOrgRoom, orgRoom } from "../../worker/org/room.ts"
 import { readCredential } from "../../worker/auth/credentials.ts";
 import { orgAccess } from "../../worker/auth/org-access.ts";
 import { resolveInvitees } from "../../worker/routes/invitations/invitee.ts";
+import type { Bindings } from "../../worker/env.ts";
 
 export * from "../../worker/index.ts";
 
@@ -42,10 +47,22 @@ export interface BenchRoomStats {
   liveSeq: number;
 }
 
-/** The production room plus a read-only counter RPC for the bench. */
+/** The production room plus a read-only counter RPC and the fan-out floor, for the bench. */
 export class OrgRoom extends ProductionOrgRoom {
   async benchStats(): Promise<BenchRoomStats> {
     return { ...this.queue.stats, waiting: this.queue.waiting, liveSeq: this.live.seq };
+  }
+
+  /**
+   * One frame of `bytes` characters, shaped like a live message (so the bench reads it as
+   * one event), to every socket of the room; answers how many sockets it went to.
+   */
+  async benchFanout(bytes: number): Promise<number> {
+    const head = `{"seq":0,"type":"bench.floor","at":"${new Date().toISOString()}","data":"`;
+    const frame = `${head}${"x".repeat(Math.max(0, bytes - head.length - 2))}"}`;
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) ws.send(frame);
+    return sockets.length;
   }
 }
 
@@ -65,10 +82,13 @@ app.post("/api/bench/resolve", async (c) => {
   return c.json({ resolved: resolved instanceof Error ? null : resolved }, 200);
 });
 
-app.get("/api/bench/stats/:orgId", async (c) => {
-  const orgId = c.req.param("orgId");
-  const stub = c.env.ORG_ROOM.get(c.env.ORG_ROOM.idFromName(orgId)) as unknown as DurableObjectStub<OrgRoom>;
-  return c.json(await stub.benchStats(), 200);
+const benchRoom = (env: Bindings, orgId: string) => env.ORG_ROOM.get(env.ORG_ROOM.idFromName(orgId)) as unknown as DurableObjectStub<OrgRoom>;
+
+app.get("/api/bench/stats/:orgId", async (c) => c.json(await benchRoom(c.env, c.req.param("orgId")).benchStats(), 200));
+
+app.post("/api/bench/fanout/:orgId", async (c) => {
+  const bytes = Math.min(64_000, Math.max(0, Number(c.req.query("bytes")) || 0));
+  return c.json({ sockets: await benchRoom(c.env, c.req.param("orgId")).benchFanout(bytes) }, 200);
 });
 
 export default app;

@@ -392,7 +392,7 @@ export class OrgRoom extends DurableObject<Bindings> {
               for (const event of events) this.live.publish(event.type as LiveEventType, event.data as never);
             },
             seatsChanged: () => this.#seatsChangedOnce(state),
-            sendMail: () => void this.#deliverMail(),
+            sendMail: () => this.#deliverMailSoon(),
           },
         };
         return plan(ctx, state, actor ? currentActor(state, actor) : (null as never));
@@ -471,6 +471,22 @@ export class OrgRoom extends DurableObject<Bindings> {
   }
 
   #mailRunning: Promise<void> | undefined;
+  #mailSoon = false;
+
+  /**
+   * Starts delivering the mail a commit queued once the room has handed its events to the
+   * sockets: a timer fires after the sends this turn queued, so the delivery's database and
+   * mail round trips do not land in the middle of a fan-out (a mail may wait a moment; a
+   * socket should not). One timer for all the commands of a group.
+   */
+  #deliverMailSoon(): void {
+    if (this.#mailSoon) return;
+    this.#mailSoon = true;
+    setTimeout(() => {
+      this.#mailSoon = false;
+      void this.#deliverMail();
+    }, 0);
+  }
 
   /** Sends the organization's due mail in the background; one delivery run at a time. */
   #deliverMail(): Promise<void> {
