@@ -82,7 +82,8 @@ app.post("/api/bench/resolve", async (c) => {
   return c.json({ resolved: resolved instanceof Error ? null : resolved }, 200);
 });
 
-const benchRoom = (env: Bindings, orgId: string) => env.ORG_ROOM.get(env.ORG_ROOM.idFromName(orgId)) as unknown as DurableObjectStub<OrgRoom>;
+/** The room's stub (the production `orgRoom`), typed as this build's room with its bench RPCs. */
+const benchRoom = (env: Bindings, orgId: string) => orgRoom(env, orgId) as unknown as DurableObjectStub<OrgRoom>;
 
 app.get("/api/bench/stats/:orgId", async (c) => c.json(await benchRoom(c.env, c.req.param("orgId")).benchStats(), 200));
 
