@@ -14,63 +14,13 @@
  */
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { SourceMap } from "node:module";
 import { startBenchStack, type BenchStack } from "./stack.ts";
 import { openSockets } from "./room.ts";
+import { freePort, Inspector } from "./inspector.ts";
 
 const WINDOW_MS = Number(process.env.BENCH_PROFILE_MS ?? 3_000);
 const CLIENTS = 64;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A minimal DevTools protocol client over Node's WebSocket. */
-class Inspector {
-  #ws: WebSocket;
-  #next = 1;
-  #pending = new Map<number, (v: any) => void>();
-  private constructor(ws: WebSocket) {
-    this.#ws = ws;
-    ws.addEventListener("message", (e) => {
-      const msg = JSON.parse(String(e.data)) as { id?: number; result?: unknown; error?: unknown };
-      if (msg.id && this.#pending.has(msg.id)) {
-        this.#pending.get(msg.id)!(msg.error ? Promise.reject(new Error(JSON.stringify(msg.error))) : msg.result);
-        this.#pending.delete(msg.id);
-      }
-    });
-  }
-  static async connect(port: number, match: (t: { title: string; url: string }) => boolean): Promise<Inspector> {
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ title: string; url: string; webSocketDebuggerUrl: string }>;
-    const target = targets.find(match) ?? targets[0];
-    if (!target) throw new Error("no inspector target");
-    const ws = new WebSocket(target.webSocketDebuggerUrl);
-    await new Promise((resolve, reject) => {
-      ws.addEventListener("open", resolve, { once: true });
-      ws.addEventListener("error", reject, { once: true });
-    });
-    return new Inspector(ws);
-  }
-  send<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    const id = this.#next++;
-    return new Promise<T>((resolve) => {
-      this.#pending.set(id, resolve);
-      this.#ws.send(JSON.stringify({ id, method, params }));
-    });
-  }
-  close(): void {
-    this.#ws.close();
-  }
-}
 
 interface ProfileNode {
   id: number;

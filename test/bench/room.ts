@@ -12,7 +12,9 @@
  *   d. one bulk request of 1,000 invitations: wall time;
  *   e. commit-to-socket: 1,000 live sockets, 50 sequential commands, receipt time minus the
  *      event's `at` (same machine, same clock); after each command, the fan-out floor: the
- *      room sends a frame of the same size to the same sockets and does nothing else.
+ *      room sends a frame of the same size to the same sockets and does nothing else;
+ *   f. scale: one organization holding 10,000 sockets (each gets every event), and the
+ *      memory a room spends per socket and per pending invitation (workerd's resident set).
  *
  * Plus a breakdown that explains the invitation figure: each hop of the invitation route
  * measured on its own (bench-only routes, worker.ts), CPU per request of workerd, the
@@ -21,11 +23,13 @@
  * Every measure is bounded in time and count. Run alone: `node test/bench/room.ts`, or
  * `npm run bench -- room`. BENCH_ROOM_MS sets the length of each throughput window,
  * BENCH_ROOM_ROUNDS how many rounds each throughput measure takes (its median counts);
- * BENCH_ROOM_PARTS (throughput, seats, bulk, live; comma-separated) runs only some measures.
+ * BENCH_ROOM_PARTS (throughput, seats, bulk, live, scale; comma-separated) runs only some
+ * measures; BENCH_ROOM_HOLD_SOCKETS and BENCH_ROOM_PENDING size the scale measure.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createClient } from "@libsql/client";
 import { WebSocket } from "ws";
+import { freePort, Inspector } from "./inspector.ts";
 import { startBenchStack, type BenchStack } from "./stack.ts";
 
 const WINDOW_MS = Number(process.env.BENCH_ROOM_MS ?? 3_000);
@@ -36,8 +40,23 @@ const ROUNDS = Number(process.env.BENCH_ROOM_ROUNDS ?? 3);
 const MAX_REQUESTS = 60_000;
 const SOCKETS = Number(process.env.BENCH_ROOM_SOCKETS ?? 1_000);
 const LIVE_COMMANDS = 50;
+/**
+ * Open files a process may have here (`ulimit -n`; this sandbox's hard limit is 20,000).
+ * Locally workerd spends two per socket (the connection and its end of the bridge between
+ * its HTTP layer and the runtime), so one workerd holds at most about half of it.
+ */
+function openFilesLimit(): number {
+  const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1];
+  return line === undefined || line === "unlimited" ? Number.POSITIVE_INFINITY : Number(line);
+}
+/** Sockets one organization holds in the scale measure (DESIGN.md §7: 10,000 with hibernation). */
+const HOLD_TARGET = 10_000;
+const HOLD_CAPACITY = Math.floor((openFilesLimit() - 200) / 2);
+const HOLD_SOCKETS = Number(process.env.BENCH_ROOM_HOLD_SOCKETS ?? Math.min(HOLD_TARGET, HOLD_CAPACITY));
+/** Pending invitations the scale measure loads into one room, to weigh them in memory. */
+const PENDING_LOAD = Number(process.env.BENCH_ROOM_PENDING ?? 20_000);
 /** Which measures to run (BENCH_ROOM_PARTS=live,bulk …); all of them by default. */
-const allParts = ["throughput", "seats", "bulk", "live"] as const;
+const allParts = ["throughput", "seats", "bulk", "live", "scale"] as const;
 const parts = new Set<string>(process.env.BENCH_ROOM_PARTS ? process.env.BENCH_ROOM_PARTS.split(",").map((p) => p.trim()) : allParts);
 for (const part of parts) {
   if (!(allParts as readonly string[]).includes(part)) throw new Error(`BENCH_ROOM_PARTS: unknown part "${part}" (known: ${allParts.join(", ")})`);
@@ -50,6 +69,7 @@ const targets = {
   overruns: 0,
   bulk_1000_ms_max: 1000,
   commit_to_socket_p99_ms_max: 50,
+  sockets_held_min: HOLD_TARGET,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -407,6 +427,8 @@ export async function openSockets(
     while (next < n) {
       const index = next++;
       const ws = new WebSocket(url, { headers: { cookie, origin: stack.appUrl, "cf-connecting-ip": "192.0.2.20" } });
+      // Listening from the start: `ready` may arrive with the upgrade's answer.
+      ws.on("message", (data: Buffer) => onFrame(index, data, Date.now()));
       const opened = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), 10_000);
         ws.once("open", () => (clearTimeout(timer), resolve(true)));
@@ -418,7 +440,6 @@ export async function openSockets(
         continue;
       }
       if (ws.extensions.includes("permessage-deflate")) compressed++;
-      ws.on("message", (data: Buffer) => onFrame(index, data, Date.now()));
       sockets.push(ws);
     }
   };
@@ -442,12 +463,151 @@ function eventsIn(message: Buffer): { count: number; at: number } | null {
   return { count, at: Date.parse(message.toString("latin1", start, end)) };
 }
 
+/** One live round as the sockets saw it: its first and its last receipt, in ms after `at`. */
+interface Span {
+  first: number;
+  last: number;
+}
+
+/**
+ * Rounds summed up: when the first socket typically heard (what the room did before its
+ * first send), when the last did (the whole fan-out), and the five slowest rounds (a p99 of
+ * a thousand sockets is often one or two slow rounds, not a slow fan-out).
+ */
+function spansOf(list: Span[]): { first_p50_ms: number; last_p50_ms: number; last_worst_ms: number[] } {
+  const firsts = list.map((r) => r.first).sort((a, b) => a - b);
+  const lasts = list.map((r) => r.last).sort((a, b) => a - b);
+  return { first_p50_ms: percentile(firsts, 0.5), last_p50_ms: percentile(lasts, 0.5), last_worst_ms: lasts.slice(-5).reverse() };
+}
+
+/** workerd's resident memory, in KiB (every workerd process of this run). */
+function residentKib(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/** The Worker isolate's JS heap after a full collection, in KiB (rooms share the isolate). */
+async function heapKib(inspector: Inspector): Promise<number> {
+  await inspector.send("HeapProfiler.collectGarbage");
+  const usage = await inspector.send<{ usedSize: number }>("Runtime.getHeapUsage");
+  return Math.round(usage.usedSize / 1024);
+}
+
+/**
+ * Scale, on a stack of its own with workerd's inspector open (for the heap after a full
+ * collection; nothing else is measured on it): what a room's memory grows by per pending
+ * invitation (it keeps every one in its state) and per socket, and one organization
+ * holding HOLD_SOCKETS sockets, every event reaching every one of them.
+ */
+async function scale() {
+  const inspectorPort = await freePort();
+  const others = new Set(childPids("workerd"));
+  const stack = await startBenchStack({ inspectorPort });
+  const api = new Api(stack);
+  let inspector: Inspector | undefined;
+  let sockets: WebSocket[] = [];
+  try {
+    const workerd = childPids("workerd").filter((pid) => !others.has(pid));
+    const owner = await api.signIn(`scale.${runTag}@bench.example.com`, "192.0.2.30");
+    const caller = { cookie: owner.cookie, address: "192.0.2.31" };
+    inspector = await Inspector.connect(inspectorPort, (t) => /roster-bench/.test(`${t.title} ${t.url}`));
+
+    // Pending invitations, in bulks of 1,000 on a warm room.
+    const heavy = await api.createOrg(caller, `bench-pending-${runTag}`, 100_000);
+    await api.must(201, "POST", `/api/v1/orgs/${heavy.slug}/invitations`, { invitee: freshEmail("pending-warm") }, caller);
+    const pendingHeap0 = await heapKib(inspector);
+    const pendingRss0 = residentKib(workerd);
+    for (let done = 0; done < PENDING_LOAD; done += 1_000) {
+      const rows = Array.from({ length: Math.min(1_000, PENDING_LOAD - done) }, (_, i) => ({ invitee: freshEmail(`pending-${done + i}`) }));
+      const answer = await api.must<{ created: number }>(200, "POST", `/api/v1/orgs/${heavy.slug}/invitations/bulk`, { invitations: rows }, caller);
+      if (answer.created !== rows.length) throw new Error(`scale: a bulk created ${answer.created} of ${rows.length}`);
+    }
+    const pendingHeap1 = await heapKib(inspector);
+    const pendingRss1 = residentKib(workerd);
+
+    // Sockets on another organization.
+    const org = await api.createOrg(caller, `bench-hold-${runTag}`, 100_000);
+    let ready = 0;
+    let received = 0;
+    let last = 0;
+    const onFrame = (_ws: number, data: Buffer, receivedAt: number): void => {
+      const events = eventsIn(data);
+      if (events === null) {
+        if (data.includes('"type":"ready"')) ready++;
+        return;
+      }
+      received++;
+      last = Math.max(last, receivedAt - events.at);
+    };
+    const socketsHeap0 = await heapKib(inspector);
+    const socketsRss0 = residentKib(workerd);
+    const openStarted = performance.now();
+    const opened = await openSockets(stack, org.slug, owner.cookie, HOLD_SOCKETS, 100, onFrame);
+    sockets = opened.sockets;
+    const openMs = Math.round(performance.now() - openStarted);
+    const deadline = performance.now() + 20_000;
+    while (ready < sockets.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const socketsHeap1 = await heapKib(inspector);
+    const socketsRss1 = residentKib(workerd);
+    // Commands one after another; each must reach every socket (within 10 s).
+    const lastMs: number[] = [];
+    let undelivered = 0;
+    for (let i = 0; i < 5; i++) {
+      const before = received;
+      last = 0;
+      await api.must(201, "POST", `/api/v1/orgs/${org.slug}/invitations`, { invitee: freshEmail(`hold-${i}`) }, caller);
+      const until = performance.now() + 10_000;
+      while (received - before < sockets.length && performance.now() < until) await new Promise((r) => setTimeout(r, 5));
+      undelivered += Math.max(0, sockets.length - (received - before));
+      lastMs.push(last);
+    }
+    const perItem = (kib: number, n: number): number => round(kib / Math.max(1, n), 2);
+    return {
+      pending_invitations_loaded: PENDING_LOAD,
+      // Retained by the isolate (after a full collection) per pending invitation in a room.
+      heap_kib_per_pending_invitation: perItem(pendingHeap1 - pendingHeap0, PENDING_LOAD),
+      workerd_rss_kib_per_pending_invitation: perItem(pendingRss1 - pendingRss0, PENDING_LOAD),
+      sockets_target: HOLD_TARGET,
+      // What this machine allows one workerd (two open files per socket, see openFilesLimit).
+      sockets_possible_here: HOLD_CAPACITY,
+      sockets_requested: HOLD_SOCKETS,
+      sockets_open: sockets.length,
+      sockets_failed: opened.failed,
+      sockets_ready: ready,
+      open_ms: openMs,
+      open_per_s: Math.round((sockets.length / Math.max(1, openMs)) * 1000),
+      // The room's own share (JS heap) and the local runtime's (its connections and buffers).
+      heap_kib_per_socket: perItem(socketsHeap1 - socketsHeap0, sockets.length),
+      workerd_rss_kib_per_socket: perItem(socketsRss1 - socketsRss0, sockets.length),
+      commands: lastMs.length,
+      // Commit to the LAST of all the sockets, per command.
+      commit_to_last_socket_ms: lastMs,
+      messages_not_delivered: undelivered,
+    };
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    inspector?.close();
+    await stack.stop();
+  }
+}
+
 async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { cookie: string }, processes: Processes) {
   const org = await api.createOrg(owner, `bench-live-${runTag}`, 10_000);
   // Receipt minus `at` per event, for the commands and for the floor (frames the room sends
   // with nothing else to do), taken in alternation so both see the same machine.
   const samples = { command: [] as number[], floor: [] as number[] };
   let phase: keyof typeof samples = "command";
+  // Each round's first and last receipt (ms after `at`): the offset before the first socket
+  // hears of it, and how long the whole fan-out took.
+  const roundSpans = { command: [] as Span[], floor: [] as Span[] };
+  let span: Span = { first: Number.POSITIVE_INFINITY, last: 0 };
   let eventFrames = 0;
   let readyFrames = 0;
   let messages = 0;
@@ -462,9 +622,12 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
       messages++;
       messageBytes += data.length;
     }
+    const latency = receivedAt - events.at;
+    span.first = Math.min(span.first, latency);
+    span.last = Math.max(span.last, latency);
     for (let i = 0; i < events.count; i++) {
       eventFrames++;
-      samples[phase].push(receivedAt - events.at);
+      samples[phase].push(latency);
     }
   };
   const openStarted = performance.now();
@@ -489,9 +652,11 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
     const cpu = { command: { workerd: 0, user: 0, system: 0, db: 0, self: 0 }, floor: { workerd: 0, user: 0, system: 0, db: 0, self: 0 } };
     const measured = async (which: keyof typeof samples, round: () => Promise<boolean>): Promise<void> => {
       phase = which;
+      span = { first: Number.POSITIVE_INFINITY, last: 0 };
       const c0 = sampleCpu(processes);
       const t0 = workerdTimes();
       if (!(await round())) incomplete++;
+      roundSpans[which].push(span);
       const c1 = sampleCpu(processes);
       const t1 = workerdTimes();
       const add = (a: number | null, b: number | null): number => (a === null || b === null ? 0 : b - a);
@@ -564,6 +729,7 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
       // CPU per command (its events to every socket, its mail): the server's fan-out vs this
       // client's receiving.
       cpu_ms_per_command: cpuOf(cpu.command),
+      rounds: spansOf(roundSpans.command),
       floor: {
         what: "after each command, the room sends one frame of the same size to the same sockets with nothing else (bench-only RPC): the platform's own fan-out on this machine",
         p50_ms: percentile(samples.floor, 0.5),
@@ -571,6 +737,7 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
         p99_ms: floorP99,
         max_ms: percentile(samples.floor, 1),
         cpu_ms_per_round: cpuOf(cpu.floor),
+        rounds: spansOf(roundSpans.floor),
       },
       p99_over_floor_ms: round(p99 - floorP99),
     };
@@ -738,6 +905,16 @@ export async function benchRoom(): Promise<Record<string, unknown>> {
       const live = await commitToSocket(api, stack, { ...ownerCaller, cookie: owner.cookie }, processes);
       report.commit_to_socket = live;
       meets.commit_to_socket_p99 = live.sockets_open === SOCKETS && live.commit_to_socket_p99_ms < targets.commit_to_socket_p99_ms_max;
+    }
+
+    if (parts.has("scale")) {
+      log(`scale: ${PENDING_LOAD} pending invitations in one room, then ${HOLD_SOCKETS} sockets on one organization…`);
+      const held = await scale();
+      report.scale = held;
+      const everyOneServed = held.sockets_ready === held.sockets_open && held.messages_not_delivered === 0;
+      meets.sockets_held = held.sockets_open >= targets.sockets_held_min && everyOneServed;
+      // Short of the target only by this machine's open-file limit (sockets_possible_here).
+      meets.sockets_held_as_many_as_possible_here = held.sockets_open >= Math.min(targets.sockets_held_min, HOLD_CAPACITY) && everyOneServed;
     }
 
     report.meets_target = meets;
