@@ -27,6 +27,9 @@
  * measures; BENCH_ROOM_HOLD_SOCKETS and BENCH_ROOM_PENDING size the scale measure.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { PerformanceObserver } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { createClient } from "@libsql/client";
 import { WebSocket } from "ws";
 import { freePort, Inspector } from "./inspector.ts";
@@ -467,6 +470,10 @@ function eventsIn(message: Buffer): { count: number; at: number } | null {
 interface Span {
   first: number;
   last: number;
+  /** This process's garbage-collection pauses during the round, in ms (receipts wait them out). */
+  gc: number;
+  /** The Worker isolate's heap after the round, in KiB (BENCH_ROOM_HEAP_TRACE only). */
+  heapKib?: number;
 }
 
 /**
@@ -474,10 +481,17 @@ interface Span {
  * first send), when the last did (the whole fan-out), and the five slowest rounds (a p99 of
  * a thousand sockets is often one or two slow rounds, not a slow fan-out).
  */
-function spansOf(list: Span[]): { first_p50_ms: number; last_p50_ms: number; last_worst_ms: number[] } {
+function spansOf(list: Span[]) {
   const firsts = list.map((r) => r.first).sort((a, b) => a - b);
   const lasts = list.map((r) => r.last).sort((a, b) => a - b);
-  return { first_p50_ms: percentile(firsts, 0.5), last_p50_ms: percentile(lasts, 0.5), last_worst_ms: lasts.slice(-5).reverse() };
+  return {
+    load_generator_gc_ms: round(list.reduce((a, r) => a + r.gc, 0), 1),
+    first_p50_ms: percentile(firsts, 0.5),
+    last_p50_ms: percentile(lasts, 0.5),
+    last_worst_ms: lasts.slice(-5).reverse(),
+    // Every round in order: [first, last, this process's GC ms(, workerd's heap KiB)].
+    each: list.map((r) => (r.heapKib === undefined ? [r.first, r.last, r.gc] : [r.first, r.last, r.gc, r.heapKib])),
+  };
 }
 
 /** workerd's resident memory, in KiB (every workerd process of this run). */
@@ -598,7 +612,13 @@ async function scale() {
   }
 }
 
-async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { cookie: string }, processes: Processes) {
+/** A full collection of this process's heap, now (V8's `gc`, exposed at run time). */
+const collectOwnGarbage: () => void = (() => {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+})();
+
+async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { cookie: string }, processes: Processes, heapInspector?: Inspector) {
   const org = await api.createOrg(owner, `bench-live-${runTag}`, 10_000);
   // Receipt minus `at` per event, for the commands and for the floor (frames the room sends
   // with nothing else to do), taken in alternation so both see the same machine.
@@ -607,7 +627,14 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
   // Each round's first and last receipt (ms after `at`): the offset before the first socket
   // hears of it, and how long the whole fan-out took.
   const roundSpans = { command: [] as Span[], floor: [] as Span[] };
-  let span: Span = { first: Number.POSITIVE_INFINITY, last: 0 };
+  let span: Span = { first: Number.POSITIVE_INFINITY, last: 0, gc: 0 };
+  // The receiving process's own GC pauses, which hold back every receipt behind them
+  // (entries arrive after the fact: each round sums those that started inside it).
+  const gcPauses: Array<{ start: number; ms: number }> = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauses.push({ start: entry.startTime, ms: entry.duration });
+  });
+  gcObserver.observe({ entryTypes: ["gc"] });
   let eventFrames = 0;
   let readyFrames = 0;
   let messages = 0;
@@ -651,14 +678,27 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
     // CPU is summed per phase over its rounds (sampled around each round).
     const cpu = { command: { workerd: 0, user: 0, system: 0, db: 0, self: 0 }, floor: { workerd: 0, user: 0, system: 0, db: 0, self: 0 } };
     const measured = async (which: keyof typeof samples, round: () => Promise<boolean>): Promise<void> => {
+      // This process collects its garbage between rounds, not during one: a collection of
+      // the heap the throughput loads left behind paused it for up to ~55 ms mid-round,
+      // holding back every receipt — the load generator's pause, not the room's latency.
+      collectOwnGarbage();
       phase = which;
-      span = { first: Number.POSITIVE_INFINITY, last: 0 };
+      span = { first: Number.POSITIVE_INFINITY, last: 0, gc: 0 };
+      const roundStart = performance.now();
       const c0 = sampleCpu(processes);
       const t0 = workerdTimes();
       if (!(await round())) incomplete++;
-      roundSpans[which].push(span);
+      const roundEnd = performance.now();
       const c1 = sampleCpu(processes);
       const t1 = workerdTimes();
+      await new Promise((r) => setImmediate(r)); // lets the observer deliver the round's entries
+      const paused = gcPauses.filter((g) => g.start >= roundStart && g.start < roundEnd).reduce((a, g) => a + g.ms, 0);
+      span.gc = Math.round(paused * 10) / 10;
+      if (heapInspector) {
+        const usage = await heapInspector.send<{ usedSize: number }>("Runtime.getHeapUsage");
+        span.heapKib = Math.round(usage.usedSize / 1024);
+      }
+      roundSpans[which].push(span);
       const add = (a: number | null, b: number | null): number => (a === null || b === null ? 0 : b - a);
       cpu[which].workerd += add(c0.workerd, c1.workerd);
       cpu[which].user += t1.user - t0.user;
@@ -742,6 +782,7 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
       p99_over_floor_ms: round(p99 - floorP99),
     };
   } finally {
+    gcObserver.disconnect();
     for (const ws of sockets) {
       try {
         ws.close(1000, "bench done");
@@ -758,7 +799,11 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
 
 export async function benchRoom(): Promise<Record<string, unknown>> {
   const log = (line: string): void => console.error(`[bench room] ${line}`);
-  const stack = await startBenchStack();
+  // BENCH_ROOM_HEAP_TRACE=1: workerd's inspector open, to read the isolate's heap after
+  // every live round (a diagnosis: where the slow rounds' major collections fall).
+  const inspectorPort = process.env.BENCH_ROOM_HEAP_TRACE ? await freePort() : undefined;
+  const stack = await startBenchStack(inspectorPort ? { inspectorPort } : {});
+  const heapInspector = inspectorPort ? await Inspector.connect(inspectorPort, (t) => /roster-bench/.test(`${t.title} ${t.url}`)) : undefined;
   try {
     const api = new Api(stack);
     const workerd = childPids("workerd");
@@ -902,7 +947,7 @@ export async function benchRoom(): Promise<Record<string, unknown>> {
 
     if (parts.has("live")) {
       log(`commit-to-socket with ${SOCKETS} sockets…`);
-      const live = await commitToSocket(api, stack, { ...ownerCaller, cookie: owner.cookie }, processes);
+      const live = await commitToSocket(api, stack, { ...ownerCaller, cookie: owner.cookie }, processes, heapInspector);
       report.commit_to_socket = live;
       meets.commit_to_socket_p99 = live.sockets_open === SOCKETS && live.commit_to_socket_p99_ms < targets.commit_to_socket_p99_ms_max;
     }
@@ -920,6 +965,7 @@ export async function benchRoom(): Promise<Record<string, unknown>> {
     report.meets_target = meets;
     return report;
   } finally {
+    heapInspector?.close();
     await stack.stop();
   }
 }
