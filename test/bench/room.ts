@@ -13,8 +13,10 @@
  *   e. commit-to-socket: 1,000 live sockets, 50 sequential commands, receipt time minus the
  *      event's `at` (same machine, same clock); after each command, the fan-out floor: the
  *      room sends a frame of the same size to the same sockets and does nothing else;
- *   f. scale: one organization holding 10,000 sockets (each gets every event), and the
- *      memory a room spends per socket and per pending invitation (workerd's resident set).
+ *   f. scale, on a stack of its own: one organization holding 10,000 sockets (or as many as
+ *      this machine's open-file limit lets one workerd hold), each given every event; the
+ *      memory per socket and per pending invitation (the isolate's heap after a full
+ *      collection, read through the inspector, and workerd's resident set).
  *
  * Plus a breakdown that explains the invitation figure: each hop of the invitation route
  * measured on its own (bench-only routes, worker.ts), CPU per request of workerd, the
