@@ -496,6 +496,16 @@ function spansOf(list: Span[]) {
   };
 }
 
+/** Polls `predicate` every 2 ms until it holds (true) or `timeoutMs` ran out (false). */
+async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!predicate()) {
+    if (performance.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return true;
+}
+
 /** workerd's resident memory, in KiB (every workerd process of this run). */
 function residentKib(pids: number[]): number {
   let total = 0;
@@ -568,8 +578,7 @@ async function scale() {
     const opened = await openSockets(stack, org.slug, owner.cookie, HOLD_SOCKETS, 100, onFrame);
     sockets = opened.sockets;
     const openMs = Math.round(performance.now() - openStarted);
-    const deadline = performance.now() + 20_000;
-    while (ready < sockets.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => ready >= sockets.length, 20_000);
     const socketsHeap1 = await heapKib(inspector);
     const socketsRss1 = residentKib(workerd);
     // Commands one after another; each must reach every socket (within 10 s).
@@ -579,8 +588,7 @@ async function scale() {
       const before = received;
       last = 0;
       await api.must(201, "POST", `/api/v1/orgs/${org.slug}/invitations`, { invitee: freshEmail(`hold-${i}`) }, caller);
-      const until = performance.now() + 10_000;
-      while (received - before < sockets.length && performance.now() < until) await new Promise((r) => setTimeout(r, 5));
+      await waitFor(() => received - before >= sockets.length, 10_000);
       undelivered += Math.max(0, sockets.length - (received - before));
       lastMs.push(last);
     }
@@ -662,14 +670,6 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
   const openStarted = performance.now();
   const { sockets, failed, compressed } = await openSockets(stack, org.slug, owner.cookie, SOCKETS, 50, onFrame);
   const openMs = Math.round(performance.now() - openStarted);
-  const waitFor = async (predicate: () => boolean, timeoutMs: number): Promise<boolean> => {
-    const deadline = performance.now() + timeoutMs;
-    while (!predicate()) {
-      if (performance.now() > deadline) return false;
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    return true;
-  };
   try {
     await waitFor(() => readyFrames >= sockets.length, 5_000);
     let eventsPerCommand = 0;
