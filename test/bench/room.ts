@@ -109,9 +109,13 @@ function percentile(sorted: number[], p: number): number {
 
 /** utime and stime of a process, in ms (clock ticks are 10 ms on Linux). */
 function processTimes(pid: number | undefined): { user: number; system: number } | null {
-  if (!pid) return null;
+  return pid ? statTimes(`/proc/${pid}/stat`) : null;
+}
+
+/** utime and stime from a `stat` file of /proc (a process's or one thread's), in ms. */
+function statTimes(path: string): { user: number; system: number } | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(path, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
   } catch {
@@ -123,6 +127,21 @@ function processTimes(pid: number | undefined): { user: number; system: number }
 function processCpuMs(pid: number | undefined): number | null {
   const times = processTimes(pid);
   return times && times.user + times.system;
+}
+
+/**
+ * CPU of this process's threads other than the main one, in ms: V8's helpers (the
+ * collector's parallel and concurrent work) and libuv's pool. On two cores, whatever they
+ * run competes with workerd.
+ */
+function helperThreadsCpuMs(): number {
+  let total = 0;
+  for (const thread of readdirSync(`/proc/${process.pid}/task`)) {
+    if (thread === String(process.pid)) continue;
+    const times = statTimes(`/proc/${process.pid}/task/${thread}/stat`);
+    if (times) total += times.user + times.system;
+  }
+  return total;
 }
 
 /** Our own child processes whose command name contains `name` (workerd under Miniflare). */
@@ -474,6 +493,8 @@ interface Span {
   last: number;
   /** This process's garbage-collection pauses during the round, in ms (receipts wait them out). */
   gc: number;
+  /** CPU of this process's helper threads during the round, in ms (see helperThreadsCpuMs). */
+  helpers: number;
   /** The Worker isolate's heap after the round, in KiB (BENCH_ROOM_HEAP_TRACE only). */
   heapKib?: number;
 }
@@ -488,11 +509,13 @@ function spansOf(list: Span[]) {
   const lasts = list.map((r) => r.last).sort((a, b) => a - b);
   return {
     load_generator_gc_ms: round(list.reduce((a, r) => a + r.gc, 0), 1),
+    load_generator_helper_threads_ms: round(list.reduce((a, r) => a + r.helpers, 0), 1),
     first_p50_ms: percentile(firsts, 0.5),
     last_p50_ms: percentile(lasts, 0.5),
     last_worst_ms: lasts.slice(-5).reverse(),
-    // Every round in order: [first, last, this process's GC ms(, workerd's heap KiB)].
-    each: list.map((r) => (r.heapKib === undefined ? [r.first, r.last, r.gc] : [r.first, r.last, r.gc, r.heapKib])),
+    // Every round in order: [first, last, this process's GC ms, its helper threads' CPU ms
+    // (, workerd's heap KiB)].
+    each: list.map((r) => [r.first, r.last, r.gc, r.helpers, ...(r.heapKib === undefined ? [] : [r.heapKib])]),
   };
 }
 
@@ -622,11 +645,28 @@ async function scale() {
   }
 }
 
-/** A full collection of this process's heap, now (V8's `gc`, exposed at run time). */
-const collectOwnGarbage: () => void = (() => {
+/** A collection of this process's heap, now (V8's `gc`, exposed at run time). */
+const collectOwnGarbage: (options: { type: "major" | "minor" }) => void = (() => {
   setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
+  return runInNewContext("gc") as (options: { type: "major" | "minor" }) => void;
 })();
+
+/**
+ * A major collection of this process's heap, then a wait until its helper threads are
+ * idle (the collection's concurrent work ends after its pause). Done once, before the
+ * live part's warm-up; between rounds, minor collections suffice.
+ */
+async function collectOwnGarbageAndSettle(): Promise<void> {
+  collectOwnGarbage({ type: "major" });
+  const deadline = performance.now() + 3_000;
+  let before = helperThreadsCpuMs();
+  while (performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = helperThreadsCpuMs();
+    if (now === before) return;
+    before = now;
+  }
+}
 
 async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { cookie: string }, processes: Processes, heapInspector?: Inspector) {
   const org = await api.createOrg(owner, `bench-live-${runTag}`, 10_000);
@@ -637,7 +677,7 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
   // Each round's first and last receipt (ms after `at`): the offset before the first socket
   // hears of it, and how long the whole fan-out took.
   const roundSpans = { command: [] as Span[], floor: [] as Span[] };
-  let span: Span = { first: Number.POSITIVE_INFINITY, last: 0, gc: 0 };
+  let span: Span = { first: Number.POSITIVE_INFINITY, last: 0, gc: 0, helpers: 0 };
   // The receiving process's own GC pauses, which hold back every receipt behind them
   // (entries arrive after the fact: each round sums those that started inside it).
   const gcPauses: Array<{ start: number; ms: number }> = [];
@@ -680,19 +720,24 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
     // CPU is summed per phase over its rounds (sampled around each round).
     const cpu = { command: { workerd: 0, user: 0, system: 0, db: 0, self: 0 }, floor: { workerd: 0, user: 0, system: 0, db: 0, self: 0 } };
     const measured = async (which: keyof typeof samples, round: () => Promise<boolean>): Promise<void> => {
-      // This process collects its garbage between rounds, not during one: a collection of
-      // the heap the throughput loads left behind paused it for up to ~55 ms mid-round,
-      // holding back every receipt — the load generator's pause, not the room's latency.
-      collectOwnGarbage();
+      // This process collects its garbage between rounds, not during one (a collection
+      // mid-round holds back every receipt behind it: the load generator's pause, not the
+      // room's latency). A minor collection: after a major one, every round spent ~20 ms
+      // more of this process's CPU (V8 recompiling the code the collection discarded, on
+      // helper threads), on the core workerd needs for the fan-out, and the last socket
+      // heard ~10 ms later.
+      collectOwnGarbage({ type: "minor" });
       phase = which;
-      span = { first: Number.POSITIVE_INFINITY, last: 0, gc: 0 };
+      span = { first: Number.POSITIVE_INFINITY, last: 0, gc: 0, helpers: 0 };
       const roundStart = performance.now();
       const c0 = sampleCpu(processes);
       const t0 = workerdTimes();
+      const h0 = helperThreadsCpuMs();
       if (!(await round())) incomplete++;
       const roundEnd = performance.now();
       const c1 = sampleCpu(processes);
       const t1 = workerdTimes();
+      span.helpers = helperThreadsCpuMs() - h0;
       await new Promise((r) => setImmediate(r)); // lets the observer deliver the round's entries
       const paused = gcPauses.filter((g) => g.start >= roundStart && g.start < roundEnd).reduce((a, g) => a + g.ms, 0);
       span.gc = Math.round(paused * 10) / 10;
@@ -708,14 +753,22 @@ async function commitToSocket(api: Api, stack: BenchStack, owner: Caller & { coo
       cpu[which].db += add(c0.db, c1.db);
       cpu[which].self += add(c0.self, c1.self);
     };
-    // Learn from a first command (not counted) how many events one invitation sends to
-    // every socket, and how long its message is.
+    // Whatever the earlier loads left in this process's heap goes now, not in a round.
+    await collectOwnGarbageAndSettle();
+    // Warm-up, not counted. A first command teaches how many events one invitation sends
+    // to every socket and how long its message is; then a first floor round. Both also let
+    // V8 compile this process's receiving path again: a major collection discards compiled
+    // code, and the first round after one spent ~20-60 ms recompiling on helper threads.
     {
       const before = eventFrames;
       await api.must(201, "POST", `/api/v1/orgs/${org.slug}/invitations`, { invitee: freshEmail("live-first") }, owner);
       await waitFor(() => false, 300);
       eventsPerCommand = Math.max(1, Math.round((eventFrames - before) / Math.max(1, sockets.length)));
+      phase = "floor";
+      await api.must(200, "POST", `/api/bench/fanout/${org.id}?bytes=${Math.round(messageBytes / Math.max(1, messages))}`);
+      await waitFor(() => false, 300);
       samples.command.length = 0;
+      samples.floor.length = 0;
       messages = 0;
       messageBytes = 0;
     }
