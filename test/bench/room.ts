@@ -270,7 +270,7 @@ interface Caller {
  * The bench's HTTP client: undici's connection pool, keep-alive, as many connections as
  * requests in flight (the seats measure sends 500 at once). Not `fetch`: its WHATWG
  * layers cost the load generator 420–820 µs of CPU per request, on the two cores the
- * server needs (the request API: 110–160 µs).
+ * server needs (the request API: 100–190 µs).
  */
 class Api {
   readonly #stack: BenchStack;
