@@ -48,8 +48,8 @@ const SOCKETS = Number(process.env.BENCH_ROOM_SOCKETS ?? 1_000);
 const LIVE_COMMANDS = 50;
 /**
  * Open files a process may have here (`ulimit -n`; this sandbox's hard limit is 20,000).
- * Locally workerd spends two per socket (the connection and its end of the bridge between
- * its HTTP layer and the runtime), so one workerd holds at most about half of it.
+ * Locally workerd holds two descriptors per socket (both refer to the same connection, as
+ * `/proc/<pid>/fd` shows), so one workerd holds at most about half of it.
  */
 function openFilesLimit(): number {
   const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1];
