@@ -115,6 +115,16 @@ async function claimBatch(db: Database, orgId: string, now: number, limit: numbe
   return { key, mails: claimed.sort(byId) };
 }
 
+/** Sends one mail on its own, under its own key; if it fails, it is retried alone too. */
+async function sendAlone(db: Database, mailer: Mailer, mail: OutboxMail, now: number): Promise<Update[]> {
+  try {
+    await mailer.send(render(mail.to, mail.template, mail.params), { idempotencyKey: mail.idempotencyKey });
+    return outcome(db, [mail], now);
+  } catch (error) {
+    return outcome(db, [mail], now, error, { alone: true });
+  }
+}
+
 /**
  * Sends the organization's next batch of due mail (up to `limit`) — Resend's batch
  * endpoint, or one insert into the dev mailbox — marking each sent or scheduling its retry.
@@ -126,13 +136,7 @@ export async function deliverDue(db: Database, mailer: Mailer, orgId: string, no
   const updates: Update[] = [];
   if (due.length === 1 && key === due[0]!.idempotencyKey) {
     // A mail that already went alone once goes alone again, under its own key.
-    const [mail] = due as [OutboxMail];
-    try {
-      await mailer.send(render(mail.to, mail.template, mail.params), { idempotencyKey: mail.idempotencyKey });
-      updates.push(...outcome(db, due, now));
-    } catch (error) {
-      updates.push(...outcome(db, due, now, error));
-    }
+    updates.push(...(await sendAlone(db, mailer, due[0]!, now)));
   } else if (due.length > 0) {
     try {
       await mailer.sendBatch(
@@ -144,14 +148,7 @@ export async function deliverDue(db: Database, mailer: Mailer, orgId: string, no
       if (isRetryable(error) || due.length === 1) updates.push(...outcome(db, due, now, error));
       else {
         // Sent one by one now, each under its own key: each becomes a batch of its own.
-        for (const mail of due) {
-          try {
-            await mailer.send(render(mail.to, mail.template, mail.params), { idempotencyKey: mail.idempotencyKey });
-            updates.push(...outcome(db, [mail], now));
-          } catch (single) {
-            updates.push(...outcome(db, [mail], now, single, { alone: true }));
-          }
-        }
+        for (const mail of due) updates.push(...(await sendAlone(db, mailer, mail, now)));
       }
     }
   }
