@@ -443,6 +443,36 @@ describe("invitation rules from the organization's settings and roles", () => {
     }
   });
 
+  it("stores the hour's mail count once per transaction, whole, when invitations commit together", async () => {
+    const owner = await signIn(uniqueEmail("budget-owner"));
+    const org = await createOrg(owner, "budget");
+    await setSeatLimit(owner, org.slug, 50);
+    const room = orgRoom(env, org.id);
+    // Count the room's writes of the count: the storage object is the room's own.
+    await runInDurableObject(room, (live: OrgRoom, state) => {
+      const sql = state.storage.sql;
+      const exec = sql.exec.bind(sql);
+      const counter = live as unknown as { budgetWrites: number };
+      counter.budgetWrites = 0;
+      sql.exec = ((query: string, ...bindings: unknown[]) => {
+        if (/^INSERT INTO mail_budget/.test(query)) counter.budgetWrites++;
+        return exec(query, ...bindings);
+      }) as typeof sql.exec;
+    });
+    const before = await runInDurableObject(room, (live: OrgRoom) => live.queue.stats.transactions);
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => invite(owner, org.slug, { invitee: uniqueEmail(`together-${i}`) })));
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(201));
+    const { transactions, writes, stored } = await runInDurableObject(room, (live: OrgRoom, state) => ({
+      transactions: live.queue.stats.transactions - before,
+      writes: (live as unknown as { budgetWrites: number }).budgetWrites,
+      stored: state.storage.sql.exec<{ used: number }>("SELECT used FROM mail_budget").toArray(),
+    }));
+    // Twelve commands shared fewer transactions, and each transaction wrote the count once.
+    expect(transactions).toBeLessThan(12);
+    expect(writes).toBe(transactions);
+    expect(stored.map((row) => row.used)).toEqual([12]);
+  });
+
   it("answers an outsider the same for an existing and a missing organization, whatever the body", async () => {
     const owner = await signIn(uniqueEmail("orc-owner"));
     const outsider = await signIn(uniqueEmail("orc-outsider"));
