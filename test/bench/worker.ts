@@ -4,9 +4,10 @@
  * bundle, wrangler.toml → worker/index.ts, never contains this file).
  *
  *   POST /api/bench/noop/:orgId       THE CEILING. The platform hop of a command and nothing
- *                                     else: no credential, no lookup, one RPC to the
- *                                     organization's room (`ping`, which goes through the
- *                                     room's queue like a command), a tiny JSON answer.
+ *                                     else: the body read (as on every /api/* route), no
+ *                                     credential, no lookup, one RPC to the organization's
+ *                                     room (`ping`, through the room's queue like a command,
+ *                                     no storage, no database), a tiny JSON answer.
  *
  * Diagnostic routes (test/bench/room.ts uses them to split an invitation's cost; each is
  * production code composed differently, nothing new):
