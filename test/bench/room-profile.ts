@@ -138,7 +138,8 @@ export async function profileRoom(): Promise<Record<string, unknown>> {
 
     const results: Record<string, unknown> = {};
     const cases: Array<[string, (i: number) => Promise<number>]> = [
-      ["noop", () => post(`/api/bench/noop/${orgId}`, {}).then(async (r) => (await r.arrayBuffer(), r.status))],
+      // The same requests as the invitations (as room.ts sends the no-op).
+      ["noop", (i) => post(`/api/bench/noop/${orgId}`, { invitee: `n${i}.${tag}@bench.example.com` }, { cookie }).then(async (r) => (await r.arrayBuffer(), r.status))],
       ["invitation", (i) => post(`/api/v1/orgs/${slug}/invitations`, { invitee: `p${i}.${tag}@bench.example.com` }, { cookie }).then(async (r) => (await r.arrayBuffer(), r.status))],
     ];
     for (const [name, op] of cases) {
