@@ -1,7 +1,8 @@
 /**
  * Benchmark of an organization's room as the product uses it (DESIGN.md §7), against the
- * built Worker served by Miniflare directly (stack.ts), in ONE run, after a warm-up (both
- * invitation loads and the no-op under load, unmeasured: the steady state is what counts):
+ * built Worker served by Miniflare directly (stack.ts), in ONE run. The loads and the live
+ * part each start with an unmeasured warm-up (for the loads: both invitation loads and the
+ * no-op under load; the steady state is what counts):
  *
  *   a. the no-op ceiling: N concurrent keep-alive clients on POST /api/bench/noop/:orgId (the
  *      platform hop of a command and nothing else: "a route that calls the room and does

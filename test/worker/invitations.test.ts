@@ -448,6 +448,8 @@ describe("invitation rules from the organization's settings and roles", () => {
     const org = await createOrg(owner, "budget");
     await setSeatLimit(owner, org.slug, 50);
     const room = orgRoom(env, org.id);
+    // Mid-hour, so the count cannot roll over to a new hour between the invitations.
+    await setRoomClock(org.id, Math.floor(Date.now() / 3_600_000) * 3_600_000 + 1_800_000);
     // Count the room's writes of the count: the storage object is the room's own.
     await runInDurableObject(room, (live: OrgRoom, state) => {
       const sql = state.storage.sql;

@@ -121,6 +121,7 @@ export class OrgRoom extends DurableObject<Bindings> {
         this.#state = undefined;
       },
       commit: async (statements) => {
+        this.#saveMailBudget();
         // One write transaction (BEGIN IMMEDIATE: it takes the lock up front instead of
         // upgrading midway); results are not needed, so drizzle only builds the SQL.
         await orgDatabase(env, this.#knownOrgId()).$client.batch(statements.map(toInStatement), "write");
@@ -131,7 +132,6 @@ export class OrgRoom extends DurableObject<Bindings> {
       keepsState: (error) => error instanceof AppError,
       // Owed once per transaction: one `seats.changed`, one alarm update, one send per socket.
       settled: () => {
-        this.#saveMailBudget();
         this.#publishSeatsIfChanged();
         this.live.flush();
       },
@@ -442,11 +442,11 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   /**
    * Keeps this hour's mail count in storage too, so eviction does not reset it. Written once
-   * per transaction, once it committed, in the same turn as the live log's rows: one storage
-   * commit for both, which the output gate waits for before any answer of the group leaves.
-   * Not once per command: a write to the room's storage costs workerd ~0.3 ms of CPU (a
-   * no-op call that wrote once ran at half the rate of one that did not), a third of what a
-   * whole invitation costs it, and each commit delays what the room sends next by ~0.8 ms.
+   * per transaction, in the turn that sends it to the database: before any of its mail can
+   * be committed (a room reset mid-commit can only leave the stored count too high), and
+   * before any of its answers leave (the output gate holds them until it is stored). Not
+   * once per command: a write to the room's storage costs workerd ~0.3 ms of CPU (a no-op
+   * call that wrote once ran at half the rate of one that did not).
    */
   #saveMailBudget(): void {
     if (!this.#mailBudgetUnsaved) return;
