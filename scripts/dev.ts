@@ -6,7 +6,8 @@
  *   dashboard (Vite, hot reload), /api proxied   http://localhost:PORT  <- open this
  *
  * With DATABASE_URL set (e.g. `turso dev` or a Turso database) the local server is not
- * started. Ctrl-C stops everything it started; data stays in .data/.
+ * started. Ctrl-C stops everything it started, and so does stopping `npm run dev` with a
+ * signal to npm (SIGTERM) or closing its terminal; data stays in .data/.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -47,6 +48,16 @@ async function shutdown(code: number): Promise<never> {
 }
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
+// A closed terminal: without a handler Node would exit at once and leave workerd (in a
+// process group of its own) running.
+process.on("SIGHUP", () => void shutdown(0));
+// `npm run dev` runs this under `sh -c`. A SIGTERM to npm (an IDE's stop button, a process
+// manager) ends npm and the shell but not this process, which would keep its ports: it
+// stops when the process that started it is gone.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) void shutdown(0);
+}, 1000).unref();
 
 async function startDatabase(): Promise<{ url: string; authToken?: string }> {
   if (process.env.DATABASE_URL) {

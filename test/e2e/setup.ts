@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
+import { freePortTriple, stopGroup, waitForHealth } from "../setup/dev-server.ts";
 import { chromiumPath } from "./support/chromium-path.ts";
 
 declare module "vitest" {
@@ -18,8 +18,6 @@ declare module "vitest" {
 }
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const startTimeoutMs = 120_000;
-const stopGraceMs = 10_000;
 
 /**
  * Starts `node scripts/dev.ts` (libSQL server, Worker in workerd, Vite) on free ports with
@@ -80,76 +78,4 @@ function requireChromium(): void {
     ].join("\n"),
   );
   throw new Error(`Chromium is missing at ${chromiumPath}; install it with \`${fix}\`. The e2e tests did not run.`);
-}
-
-/** Waits for `url` to answer 200, failing early if the dev server exits. */
-async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + startTimeoutMs;
-  let last = "no answer yet";
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`npm run dev exited (${child.signalCode ?? child.exitCode}) before ${url} answered`);
-    }
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
-      if (response.status === 200) return;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${url} did not answer 200 within ${startTimeoutMs / 1000} s (last: ${last})`);
-}
-
-/** SIGTERM to the process group, SIGKILL after a grace period. */
-async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  signalGroup(child.pid, "SIGTERM");
-  const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), stopGraceMs).unref());
-  if ((await Promise.race([exited, timer])) === "timeout") {
-    console.warn(`[e2e] npm run dev ignored SIGTERM for ${stopGraceMs / 1000} s; killing its process group`);
-    signalGroup(child.pid, "SIGKILL");
-    await exited;
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
-  }
-}
-
-/** A port P with P+1 and P+2 free too (scripts/dev.ts uses all three on 127.0.0.1). */
-async function freePortTriple(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await listenOnce(0);
-    if (port + 2 > 65_535) continue;
-    if ((await isFree(port + 1)) && (await isFree(port + 2)) && (await isFree(port))) return port;
-  }
-  throw new Error("Found no three consecutive free ports on 127.0.0.1");
-}
-
-function listenOnce(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      const address = server.address();
-      const chosen = typeof address === "object" && address ? address.port : port;
-      server.close(() => resolve(chosen));
-    });
-  });
-}
-
-async function isFree(port: number): Promise<boolean> {
-  try {
-    await listenOnce(port);
-    return true;
-  } catch {
-    return false;
-  }
 }
