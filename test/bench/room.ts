@@ -41,6 +41,7 @@ import { Pool } from "undici";
 import { WebSocket } from "ws";
 import { freePort, Inspector } from "./inspector.ts";
 import { startBenchStack, type BenchStack } from "./stack.ts";
+import { childrenOf } from "../support/processes.ts";
 
 const WINDOW_MS = Number(process.env.BENCH_ROOM_MS ?? 3_000);
 const WARMUP_MS = Math.min(1_000, WINDOW_MS / 2);
@@ -153,19 +154,9 @@ function helperThreadsCpuMs(): number {
 
 /** Our own child processes whose command name contains `name` (workerd under Miniflare). */
 function childPids(name: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === process.pid && comm.includes(name)) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
+  return childrenOf(process.pid)
+    .filter((child) => child.name.includes(name))
+    .map((child) => child.pid);
 }
 
 interface Processes {

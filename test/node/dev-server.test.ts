@@ -1,30 +1,14 @@
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { freePortTriple, isFree, signalGroup, waitForHealth } from "../setup/dev-server.ts";
+import { childrenOf, descendantsOf, type ProcessEntry } from "../support/processes.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-
-/** The processes whose parent is `pid` (from /proc), with their command names. */
-function childrenOf(pid: number): Array<{ pid: number; name: string }> {
-  const out: Array<{ pid: number; name: string }> = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) out.push({ pid: Number(entry), name });
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return out;
-}
 
 function alive(pid: number): boolean {
   try {
@@ -33,12 +17,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Every process below `pid`. */
-function descendantsOf(pid: number): Array<{ pid: number; name: string }> {
-  const children = childrenOf(pid);
-  return [...children, ...children.flatMap((child) => descendantsOf(child.pid))];
 }
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -62,7 +40,7 @@ describe("npm run dev", () => {
     // command after it, so the shell cannot exec it in its own place).
     const shell = spawn("sh", ["-c", `"${process.execPath}" scripts/dev.ts; echo "dev server exited"`], { cwd: root, env, detached: true, stdio: ["ignore", log, log] });
     closeSync(log);
-    let started: Array<{ pid: number; name: string }> = [];
+    let started: ProcessEntry[] = [];
     try {
       await waitForHealth(`http://localhost:${port}/api/health`, shell);
       const dev = childrenOf(shell.pid!).find((p) => p.name === "node");
