@@ -39,9 +39,8 @@ export interface RoomState {
   memberEmails: Map<string, string>;
   /** Invitations with status `pending` in the database (some may be past due). */
   pending: Map<string, Invitation>;
-  /** Invitee → id ({@link inviteeKey}) and token hash → id of the pending invitations. */
+  /** Invitee → id ({@link inviteeKey}) of the pending invitations. */
   pendingByInvitee: Map<string, string>;
-  pendingByToken: Map<string, string>;
   /** The organization's project ids, to check project assignments. */
   projects: Set<string>;
   /**
@@ -80,7 +79,6 @@ export async function loadState(db: Database, orgId: string): Promise<RoomState 
     memberEmails: new Map(memberRows.map((m) => [m.email.toLowerCase(), m.userId])),
     pending: new Map(),
     pendingByInvitee: new Map(),
-    pendingByToken: new Map(),
     projects: new Set(projectRows.map((p) => p.id)),
   };
   for (const invitation of pendingRows) addPending(state, invitation);
@@ -109,7 +107,6 @@ export function addPending(state: RoomState, invitation: Invitation): void {
   else if (state.earliestExpiry !== undefined) state.earliestExpiry = Math.min(state.earliestExpiry ?? expiresAt, expiresAt);
   state.pending.set(invitation.id, invitation);
   state.pendingByInvitee.set(inviteeKey(invitation), invitation.id);
-  state.pendingByToken.set(invitation.tokenHash, invitation.id);
 }
 
 /** Forgets a pending invitation that was answered, revoked, expired or re-issued. */
@@ -121,7 +118,6 @@ export function dropPending(state: RoomState, id: string): void {
   state.pending.delete(id);
   const key = inviteeKey(invitation);
   if (state.pendingByInvitee.get(key) === id) state.pendingByInvitee.delete(key);
-  state.pendingByToken.delete(invitation.tokenHash);
 }
 
 export function addMember(state: RoomState, userId: string, role: Role, email: string, name: string): void {

@@ -24,10 +24,9 @@ function isPastDue(ctx: PlanContext, invitation: Invitation): boolean {
 }
 
 /** The changes of a pending invitation, committed and published. */
-function updatePlan<T>(ctx: PlanContext, state: RoomState, actor: Actor, before: Invitation, after: Invitation, action: string, value: (view: InvitationView) => T, extra: Statement[] = []): RoomPlan<T> {
+function updatePlan<T>(ctx: PlanContext, state: RoomState, actor: Actor, after: Invitation, action: string, value: (view: InvitationView) => T, extra: Statement[] = []): RoomPlan<T> {
   const { id, orgId, ...rest } = after;
   addPending(state, after);
-  if (before.tokenHash !== after.tokenHash) state.pendingByToken.delete(before.tokenHash);
   const view = invitationView(after, ctx.now);
   return {
     statements: [
@@ -76,7 +75,7 @@ export async function planResend(ctx: PlanContext, state: RoomState, actor: Acto
     ...(input.mail ? { sendCount: before.sendCount + 1, lastSentAt: new Date(ctx.now), delivery: "queued" as const } : {}),
   };
   const mail = input.mail ? [invitationMailInsert(ctx, state, actor, after, url)] : [];
-  return updatePlan(ctx, state, actor, before, after, input.mail ? "invitation.resent" : "invitation.link_renewed", (invitation) => ({ invitation, inviteUrl: url }), mail);
+  return updatePlan(ctx, state, actor, after, input.mail ? "invitation.resent" : "invitation.link_renewed", (invitation) => ({ invitation, inviteUrl: url }), mail);
 }
 
 /** Extend: push `expiresAt` to `days` from now. An expired invitation is re-issued fresh. */
@@ -87,7 +86,7 @@ export async function planExtend(ctx: PlanContext, state: RoomState, actor: Acto
   const before = requirePending(ctx, state, old.id);
   // Extending never brings the expiry closer.
   const expiresAt = new Date(Math.max(before.expiresAt.getTime(), expiryFrom(ctx.now, input.days ?? state.org.defaultInviteTtlDays)));
-  return updatePlan(ctx, state, actor, before, { ...before, expiresAt }, "invitation.extended", (invitation) => ({ invitation }));
+  return updatePlan(ctx, state, actor, { ...before, expiresAt }, "invitation.extended", (invitation) => ({ invitation }));
 }
 
 /** Edit role, projects and message of a pending invitation. */
@@ -106,7 +105,7 @@ export function planEdit(ctx: PlanContext, state: RoomState, actor: Actor, id: s
     ...(patch.projects ? { projectAssignments: patch.projects } : {}),
     ...(patch.message !== undefined ? { message: patch.message } : {}),
   };
-  return updatePlan(ctx, state, actor, before, after, "invitation.edited", (invitation) => ({ invitation }));
+  return updatePlan(ctx, state, actor, after, "invitation.edited", (invitation) => ({ invitation }));
 }
 
 /** Revoke a pending invitation: its link dies and its seat is freed. */
