@@ -12,7 +12,7 @@ const dayMs = 24 * 60 * 60_000;
 const db = createClient({ url: env.DATABASE_URL ?? "" });
 
 interface Created {
-  invitation: { id: string; status: string; email: string | null; role: string; sendCount: number; expiresAt: string };
+  invitation: { id: string; status: string; email: string | null; role: string; sendCount: number; expiresAt: string; delivery: string };
   inviteUrl: string;
 }
 
@@ -293,6 +293,30 @@ describe("managing invitations", () => {
     expect((await call("DELETE", `/api/v1/orgs/${org.slug}/invitations/${id}`, { cookie: owner.cookie })).status).toBe(204);
     const pendingList = await call("GET", `/api/v1/orgs/${org.slug}/invitations?status=revoked`, { cookie: owner.cookie });
     expect(pendingList.body.invitations).toEqual([]);
+  });
+
+  it("keeps a sent mail's delivery through edits, extensions and new links, in the answers and in the list", async () => {
+    const owner = await signIn(uniqueEmail("dl-owner"));
+    const org = await createOrg(owner, "dl");
+    const created = await invite(owner, org.slug, { invitee: uniqueEmail("dl") });
+    const id = created.body.invitation.id;
+    expect(created.body.invitation.delivery).toBe("queued");
+    const listed = async () =>
+      (await call<{ invitations: Array<{ id: string; delivery: string; role: string }> }>("GET", `/api/v1/orgs/${org.slug}/invitations?status=pending`, { cookie: owner.cookie })).body.invitations.find((i) => i.id === id);
+    const deadline = Date.now() + 5000;
+    while ((await listed())?.delivery !== "sent" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect((await listed())?.delivery).toBe("sent");
+
+    const edited = await call<Created>("PATCH", `/api/v1/orgs/${org.slug}/invitations/${id}`, { cookie: owner.cookie, body: { role: "admin" } });
+    expect(edited.body.invitation).toMatchObject({ role: "admin", delivery: "sent" });
+    const extended = await call<Created>("POST", `/api/v1/orgs/${org.slug}/invitations/${id}/extend`, { cookie: owner.cookie, body: { days: 20 } });
+    expect(extended.body.invitation.delivery).toBe("sent");
+    const relinked = await call<Created>("POST", `/api/v1/orgs/${org.slug}/invitations/${id}/link`, { cookie: owner.cookie });
+    expect(relinked.body.invitation.delivery).toBe("sent");
+    expect(await listed()).toMatchObject({ role: "admin", delivery: "sent" });
+    // A resend queues a new mail: queued again, until that one leaves.
+    const resent = await call<Created>("POST", `/api/v1/orgs/${org.slug}/invitations/${id}/resend`, { cookie: owner.cookie });
+    expect(resent.body.invitation.delivery).toBe("queued");
   });
 });
 

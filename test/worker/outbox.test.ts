@@ -38,7 +38,7 @@ describe("the mail outbox", () => {
     const now = Date.now();
     const tos = [uniqueEmail("ob-a"), uniqueEmail("ob-b")];
     const orgId = await queue(tos, now);
-    const next = await deliverDue(orgDatabase(env, orgId), mailerFor(resendEnv), orgId, now);
+    const { next } = await deliverDue(orgDatabase(env, orgId), mailerFor(resendEnv), orgId, now);
     expect(next).toBeNull();
     const batch = (await received()).find((r) => r.path === "/emails/batch" && JSON.stringify(r.body).includes(tos[0]!));
     expect(batch?.idempotencyKey).toMatch(/^batch-[0-9a-f-]{36}$/);
@@ -54,7 +54,7 @@ describe("the mail outbox", () => {
     const now = Date.now();
     const orgId = await queue([uniqueEmail("fail500")], now);
     const db = orgDatabase(env, orgId);
-    const next = await deliverDue(db, mailerFor(resendEnv), orgId, now);
+    const { next } = await deliverDue(db, mailerFor(resendEnv), orgId, now);
     expect(next).toBe(now + retryDelayMs(1));
     expect(await rows(orgId)).toEqual([expect.objectContaining({ status: "queued", attempts: 1 })]);
     // Not due yet: nothing is tried.
@@ -110,7 +110,7 @@ describe("the mail outbox", () => {
     const now = Date.now();
     const good = uniqueEmail("ob-good");
     const orgId = await queue([uniqueEmail("fail422"), good], now);
-    const next = await deliverDue(orgDatabase(env, orgId), mailerFor(resendEnv), orgId, now);
+    const { next } = await deliverDue(orgDatabase(env, orgId), mailerFor(resendEnv), orgId, now);
     expect(next).toBeNull();
     const byStatus = Object.fromEntries((await rows(orgId)).map((r) => [r.to.includes("fail422") ? "bad" : "good", r.status]));
     expect(byStatus).toEqual({ bad: "failed", good: "sent" });

@@ -39,23 +39,35 @@ export function isRetryable(error: unknown): boolean {
 
 type Update = BatchItem<"sqlite">;
 
-/** The updates recording that `mails` left, or failed with `error`. */
-function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown, options: { alone?: boolean } = {}): Update[] {
+/** What a delivery run did: the writes recording it, and the invitations whose mail it settled. */
+interface RunRecord {
+  updates: Update[];
+  /** Invitations whose mail left (their `delivery` becomes `sent` if it was `queued`). */
+  sent: string[];
+  /** Invitations whose mail was given up (their `delivery` becomes `failed`). */
+  failed: string[];
+}
+
+/** Records in `run` that `mails` left, or failed with `error`. */
+function outcome(db: Database, run: RunRecord, mails: OutboxMail[], now: number, error?: unknown, options: { alone?: boolean } = {}): void {
   const ids = mails.map((mail) => mail.id);
   const invitationIds = mails.flatMap((mail) => (mail.invitationId ? [mail.invitationId] : []));
   if (error === undefined) {
     // Once sent, the bodies go: they may hold live invitation or sign-in links, and tokens
     // are kept only as hashes.
-    return [
+    run.updates.push(
       db.update(mailOutbox).set({ status: "sent", sentAt: new Date(now), attempts: sql`${mailOutbox.attempts} + 1`, params: null }).where(inArray(mailOutbox.id, ids)),
       ...(invitationIds.length
         ? [db.update(invitations).set({ delivery: "sent" }).where(and(inArray(invitations.id, invitationIds), eq(invitations.delivery, "queued")))]
         : []),
-    ];
+    );
+    run.sent.push(...invitationIds);
+    return;
   }
   const attempts = Math.max(...mails.map((mail) => mail.attempts)) + 1;
   const giveUp = !isRetryable(error) || attempts >= maxAttempts;
-  return [
+  if (giveUp) run.failed.push(...invitationIds);
+  run.updates.push(
     db
       .update(mailOutbox)
       .set({
@@ -70,7 +82,7 @@ function outcome(db: Database, mails: OutboxMail[], now: number, error?: unknown
       })
       .where(inArray(mailOutbox.id, ids)),
     ...(giveUp && invitationIds.length ? [db.update(invitations).set({ delivery: "failed" }).where(inArray(invitations.id, invitationIds))] : []),
-  ];
+  );
 }
 
 /**
@@ -116,49 +128,59 @@ async function claimBatch(db: Database, orgId: string, now: number, limit: numbe
 }
 
 /** Sends one mail on its own, under its own key; if it fails, it is retried alone too. */
-async function sendAlone(db: Database, mailer: Mailer, mail: OutboxMail, now: number): Promise<Update[]> {
+async function sendAlone(db: Database, run: RunRecord, mailer: Mailer, mail: OutboxMail, now: number): Promise<void> {
   try {
     await mailer.send(render(mail.to, mail.template, mail.params), { idempotencyKey: mail.idempotencyKey });
-    return outcome(db, [mail], now);
+    outcome(db, run, [mail], now);
   } catch (error) {
-    return outcome(db, [mail], now, error, { alone: true });
+    outcome(db, run, [mail], now, error, { alone: true });
   }
+}
+
+/** What {@link deliverDue} did. */
+export interface DeliveryRun {
+  /** When the next queued mail of the organization is due, if any is. */
+  next: number | null;
+  /** Invitations whose mail left in this run, and those whose mail was given up. */
+  sent: string[];
+  failed: string[];
 }
 
 /**
  * Sends the organization's next batch of due mail (up to `limit`) — Resend's batch
  * endpoint, or one insert into the dev mailbox — marking each sent or scheduling its retry.
  * A batch refused for good (a 4xx) is sent again mail by mail, so one bad address fails
- * alone. Answers when the next attempt is due, if any mail is still queued.
+ * alone. Answers when the next attempt is due, if any mail is still queued, and which
+ * invitations' mail it settled (their room keeps its copy of `delivery` in step).
  */
-export async function deliverDue(db: Database, mailer: Mailer, orgId: string, now: number, limit = maxBatch): Promise<number | null> {
+export async function deliverDue(db: Database, mailer: Mailer, orgId: string, now: number, limit = maxBatch): Promise<DeliveryRun> {
   const { key, mails: due } = await claimBatch(db, orgId, now, limit);
-  const updates: Update[] = [];
+  const run: RunRecord = { updates: [], sent: [], failed: [] };
   if (due.length === 1 && key === due[0]!.idempotencyKey) {
     // A mail that already went alone once goes alone again, under its own key.
-    updates.push(...(await sendAlone(db, mailer, due[0]!, now)));
+    await sendAlone(db, run, mailer, due[0]!, now);
   } else if (due.length > 0) {
     try {
       await mailer.sendBatch(
         due.map((row) => render(row.to, row.template, row.params)),
         { idempotencyKey: key },
       );
-      updates.push(...outcome(db, due, now));
+      outcome(db, run, due, now);
     } catch (error) {
-      if (isRetryable(error) || due.length === 1) updates.push(...outcome(db, due, now, error));
+      if (isRetryable(error) || due.length === 1) outcome(db, run, due, now, error);
       else {
         // Sent one by one now, each under its own key: each becomes a batch of its own.
-        for (const mail of due) updates.push(...(await sendAlone(db, mailer, mail, now)));
+        for (const mail of due) await sendAlone(db, run, mailer, mail, now);
       }
     }
   }
   const results = await db.batch([
-    ...(updates as [Update]),
+    ...(run.updates as [Update]),
     db
       .select({ at: sql<number | null>`min(${mailOutbox.nextAttemptAt})` })
       .from(mailOutbox)
       .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"))),
   ]);
   const [next] = results.at(-1) as Array<{ at: number | null }>;
-  return next?.at ?? null;
+  return { next: next?.at ?? null, sent: run.sent, failed: run.failed };
 }

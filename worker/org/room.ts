@@ -30,7 +30,7 @@ import type { InvitationView } from "./commands/invitation-view.ts";
 import { planDelete, planEdit, planExtend, planResend, planRevoke } from "./commands/manage-invitation.ts";
 import type { PlanContext, RoomPlan, Statement } from "./commands/plan-context.ts";
 import { planAccept, planDecline, type Invitee, type Response as InvitationResponse } from "./commands/respond.ts";
-import { deliverDue } from "../mail/outbox.ts";
+import { deliverDue, type DeliveryRun } from "../mail/outbox.ts";
 import { mailerFor } from "../mail/mailer.ts";
 import { systemClock, type Clock } from "../lib/clock.ts";
 import type { ErrorCode } from "../errors.ts";
@@ -503,9 +503,14 @@ export class OrgRoom extends DurableObject<Bindings> {
         this.#nextMailAt = this.clock.now() + 30_000;
         await this.#scheduleAlarm();
         const orgId = this.#knownOrgId();
-        let next = await deliverDue(orgDatabase(this.env, orgId), mailerFor(this.env), orgId, this.clock.now());
+        const deliver = async (): Promise<number | null> => {
+          const run = await deliverDue(orgDatabase(this.env, orgId), mailerFor(this.env), orgId, this.clock.now());
+          if (run.sent.length > 0 || run.failed.length > 0) await this.queue.run(() => this.#settleDeliveries(run));
+          return run.next;
+        };
+        let next = await deliver();
         // Keep going while mail is due now (more than one page, or mail queued meanwhile).
-        while (next !== null && next <= this.clock.now()) next = await deliverDue(orgDatabase(this.env, orgId), mailerFor(this.env), orgId, this.clock.now());
+        while (next !== null && next <= this.clock.now()) next = await deliver();
         this.#nextMailAt = next;
         await this.#scheduleAlarm();
       } catch (error) {
@@ -520,6 +525,23 @@ export class OrgRoom extends DurableObject<Bindings> {
   }
 
   #nextMailAt: number | null = null;
+
+  /**
+   * The room's copies of pending invitations follow what the outbox recorded of their mail
+   * (as the database does: `sent` only over `queued`), so the views its commands answer and
+   * publish say what the list says. Run in the queue, between commands.
+   */
+  async #settleDeliveries(run: Pick<DeliveryRun, "sent" | "failed">): Promise<void> {
+    const state = await this.#state;
+    if (!state) return;
+    const settle = (id: string, delivery: "sent" | "failed"): void => {
+      const invitation = state.pending.get(id);
+      if (!invitation || (delivery === "sent" && invitation.delivery !== "queued")) return;
+      state.pending.set(id, { ...invitation, delivery });
+    };
+    for (const id of run.sent) settle(id, "sent");
+    for (const id of run.failed) settle(id, "failed");
+  }
 
   /** The alarm as this instance last read or set it (undefined: not known). */
   #alarmAt: number | null | undefined;

@@ -23,14 +23,22 @@ function isPastDue(ctx: PlanContext, invitation: Invitation): boolean {
   return effectiveStatus(invitation.status, invitation.expiresAt.getTime(), ctx.now) === "expired";
 }
 
-/** The changes of a pending invitation, committed and published. */
-function updatePlan<T>(ctx: PlanContext, state: RoomState, actor: Actor, after: Invitation, action: string, value: (view: InvitationView) => T, extra: Statement[] = []): RoomPlan<T> {
-  const { id, orgId, ...rest } = after;
+/** What a command may change of a pending invitation. */
+type InvitationChanges = Partial<Pick<Invitation, "role" | "projectAssignments" | "message" | "expiresAt" | "tokenHash" | "sendCount" | "lastSentAt" | "delivery">>;
+
+/**
+ * Changes to a pending invitation, committed and published. Only the changed columns are
+ * written: the room's copy of the others may lag the database (the outbox records its
+ * mail's `delivery` there first), and writing them back would undo what it recorded.
+ */
+function updatePlan<T>(ctx: PlanContext, state: RoomState, actor: Actor, before: Invitation, changes: InvitationChanges, action: string, value: (view: InvitationView) => T, extra: Statement[] = []): RoomPlan<T> {
+  const { id, orgId } = before;
+  const after: Invitation = { ...before, ...changes };
   addPending(state, after);
   const view = invitationView(after, ctx.now);
   return {
     statements: [
-      ctx.db.update(invitations).set(rest).where(and(eq(invitations.id, id), eq(invitations.orgId, orgId), eq(invitations.status, "pending"))),
+      ctx.db.update(invitations).set(changes).where(and(eq(invitations.id, id), eq(invitations.orgId, orgId), eq(invitations.status, "pending"))),
       auditStatement(orgId, actor, ctx.now, { action, targetType: "invitation", targetId: id, data: { sendCount: after.sendCount, expiresAt: after.expiresAt.toISOString() } }),
       ...extra,
     ],
@@ -69,13 +77,12 @@ export async function planResend(ctx: PlanContext, state: RoomState, actor: Acto
   if (input.mail) ctx.takeMailBudget(1);
   const token = randomToken(32);
   const url = inviteUrl(ctx.appUrl, token);
-  const after: Invitation = {
-    ...before,
+  const changes: InvitationChanges = {
     tokenHash: await sha256Hex(token),
     ...(input.mail ? { sendCount: before.sendCount + 1, lastSentAt: new Date(ctx.now), delivery: "queued" as const } : {}),
   };
-  const mail = input.mail ? [invitationMailInsert(ctx, state, actor, after, url)] : [];
-  return updatePlan(ctx, state, actor, after, input.mail ? "invitation.resent" : "invitation.link_renewed", (invitation) => ({ invitation, inviteUrl: url }), mail);
+  const mail = input.mail ? [invitationMailInsert(ctx, state, actor, { ...before, ...changes }, url)] : [];
+  return updatePlan(ctx, state, actor, before, changes, input.mail ? "invitation.resent" : "invitation.link_renewed", (invitation) => ({ invitation, inviteUrl: url }), mail);
 }
 
 /** Extend: push `expiresAt` to `days` from now. An expired invitation is re-issued fresh. */
@@ -86,7 +93,7 @@ export async function planExtend(ctx: PlanContext, state: RoomState, actor: Acto
   const before = requirePending(ctx, state, old.id);
   // Extending never brings the expiry closer.
   const expiresAt = new Date(Math.max(before.expiresAt.getTime(), expiryFrom(ctx.now, input.days ?? state.org.defaultInviteTtlDays)));
-  return updatePlan(ctx, state, actor, { ...before, expiresAt }, "invitation.extended", (invitation) => ({ invitation }));
+  return updatePlan(ctx, state, actor, before, { expiresAt }, "invitation.extended", (invitation) => ({ invitation }));
 }
 
 /** Edit role, projects and message of a pending invitation. */
@@ -99,13 +106,12 @@ export function planEdit(ctx: PlanContext, state: RoomState, actor: Actor, id: s
   for (const p of patch.projects ?? []) {
     if (!state.projects.has(p.projectId)) throw new AppError("validation_failed", "Unknown project.", { issues: [{ path: "projects", message: `No project ${p.projectId}` }] });
   }
-  const after: Invitation = {
-    ...before,
+  const changes: InvitationChanges = {
     ...(patch.role ? { role: patch.role } : {}),
     ...(patch.projects ? { projectAssignments: patch.projects } : {}),
     ...(patch.message !== undefined ? { message: patch.message } : {}),
   };
-  return updatePlan(ctx, state, actor, after, "invitation.edited", (invitation) => ({ invitation }));
+  return updatePlan(ctx, state, actor, before, changes, "invitation.edited", (invitation) => ({ invitation }));
 }
 
 /** Revoke a pending invitation: its link dies and its seat is freed. */
