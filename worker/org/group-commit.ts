@@ -68,7 +68,7 @@ export interface GroupCommitOptions<State, S> {
 }
 
 export interface FlushStats {
-  /** Transactions committed, and commands committed through them. */
+  /** Transactions committed (a group with nothing to write commits none), and commands settled. */
   transactions: number;
   commands: number;
   /** Shared transactions that failed and were retried one by one. */
@@ -175,8 +175,10 @@ export class GroupCommitter<State, S> {
       const statements = this.#options.combine ? this.#options.combine(perCommand) : perCommand.flat();
       const guard = planned.findLast((p) => p.plan.guard !== undefined)?.plan.guard;
       if (guard !== undefined) statements.push(guard);
-      if (statements.length > 0) await this.#timedCommit(statements);
-      this.stats.transactions++;
+      if (statements.length > 0) {
+        await this.#timedCommit(statements);
+        this.stats.transactions++;
+      }
       this.stats.commands += planned.length;
       for (const { entry, plan } of planned) settle(entry, plan);
       this.#settled();
@@ -199,7 +201,7 @@ export class GroupCommitter<State, S> {
         this.#options.invalidate();
         throw this.#options.explain ? this.#options.explain(error) : error;
       }
-      this.stats.transactions++;
+      if (statements.length > 0) this.stats.transactions++;
       this.stats.commands++;
       settle(entry, plan);
       this.#settled();

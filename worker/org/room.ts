@@ -505,7 +505,7 @@ export class OrgRoom extends DurableObject<Bindings> {
         const orgId = this.#knownOrgId();
         const deliver = async (): Promise<number | null> => {
           const run = await deliverDue(orgDatabase(this.env, orgId), mailerFor(this.env), orgId, this.clock.now());
-          if (run.sent.length > 0 || run.failed.length > 0) await this.queue.run(() => this.#settleDeliveries(run));
+          if (run.sent.length > 0 || run.failed.length > 0) await this.queue.submit((state) => this.#settleDeliveries(state, run));
           return run.next;
         };
         let next = await deliver();
@@ -529,11 +529,10 @@ export class OrgRoom extends DurableObject<Bindings> {
   /**
    * The room's copies of pending invitations follow what the outbox recorded of their mail
    * (as the database does: `sent` only over `queued`), so the views its commands answer and
-   * publish say what the list says. Run in the queue, between commands.
+   * publish say what the list says. Planned in the queue like a command, in order with the
+   * others (and in their group: it commits nothing).
    */
-  async #settleDeliveries(run: Pick<DeliveryRun, "sent" | "failed">): Promise<void> {
-    const state = await this.#state;
-    if (!state) return;
+  #settleDeliveries(state: RoomState, run: Pick<DeliveryRun, "sent" | "failed">): RoomPlan<void> {
     const settle = (id: string, delivery: "sent" | "failed"): void => {
       const invitation = state.pending.get(id);
       if (!invitation || (delivery === "sent" && invitation.delivery !== "queued")) return;
@@ -541,6 +540,7 @@ export class OrgRoom extends DurableObject<Bindings> {
     };
     for (const id of run.sent) settle(id, "sent");
     for (const id of run.failed) settle(id, "failed");
+    return { statements: [], value: undefined };
   }
 
   /** The alarm as this instance last read or set it (undefined: not known). */
