@@ -14,21 +14,31 @@ export const limitBody = bodyLimit({
 });
 
 const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const jsonType = /^application\/([a-z.+-]*\+)?json\s*(;|$)/i;
 
 /**
- * Parses a JSON body once, up front, so malformed JSON gets the same 400 `invalid_json`
- * on every route (handlers and validators then read Hono's cached parse).
+ * Every write that carries a body carries JSON: anything else is refused with 415 before a
+ * route sees it (a route that reads its own body must never fall back to parsing text).
+ * The body is parsed once, up front, so malformed JSON gets the same 400 `invalid_json` on
+ * every route (handlers and validators then read Hono's cached parse).
  */
 export const parseJsonBody = createMiddleware<AppEnv>(async (c, next) => {
-  if (methodsWithBody.has(c.req.method) && c.req.header("content-length") !== "0") {
-    const type = c.req.header("content-type") ?? "";
-    if (/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-      try {
-        await c.req.json();
-      } catch {
-        throw new AppError("invalid_json", "The request body is not valid JSON.");
-      }
+  if (methodsWithBody.has(c.req.method) && hasBody(c.req.raw)) {
+    if (!jsonType.test(c.req.header("content-type") ?? "")) {
+      throw new AppError("unsupported_media_type", "Send the body as application/json.");
+    }
+    try {
+      await c.req.json();
+    } catch {
+      throw new AppError("invalid_json", "The request body is not valid JSON.");
     }
   }
   await next();
 });
+
+/** A request has a body unless it says it is empty or carries no stream at all. */
+function hasBody(request: Request): boolean {
+  if (request.body === null) return false;
+  const length = request.headers.get("content-length");
+  return length === null || Number(length) > 0;
+}

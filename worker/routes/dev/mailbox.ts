@@ -2,9 +2,8 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
 import { devMail } from "../../../db/schema/index.ts";
 import type { AppEnv } from "../../env.ts";
-import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
-import { devMailboxEnabled } from "../../mail/mailer.ts";
+import { devOnly } from "../../middleware/dev-only.ts";
 import { errors, json } from "../schemas.ts";
 
 const Mailbox = z
@@ -18,14 +17,15 @@ const route = createRoute({
   path: "/api/v1/dev/mailbox",
   tags: ["dev"],
   summary: "Mail sent locally, newest first (local development only)",
-  description: "Exists only in explicit local development without a Resend key; otherwise 404.",
+  description:
+    "Exists only in explicit local development without a Resend key, and answers only requests addressed to a loopback host or to `APP_URL`'s host (no DNS rebinding); otherwise 404.",
   request: { query: z.object({ to: z.string().trim().toLowerCase().max(254).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
   responses: { 200: json(Mailbox, "The messages"), ...errors(404) },
 });
 
 export function registerDevMailbox(app: OpenAPIHono<AppEnv>): void {
+  app.use("/api/v1/dev/*", devOnly);
   app.openapi(route, async (c) => {
-    if (!devMailboxEnabled(c.env)) throw new AppError("not_found", "No route for GET /api/v1/dev/mailbox.");
     const { to, limit } = c.req.valid("query");
     const rows = await userDatabase(c.env)
       .select()
