@@ -312,6 +312,36 @@ describe("invitations by username", () => {
   });
 });
 
+describe("a username invitation under an email-domain rule", () => {
+  it("is refused with the same answer whatever the account's hidden email domain, naming none of it", async () => {
+    const owner = await signIn(uniqueEmail("rule-owner"));
+    const org = await createOrg(owner, "rule");
+    const stamp = Date.now().toString(36);
+    const inside = await signIn(`inside.${stamp}@allowed.example`);
+    const outside = await signIn(`outside.${stamp}@employer.example`);
+    for (const [user, username] of [[inside, `in-${stamp}`], [outside, `out-${stamp}`]] as const) {
+      expect((await call("PATCH", "/api/v1/me", { cookie: user.cookie, body: { username } })).status).toBe(200);
+    }
+    expect((await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { allowedEmailDomains: ["allowed.example"] } })).status).toBe(200);
+
+    const answers = [];
+    for (const username of [`in-${stamp}`, `out-${stamp}`]) {
+      const single = await call<ErrorBody>("POST", `/api/v1/orgs/${org.slug}/invitations`, { cookie: owner.cookie, body: { invitee: username } });
+      const bulk = await call<{ results: Array<Record<string, unknown>> }>("POST", `/api/v1/orgs/${org.slug}/invitations/bulk`, {
+        cookie: owner.cookie,
+        body: { invitations: [{ invitee: username }] },
+      });
+      const { requestId: _ignored, ...error } = single.body.error as ErrorBody["error"] & { requestId?: string };
+      answers.push({ status: single.status, error, row: bulk.body.results?.[0]?.error ?? bulk.body });
+    }
+    expect(answers[0]).toMatchObject({ status: 403, error: { code: "domain_not_allowed" } });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(JSON.stringify(answers)).not.toContain("employer");
+    const listed = await call<{ invitations: unknown[] }>("GET", `/api/v1/orgs/${org.slug}/invitations`, { cookie: owner.cookie });
+    expect(listed.body.invitations).toEqual([]);
+  });
+});
+
 describe("a username and an email for the same person", () => {
   it("are never compared: inviting both answers the same as inviting strangers, and joining through one revokes the other", async () => {
     const owner = await signIn(uniqueEmail("pair-owner"));

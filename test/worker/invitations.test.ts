@@ -444,6 +444,25 @@ describe("invitation rules from the organization's settings and roles", () => {
     expect(extended.body.invitation.expiresAt).toBe(forOwner.body.invitation.expiresAt);
   });
 
+  it("never lets an admin delete an owner's answered invitation", async () => {
+    const owner = await signIn(uniqueEmail("del-owner"));
+    const admin = await signIn(uniqueEmail("del-admin"));
+    const org = await createOrg(owner, "del");
+    await seedMember(org, admin, "admin");
+    const forOwner = await invite(owner, org.slug, { invitee: uniqueEmail("would-be-owner"), role: "owner" });
+    const forMember = await invite(owner, org.slug, { invitee: uniqueEmail("would-be-member"), role: "member" });
+    for (const created of [forOwner, forMember]) {
+      expect((await call("POST", `/api/v1/orgs/${org.slug}/invitations/${created.body.invitation.id}/revoke`, { cookie: owner.cookie })).status).toBe(200);
+    }
+    const refused = await call("DELETE", `/api/v1/orgs/${org.slug}/invitations/${forOwner.body.invitation.id}`, { cookie: admin.cookie });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("forbidden");
+    expect((await call("DELETE", `/api/v1/orgs/${org.slug}/invitations/${forMember.body.invitation.id}`, { cookie: admin.cookie })).status).toBe(204);
+    const listed = await call<{ invitations: Array<{ id: string }> }>("GET", `/api/v1/orgs/${org.slug}/invitations`, { cookie: owner.cookie });
+    expect(listed.body.invitations.map((i) => i.id)).toEqual([forOwner.body.invitation.id]);
+    expect((await call("DELETE", `/api/v1/orgs/${org.slug}/invitations/${forOwner.body.invitation.id}`, { cookie: owner.cookie })).status).toBe(204);
+  });
+
   it("limits how much invitation mail an organization sends per hour", async () => {
     const owner = await signIn(uniqueEmail("spam-owner"));
     const org = await createOrg(owner, "spam");

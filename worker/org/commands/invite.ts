@@ -79,14 +79,23 @@ export function invitationMailInsert(ctx: PlanContext, state: RoomState, actor: 
 
 /**
  * Refuses invitations the organization's settings forbid: a dormant organization takes
- * nobody (`org_unavailable`); allowed email domains, when set, bind every invitee.
+ * nobody (`org_unavailable`); allowed email domains, when set, bind every invitee. An
+ * invitation by username is refused outright under a domain rule, with one answer for every
+ * account: its email is hidden from the inviter, and a refusal that depended on its domain
+ * would tell anyone who can set a rule where any username works.
  */
-export function requireInvitable(state: RoomState, email: string): void {
+export function requireInvitable(state: RoomState, invitee: Pick<InviteInput, "email" | "username">): void {
   if (state.org.status === "dormant") throw new AppError("org_unavailable", "This organization is dormant.");
   const domains = state.org.allowedEmailDomains;
-  const domain = email.slice(email.lastIndexOf("@") + 1);
-  if (domains.length > 0 && !domains.includes(domain)) {
-    throw new AppError("domain_not_allowed", `This organization only takes addresses at ${domains.join(", ")}.`, { domain });
+  if (domains.length === 0) return;
+  if (invitee.username !== null) {
+    throw new AppError("domain_not_allowed", "This organization takes invitations only by email address at its allowed domains; invite by email instead.", {
+      allowedDomains: domains,
+    });
+  }
+  const domain = invitee.email.slice(invitee.email.lastIndexOf("@") + 1);
+  if (!domains.includes(domain)) {
+    throw new AppError("domain_not_allowed", `This organization only takes addresses at ${domains.join(", ")}.`, { domain, allowedDomains: domains });
   }
 }
 
@@ -127,7 +136,7 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
       throw new AppError("validation_failed", "Unknown project.", { issues: [{ path: "projects", message: `No project ${assignment.projectId}` }] });
     }
   }
-  requireInvitable(state, input.email);
+  requireInvitable(state, input);
   const existingId = state.pendingByInvitee.get(inviteeKey(input));
   const existing = existingId ? state.pending.get(existingId) : undefined;
   const existingLive = existing && effectiveStatus("pending", existing.expiresAt.getTime(), ctx.now) === "pending";

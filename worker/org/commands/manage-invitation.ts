@@ -137,6 +137,7 @@ export function planRevoke(ctx: PlanContext, state: RoomState, actor: Actor, id:
 /** Delete a terminal invitation (expired, revoked, declined, accepted). */
 export function planDelete(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation): RoomPlan<{ id: string }> {
   requirePermission(actor, "invitations:write");
+  requireAuthority(actor, old);
   const status = effectiveStatus(old.status, old.expiresAt.getTime(), ctx.now);
   if (!isTerminal(status)) throw new AppError("invitation_pending", "Only answered, revoked or expired invitations can be deleted; revoke it first.");
   dropPending(state, old.id);
