@@ -3,7 +3,9 @@ import { timestamp } from "./columns.ts";
 
 /**
  * A mailed sign-in link. Only the SHA-256 of its token is stored; it is single-use
- * (`usedAt`) and short-lived (`expiresAt`).
+ * (`usedAt`) and short-lived (`expiresAt`). `nonceHash` is the SHA-256 of the nonce cookie
+ * of the browser that asked for it (null for links from before it existed): only that
+ * browser may exchange the link without first confirming whose account it opens.
  */
 export const loginTokens = sqliteTable(
   "login_tokens",
@@ -13,6 +15,7 @@ export const loginTokens = sqliteTable(
     createdAt: timestamp("created_at").notNull(),
     expiresAt: timestamp("expires_at").notNull(),
     usedAt: timestamp("used_at"),
+    nonceHash: text("nonce_hash"),
   },
   (t) => [index("login_tokens_email").on(t.email)],
 );
