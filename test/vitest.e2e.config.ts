@@ -2,8 +2,9 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /**
- * Browser end-to-end tests: `npm run dev` started once by the global setup, driven by
- * Debian's Chromium through playwright-core, plus the API scenario over plain fetch.
+ * Browser end-to-end tests: `npm run dev` started once by the global setup, driven through
+ * playwright-core by Debian's Chromium or else the one in `@sparticuz/chromium` (see
+ * test/e2e/support/chromium-path.ts), plus the API scenario over plain fetch.
  * Run with `npx vitest run --config test/vitest.e2e.config.ts`.
  */
 export default defineConfig({

@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync, closeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 import { freePortTriple, stopGroup, waitForHealth } from "../setup/dev-server.ts";
-import { chromiumPath } from "./support/chromium-path.ts";
+import { resolveChromium, type ChromiumInstall } from "./support/chromium-path.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -14,17 +14,22 @@ declare module "vitest" {
     appUrl: string;
     /** A directory outside the repository for screenshots; kept after the run. */
     artifactsDir: string;
+    /** The Chromium every browser test launches, found (and unpacked) once per run. */
+    chromium: ChromiumInstall;
   }
 }
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /**
- * Starts `node scripts/dev.ts` (libSQL server, Worker in workerd, Vite) on free ports with
- * a fresh data directory, and stops its whole process group afterwards.
+ * Finds Chromium (see chromium-path.ts), then starts `node scripts/dev.ts` (libSQL server,
+ * Worker in workerd, Vite) on free ports with a fresh data directory, and stops its whole
+ * process group afterwards.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  requireChromium();
+  // Here rather than in each worker, so that parallel workers never unpack it at once.
+  const chromium = await resolveChromium();
+  console.log(`Browser tests use ${chromium.version} (${chromium.source}: ${chromium.executablePath})`);
   const port = await freePortTriple();
   const dataDir = await mkdtemp(join(tmpdir(), "roster-e2e-"));
   const artifactsDir = process.env.ROSTER_E2E_ARTIFACTS ?? join(tmpdir(), "roster-e2e-artifacts");
@@ -57,25 +62,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide("appUrl", appUrl);
   project.provide("artifactsDir", artifactsDir);
+  project.provide("chromium", chromium);
   return stop;
-}
-
-function requireChromium(): void {
-  if (existsSync(chromiumPath)) return;
-  const fix = "apt-get update && apt-get install -y chromium";
-  if (process.env.CI) {
-    throw new Error(`CI has no Chromium at ${chromiumPath}: the CI script must install Debian's package (${fix}).`);
-  }
-  console.error(
-    [
-      "",
-      "!".repeat(78),
-      `!!  The browser tests need Debian's Chromium at ${chromiumPath}, and it is missing.`,
-      `!!  Install it with:  ${fix}`,
-      "!!  (Never playwright's own browser download.)",
-      "!".repeat(78),
-      "",
-    ].join("\n"),
-  );
-  throw new Error(`Chromium is missing at ${chromiumPath}; install it with \`${fix}\`. The e2e tests did not run.`);
 }

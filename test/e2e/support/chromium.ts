@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { expect, inject } from "vitest";
-import { chromiumPath } from "./chromium-path.ts";
 
+/** Every launch's flags, whichever Chromium it is; the install may add its own. */
 const args = [
+  // Always, not only as root: no setuid helper ships with the bundled Chromium, and many
+  // hosts refuse the user-namespace sandbox; the pages are our own dashboard.
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
@@ -24,13 +26,15 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Launches Chromium with a fresh temporary user-data-dir; `close` removes it. */
+/** Launches the run's Chromium with a fresh temporary user-data-dir; `close` removes it. */
 export async function openBrowser(): Promise<Browser> {
+  const install = inject("chromium");
   const userDataDir = await mkdtemp(join(tmpdir(), "roster-chromium-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
+    executablePath: install.executablePath,
     headless: true,
-    args,
+    args: [...args, ...install.args.filter((flag) => !args.includes(flag))],
+    env: { ...process.env, ...install.env },
     baseURL: inject("appUrl"),
     viewport: { width: 1100, height: 760 },
   });
