@@ -23,6 +23,10 @@ declare global {
        * to "1"); it is never inferred from a missing key. It enables the dev mailbox.
        */
       ROSTER_LOCAL_DEV?: string;
+      /** Abuse limits an operator may raise (worker/lib/abuse-limits.ts has the defaults). */
+      ORGS_PER_USER_PER_DAY?: string;
+      INVITE_MAIL_PER_USER_PER_HOUR?: string;
+      SEAT_LIMIT_CAP?: string;
     }
   }
 }

@@ -22,6 +22,7 @@ export const errorStatus = {
   org_unavailable: 409,
   user_not_found: 404,
   slug_taken: 409,
+  seat_limit_cap: 403,
   username_taken: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

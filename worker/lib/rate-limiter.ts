@@ -17,6 +17,7 @@ export class RateLimiter extends DurableObject<Bindings> {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS hits (at INTEGER NOT NULL)");
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS grants (at INTEGER NOT NULL, n INTEGER NOT NULL)");
   }
 
   async take(limit: number, windowMs: number, now: number): Promise<RateDecision> {
@@ -29,6 +30,22 @@ export class RateLimiter extends DurableObject<Bindings> {
     }
     sql.exec("INSERT INTO hits (at) VALUES (?)", now);
     return { allowed: true, retryAfterMs: 0 };
+  }
+
+  /**
+   * A budget of `limit` units per sliding window handed out in blocks: grants up to `want`
+   * units (fewer when the window has fewer left, none when it has none) and counts what it
+   * granted. When it grants less than `want`, `retryAfterMs` says when the oldest grant
+   * leaves the window.
+   */
+  async grant(want: number, limit: number, windowMs: number, now: number): Promise<{ granted: number; retryAfterMs: number }> {
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM grants WHERE at <= ?", now - windowMs);
+    const row = sql.exec<{ used: number; oldest: number | null }>("SELECT coalesce(sum(n), 0) AS used, min(at) AS oldest FROM grants").one();
+    const granted = Math.max(0, Math.min(want, limit - row.used));
+    if (granted > 0) sql.exec("INSERT INTO grants (at, n) VALUES (?, ?)", now, granted);
+    const retryAfterMs = granted < want ? Math.max(1000, (row.oldest ?? now) + windowMs - now) : 0;
+    return { granted, retryAfterMs };
   }
 }
 

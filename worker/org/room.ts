@@ -20,6 +20,8 @@ import { removeMember, removeMembers, type RemovalResult } from "./commands/remo
 import { transferOwnership } from "./commands/transfer-ownership.ts";
 import { updateOrg, type OrgPatch } from "./commands/update-org.ts";
 import { LiveHub } from "./live/hub.ts";
+import { mailingUserOf, UserMailCredit } from "./user-mail-credit.ts";
+import { abuseLimits } from "../lib/abuse-limits.ts";
 import { parseLiveHandover, viewerOf } from "./live/viewer.ts";
 import { asResult, type RoomResult } from "./result.ts";
 import { currentActor, loadState, seatsOf, type RoomState } from "./state.ts";
@@ -115,6 +117,7 @@ export class OrgRoom extends DurableObject<Bindings> {
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS room_org (id TEXT NOT NULL)");
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS mail_budget (hour INTEGER PRIMARY KEY, used INTEGER NOT NULL)");
     this.live = new LiveHub(ctx);
+    this.userMail = new UserMailCredit(env);
     this.queue = new GroupCommitter<RoomState, Statement>({
       state: () => this.#load(this.#knownOrgId()),
       invalidate: () => {
@@ -195,6 +198,10 @@ export class OrgRoom extends DurableObject<Bindings> {
   }
 
   async invite(orgId: string, actor: Actor, input: InviteInput): Promise<RoomResult<CreatedInvitation>> {
+    return this.#mailing(actor, 1, () => this.#invite(orgId, actor, input));
+  }
+
+  #invite(orgId: string, actor: Actor, input: InviteInput): Promise<RoomResult<CreatedInvitation>> {
     return this.#plan(orgId, actor, (ctx, state, actor) => planInvite(ctx, state, actor, input));
   }
 
@@ -210,12 +217,16 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   /** Many invitations, planned in row order and committed in a few shared transactions. */
   async inviteBulk(orgId: string, actor: Actor, rows: BulkRow[]): Promise<RoomResult<BulkOutcome[]>> {
-    return asResult(async () => {
-      const answers = rows.map((row) => ("error" in row ? Promise.resolve({ ok: false as const, error: row.error }) : this.invite(orgId, actor, row)));
-      return (await Promise.all(answers)).map((answer): BulkOutcome =>
+    const mails = rows.filter((row) => !("error" in row)).length;
+    const run = () => asResult(async () => {
+      const answers = rows.map((row) => ("error" in row ? Promise.resolve({ ok: false as const, error: row.error }) : this.#invite(orgId, actor, row)));
+      const settled = await Promise.all(answers);
+      this.userMail.refund(mailingUserOf(actor), settled.filter((answer, i) => !answer.ok && !("error" in rows[i]!)).length);
+      return settled.map((answer): BulkOutcome =>
         answer.ok ? answer.value : { error: { code: answer.error.code, message: answer.error.message, ...("details" in answer.error && answer.error.details ? { details: answer.error.details as Record<string, number | string> } : {}) } },
       );
     });
+    return this.#mailing(actor, mails, run, () => 0);
   }
 
   async editInvitation(orgId: string, actor: Actor, id: string, patch: InvitationPatch): Promise<RoomResult<{ invitation: InvitationView }>> {
@@ -223,11 +234,16 @@ export class OrgRoom extends DurableObject<Bindings> {
   }
 
   async resendInvitation(orgId: string, actor: Actor, id: string, input: { mail: boolean }): Promise<RoomResult<CreatedInvitation>> {
-    return this.#plan(orgId, actor, async (ctx, state, actor) => planResend(ctx, state, actor, await this.#invitation(ctx, state, id), input));
+    return this.#mailing(actor, input.mail ? 1 : 0, () =>
+      this.#plan(orgId, actor, async (ctx, state, actor) => planResend(ctx, state, actor, await this.#invitation(ctx, state, id), input)),
+    );
   }
 
   async extendInvitation(orgId: string, actor: Actor, id: string, input: { days: number | null }): Promise<RoomResult<{ invitation: InvitationView; inviteUrl?: string }>> {
-    return this.#plan(orgId, actor, async (ctx, state, actor) => planExtend(ctx, state, actor, await this.#invitation(ctx, state, id), input));
+    const extended = await this.#plan(orgId, actor, async (ctx, state, actor) => planExtend(ctx, state, actor, await this.#invitation(ctx, state, id), input));
+    // An expired invitation is re-issued by extending it, which mails the fresh link.
+    if (extended.ok && extended.value.inviteUrl !== undefined) this.userMail.charge(mailingUserOf(actor), 1, this.clock.now());
+    return extended;
   }
 
   async revokeInvitation(orgId: string, actor: Actor, id: string): Promise<RoomResult<{ invitation: InvitationView }>> {
@@ -261,7 +277,7 @@ export class OrgRoom extends DurableObject<Bindings> {
   async updateOrg(orgId: string, actor: Actor, patch: OrgPatch): Promise<RoomResult<OrgView>> {
     return this.#command(orgId, actor, async (ctx, actor) => {
       const before = ctx.state.org;
-      const org = await updateOrg(ctx, actor, patch);
+      const org = await updateOrg(ctx, actor, patch, abuseLimits(this.env).seatLimitCap);
       if (org !== before) {
         this.live.publish("org.updated", { org: orgView(org) });
         if (org.seatLimit !== before.seatLimit) this.live.publish("seats.changed", this.#seats(ctx.state));
@@ -400,6 +416,22 @@ export class OrgRoom extends DurableObject<Bindings> {
         return plan(ctx, state, actor ? currentActor(state, actor) : (null as never));
       });
     });
+  }
+
+  /** Invitation mail of each user across their organizations (worker/org/user-mail-credit.ts). */
+  readonly userMail: UserMailCredit;
+
+  /**
+   * Runs a command that mails up to `mails` invitations after spending them from the
+   * acting user's hourly budget; what it did not mail (by `unsent`: all of it when it
+   * failed) is given back.
+   */
+  async #mailing<T>(actor: Actor, mails: number, run: () => Promise<RoomResult<T>>, unsent: (value: T) => number = () => 0): Promise<RoomResult<T>> {
+    const spent = await asResult(() => this.userMail.spend(mailingUserOf(actor), mails, this.clock.now()));
+    if (!spent.ok) return spent;
+    const result = await run();
+    this.userMail.refund(mailingUserOf(actor), result.ok ? unsent(result.value) : mails);
+    return result;
   }
 
   /** A pending invitation from the state, else any invitation of this organization from the database. */

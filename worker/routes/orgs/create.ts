@@ -6,7 +6,9 @@ import { defaultSeatLimit, seats } from "../../domain/seats.ts";
 import { Slug } from "../../domain/slugs.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
+import { abuseLimits } from "../../lib/abuse-limits.ts";
 import { orgDatabase } from "../../lib/database.ts";
+import { enforceRateLimit } from "../../lib/rate-limiter.ts";
 import { auditInsert } from "../../org/audit.ts";
 import { orgView } from "../../org/room.ts";
 import { errors, json, OrgWithSeats, userSecurity } from "../schemas.ts";
@@ -18,11 +20,11 @@ const route = createRoute({
   path: "/api/v1/orgs",
   tags: ["organizations"],
   summary: "Create an organization",
-  description: `The creator becomes its owner and holds one seat. A new organization has ${defaultSeatLimit} seats. Slugs are unique and immutable (409 \`slug_taken\`).`,
+  description: `The creator becomes its owner and holds one seat. A new organization has ${defaultSeatLimit} seats. Slugs are unique and immutable (409 \`slug_taken\`). Each user may create a limited number of organizations a day (\`ORGS_PER_USER_PER_DAY\`, 10 by default): past it, 429 \`rate_limited\` with \`Retry-After\`.`,
   security: userSecurity,
   middleware: [requireUser] as const,
   request: { body: { ...json(CreateOrg), required: true } },
-  responses: { 201: json(OrgWithSeats, "Created"), ...errors(400, 401, 403, 409) },
+  responses: { 201: json(OrgWithSeats, "Created"), ...errors(400, 401, 403, 409, 429) },
 });
 
 export function registerCreateOrg(app: OpenAPIHono<AppEnv>): void {
@@ -30,6 +32,8 @@ export function registerCreateOrg(app: OpenAPIHono<AppEnv>): void {
     const { name, slug } = c.req.valid("json");
     const user = c.var.user;
     const now = c.var.clock.now();
+    const perDay = { name: "orgs:user", limit: abuseLimits(c.env).orgsPerUserPerDay, windowMs: 24 * 3_600_000 };
+    await enforceRateLimit(c.env, perDay, user.id, now);
     const id = newId("org", now);
     const db = orgDatabase(c.env, id);
     const at = new Date(now);

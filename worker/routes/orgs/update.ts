@@ -31,7 +31,7 @@ const route = createRoute({
   tags: ["organizations"],
   summary: "Change an organization's name, settings or seat limit",
   description:
-    "Owners only. `seatLimit` stands in for billing; lowering it below the seats in use removes nobody, it only blocks new seats.",
+    "Owners only. `seatLimit` stands in for billing; lowering it below the seats in use removes nobody, it only blocks new seats. Raising it above the deployment's cap (`SEAT_LIMIT_CAP`, 2,000 by default) answers 403 `seat_limit_cap` with `{cap}`.",
   security: orgSecurity,
   middleware: [orgAccess("org:read")] as const,
   request: { params: OrgParams, body: { ...json(UpdateOrg), required: true } },
