@@ -2,7 +2,7 @@ import { createClient, type Client } from "@libsql/client/web";
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import { drizzle } from "drizzle-orm/libsql/web";
 import type { Bindings } from "../env.ts";
-import { AppError } from "../errors.ts";
+import { databaseUnavailable } from "./database-errors.ts";
 
 export type Database = LibSQLDatabase & { $client: Client };
 
@@ -14,7 +14,7 @@ export type Database = LibSQLDatabase & { $client: Client };
  */
 function open(env: Bindings): Database {
   const url = env.DATABASE_URL;
-  if (!url) throw new AppError("database_unavailable", "The database is not configured (DATABASE_URL).");
+  if (!url) throw databaseUnavailable("The database is not configured (DATABASE_URL).");
   // No client-side request queue (`concurrency: 0`): a queued call would start from another
   // call's callback, in that call's request context.
   const client = createClient({ url, authToken: env.DATABASE_AUTH_TOKEN, concurrency: 0 });

@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env.ts";
 import { AppError, errorBody, type ErrorCode } from "../errors.ts";
+import { databaseRetryAfterSeconds, databaseUnavailable, describeFailure, isDatabaseUnavailable } from "../lib/database-errors.ts";
 
 function fromHttpException(error: HTTPException): AppError {
   switch (error.status) {
@@ -24,18 +25,31 @@ function fromHttpException(error: HTTPException): AppError {
   }
 }
 
-/** Renders an {@link AppError} as `{error: {code, message, details?, requestId}}`. */
+/**
+ * Renders an {@link AppError} as `{error: {code, message, details?, requestId}}`. A 503
+ * always carries `Retry-After` (its `details.retryAfterSeconds`, else the database's).
+ */
 export function renderError(c: Context<AppEnv>, error: AppError): Response {
   const retryAfter = error.details?.retryAfterSeconds;
   if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
+  else if (error.status === 503) c.header("Retry-After", String(databaseRetryAfterSeconds));
   return c.json(errorBody(error, c.get("requestId")), error.status);
 }
 
-/** Renders every thrown error; unknown ones are logged and never leak their message. */
+/**
+ * Renders every thrown error. A failure to reach the database answers 503 (clients retry);
+ * other unknown errors are logged in full and never leak their message.
+ */
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof AppError) return renderError(c, err);
   if (err instanceof HTTPException) return renderError(c, fromHttpException(err));
-  console.error(`[roster] ${c.req.method} ${new URL(c.req.url).pathname} failed (request ${c.get("requestId")}):`, err);
+  const where = `${c.req.method} ${new URL(c.req.url).pathname}`;
+  if (isDatabaseUnavailable(err)) {
+    // An outage, not a bug: one line per request, not a stack trace each.
+    console.warn(`[roster] ${where}: the database is unavailable (request ${c.get("requestId")}): ${describeFailure(err)}`);
+    return renderError(c, databaseUnavailable());
+  }
+  console.error(`[roster] ${where} failed (request ${c.get("requestId")}):`, err);
   return renderError(c, new AppError("internal_error", "Something went wrong on our side."));
 };
 

@@ -1,4 +1,5 @@
 import { AppError, type ErrorCode, type ErrorDetails } from "../errors.ts";
+import { databaseUnavailable, describeFailure, isDatabaseUnavailable } from "../lib/database-errors.ts";
 
 /**
  * What a room call answers. Errors thrown inside a Durable Object lose their class on the
@@ -8,16 +9,11 @@ export type RoomResult<T> =
   | { ok: true; value: T }
   | { ok: false; error: { code: ErrorCode; message: string; details?: ErrorDetails } };
 
-/** Whether an error came from reaching libSQL (the client's errors, a failed fetch). */
-function isDatabaseError(error: unknown): boolean {
-  const name = (error as { name?: string } | null)?.name ?? "";
-  const cause = (error as { cause?: { name?: string } } | null)?.cause?.name ?? "";
-  return /Libsql|Hrana/i.test(`${name} ${cause}`) || (error instanceof TypeError && /fetch|network/i.test(error.message));
-}
-
 /**
- * Runs `fn` and turns an {@link AppError} into a failed result, and a database failure into
- * `database_unavailable` (a 503 the caller may retry, not a 500); anything else propagates.
+ * Runs `fn` and turns an {@link AppError} into a failed result, and a failure to reach the
+ * database (lib/database-errors.ts) into `database_unavailable` — a 503 the caller may
+ * retry, not a 500: thrown across RPC it would arrive as a bare Error, its code lost.
+ * Anything else (a bug) propagates, and answers 500.
  */
 export async function asResult<T>(fn: () => Promise<T> | T): Promise<RoomResult<T>> {
   try {
@@ -29,9 +25,10 @@ export async function asResult<T>(fn: () => Promise<T> | T): Promise<RoomResult<
         error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
       };
     }
-    if (isDatabaseError(error)) {
-      console.error("[roster] OrgRoom: the database failed:", error);
-      return { ok: false, error: { code: "database_unavailable", message: "The database is unavailable; try again." } };
+    if (isDatabaseUnavailable(error)) {
+      console.warn(`[roster] OrgRoom: the database is unavailable: ${describeFailure(error)}`);
+      const unavailable = databaseUnavailable();
+      return { ok: false, error: { code: unavailable.code, message: unavailable.message, details: unavailable.details } };
     }
     throw error;
   }

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { isLocalDev, type AppEnv, type Bindings } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
+import { databaseUnavailable } from "../../lib/database-errors.ts";
 import { ErrorResponse } from "../schemas.ts";
 
 /** How long the health check waits for the database before calling it unreachable. */
@@ -60,7 +61,7 @@ export function registerHealth(app: OpenAPIHono<AppEnv>): void {
     } catch (error) {
       if (error instanceof AppError) throw error;
       console.warn("[roster] health: database unreachable:", error instanceof Error ? error.message : error);
-      throw new AppError("database_unavailable", "The database is unreachable.");
+      throw databaseUnavailable("The database is unreachable.");
     }
     return c.json(
       {
