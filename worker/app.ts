@@ -5,6 +5,7 @@ import type { AppEnv } from "./env.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import { onError, onNotFound } from "./middleware/errors.ts";
 import { limitBody, parseJsonBody } from "./middleware/json-body.ts";
+import { securityHeaders } from "./middleware/security-headers.ts";
 import { validationHook } from "./middleware/validation.ts";
 import { readCredential } from "./auth/credentials.ts";
 import { csrfProtection } from "./auth/csrf.ts";
@@ -30,6 +31,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   const clock = options.clock ?? systemClock;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+  app.use("*", securityHeaders);
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   app.use(
     "*",
@@ -57,8 +59,11 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {
     type: "apiKey",
     in: "cookie",
-    name: "roster_session",
-    description: "The dashboard's session (set by POST /api/v1/auth/session). Mutations need a same-origin request.",
+    name: "__Host-roster_session",
+    description:
+      "The dashboard's session (set by POST /api/v1/auth/session). Over HTTPS the cookie is `__Host-roster_session` " +
+      "(Secure, Path=/, no Domain) and only that name is read; over plain http (local development) it is " +
+      "`roster_session`. Mutations need a same-origin request.",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

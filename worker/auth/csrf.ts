@@ -1,9 +1,8 @@
 import type { Context } from "hono";
-import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
-import { sessionCookie } from "./credentials.ts";
+import { readSessionCookie } from "./credentials.ts";
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -28,7 +27,7 @@ function originOf(url: string): string {
  * made it ride on the cookie. Bearer calls carry no cookie authority and are exempt.
  */
 export const csrfProtection = createMiddleware<AppEnv>(async (c, next) => {
-  if (safeMethods.has(c.req.method) || c.req.header("authorization") || !getCookie(c, sessionCookie)) {
+  if (safeMethods.has(c.req.method) || c.req.header("authorization") || !readSessionCookie(c)) {
     return next();
   }
   refuseCrossSite(c);
@@ -37,7 +36,8 @@ export const csrfProtection = createMiddleware<AppEnv>(async (c, next) => {
 
 /**
  * The same-origin check itself, also used where a safe method carries cookie authority
- * (the live socket's upgrade: no cross-site WebSocket hijacking).
+ * (the live socket's upgrade: no cross-site WebSocket hijacking) and by the sign-in routes
+ * whatever cookie the caller has (another site must not sign a browser in; login CSRF).
  */
 export function refuseCrossSite(c: Context<AppEnv>): void {
   const origin = c.req.header("origin");

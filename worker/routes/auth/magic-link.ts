@@ -1,8 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { loginTokens } from "../../../db/schema/index.ts";
+import { refuseCrossSite } from "../../auth/csrf.ts";
+import { issueSignInNonce } from "../../auth/sign-in-nonce.ts";
 import { randomToken, sha256Hex } from "../../auth/tokens.ts";
 import { Email } from "../../domain/slugs.ts";
-import type { AppEnv } from "../../env.ts";
+import type { AppEnv, Bindings } from "../../env.ts";
+import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
 import { enforceRateLimit, type RateLimit } from "../../lib/rate-limiter.ts";
 import { appUrl, clientAddress } from "../../lib/request.ts";
@@ -11,9 +14,20 @@ import { signInMail } from "../../mail/templates.ts";
 import { errors, json } from "../schemas.ts";
 
 export const loginTokenTtlMs = 15 * 60_000;
+
+/**
+ * Who may ask for how much sign-in mail. A caller over its own limits (per address, per
+ * email from its address) is told so with 429: that is about the caller, not the address
+ * asked for. The per-email cap is different: anyone, from many addresses, can exhaust it
+ * for someone else's email, so reaching it must not refuse anybody. It only stops more
+ * mail; the answer stays 202, and the person still signs in with a link already mailed.
+ * Its window is no longer than a link lives, so while it holds back mail, links it let
+ * through are still valid (and whoever keeps it full keeps mailing fresh ones).
+ */
 export const magicLinkLimits = {
-  perEmail: { name: "magic-link:email", limit: 5, windowMs: 15 * 60_000 },
   perAddress: { name: "magic-link:ip", limit: 30, windowMs: 15 * 60_000 },
+  perEmailFromAddress: { name: "magic-link:email+ip", limit: 5, windowMs: 15 * 60_000 },
+  perEmail: { name: "magic-link:email", limit: 20, windowMs: loginTokenTtlMs },
 } satisfies Record<string, RateLimit>;
 
 const Accepted = z.object({ status: z.literal("accepted"), message: z.string() }).openapi("MagicLinkAccepted");
@@ -24,22 +38,47 @@ const route = createRoute({
   tags: ["auth"],
   summary: "Mail a sign-in link",
   description:
-    "Always answers 202 with the same body, whether or not an account exists. Rate limited per email and per client address.",
+    "Always answers 202 with the same body, whether or not an account exists. Rate limited per client address and per " +
+    "email from one address (429); mail to one email is also capped, silently (still 202). Sets the short-lived, " +
+    "HttpOnly sign-in nonce cookie (`__Host-roster_signin` over HTTPS) that binds the link to this browser: the " +
+    "dashboard signs in without asking only in the browser that asked for the link. Refused (403) from another site.",
   request: { body: { ...json(z.object({ email: Email })), required: true } },
-  responses: { 202: json(Accepted, "Accepted"), ...errors(400, 429) },
+  responses: { 202: json(Accepted, "Accepted"), ...errors(400, 403, 429) },
 });
+
+/** Counts a hit against `rule`; answers false instead of throwing when over the limit. */
+async function withinLimit(env: Bindings, rule: RateLimit, subject: string, now: number): Promise<boolean> {
+  try {
+    await enforceRateLimit(env, rule, subject, now);
+    return true;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "rate_limited") return false;
+    throw error;
+  }
+}
 
 export function registerMagicLink(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
+    // Without this another site could have a victim's browser ask for a link to the
+    // attacker's address and so hold the nonce that makes that link sign in silently.
+    refuseCrossSite(c);
     const { email } = c.req.valid("json");
     const now = c.var.clock.now();
-    await enforceRateLimit(c.env, magicLinkLimits.perAddress, clientAddress(c), now);
-    await enforceRateLimit(c.env, magicLinkLimits.perEmail, email, now);
+    const address = clientAddress(c);
+    await enforceRateLimit(c.env, magicLinkLimits.perAddress, address, now);
+    await enforceRateLimit(c.env, magicLinkLimits.perEmailFromAddress, `${email}\n${address}`, now);
+    // Set on every 202 alike, so no header tells a capped email from any other.
+    const nonceHash = await issueSignInNonce(c, now, loginTokenTtlMs);
+    const accepted = () => c.json({ status: "accepted" as const, message: "If this address can sign in, a link is on its way." }, 202);
 
+    if (!(await withinLimit(c.env, magicLinkLimits.perEmail, email, now))) {
+      console.warn("[roster] sign-in mail held back: the per-email cap is reached");
+      return accepted();
+    }
     const token = randomToken(32);
     await userDatabase(c.env)
       .insert(loginTokens)
-      .values({ tokenHash: await sha256Hex(token), email, createdAt: new Date(now), expiresAt: new Date(now + loginTokenTtlMs) });
+      .values({ tokenHash: await sha256Hex(token), email, nonceHash, createdAt: new Date(now), expiresAt: new Date(now + loginTokenTtlMs) });
     const url = `${appUrl(c)}/auth/callback?token=${encodeURIComponent(token)}`;
     try {
       await mailerFor(c.env).send(signInMail(email, url, loginTokenTtlMs / 60_000));
@@ -47,6 +86,6 @@ export function registerMagicLink(app: OpenAPIHono<AppEnv>): void {
       // The answer must not depend on the mail: it would tell who exists or what failed.
       console.error("[roster] sign-in mail failed:", error instanceof Error ? error.message : error);
     }
-    return c.json({ status: "accepted" as const, message: "If this address can sign in, a link is on its way." }, 202);
+    return accepted();
   });
 }
