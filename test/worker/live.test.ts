@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ServerMessage } from "../../worker/org/live/protocol.ts";
 import { orgRoom, type OrgRoom } from "../../worker/org/room.ts";
@@ -236,5 +236,76 @@ describe("the live channel", () => {
     const fresh = await open(org.slug, { cookie: owner.cookie });
     expect(await fresh.take()).toEqual({ type: "ready", seq: start + 5 });
     fresh.ws.close(1000);
+  });
+});
+
+describe("a session's live socket", () => {
+  /** Moves the room's clock past every session's end (sessions last days, not seconds). */
+  async function pastEverySession(orgId: string): Promise<void> {
+    await runInDurableObject(orgRoom(env, orgId), (room: OrgRoom) => {
+      const later = Date.now() + 400 * 24 * 3_600_000;
+      room.clock = { now: () => later };
+    });
+  }
+
+  async function restoreClock(orgId: string): Promise<void> {
+    await runInDurableObject(orgRoom(env, orgId), (room: OrgRoom) => {
+      room.clock = { now: () => Date.now() };
+    });
+  }
+
+  it("is closed with 4401 by the room's alarm when the session ends, after a frame saying why; an API key's socket stays", async () => {
+    const { owner, org } = await team();
+    const key = await call<{ secret: string }>("POST", `/api/v1/orgs/${org.slug}/api-keys`, { cookie: owner.cookie, body: { name: "watcher", scopes: ["members:read"] } });
+    expect(key.status).toBe(201);
+    const session = await open(org.slug, { cookie: owner.cookie });
+    const robot = await open(org.slug, { bearer: key.body.secret });
+    await session.take(ofType("ready"));
+    await robot.take(ofType("ready"));
+    const alarmAt = await runInDurableObject(orgRoom(env, org.id), (_room: OrgRoom, state) => state.storage.getAlarm());
+    expect(alarmAt).not.toBeNull();
+    await pastEverySession(org.id);
+    try {
+      expect(await runDurableObjectAlarm(orgRoom(env, org.id))).toBe(true);
+      expect(await session.take(ofType("closing"))).toMatchObject({ code: 4401 });
+      expect((await session.closed).code).toBe(4401);
+      robot.send({ type: "ping" });
+      await robot.take(ofType("pong"));
+    } finally {
+      await restoreClock(org.id);
+    }
+    robot.ws.close(1000);
+  });
+
+  it("is closed at its next frame once the session has ended, and sent nothing more", async () => {
+    const { owner, org } = await team();
+    const session = await open(org.slug, { cookie: owner.cookie });
+    await session.take(ofType("ready"));
+    await pastEverySession(org.id);
+    try {
+      session.send({ type: "resume", since: 0 });
+      expect((await session.closed).code).toBe(4401);
+      expect(session.messages.map((m) => m.type)).toEqual(["ready", "closing"]);
+    } finally {
+      await restoreClock(org.id);
+    }
+  });
+});
+
+describe("resume replays", () => {
+  it("are limited to 10 a minute per socket: the 11th answers rate_limited and replays nothing; the socket stays usable", async () => {
+    const { owner, org, members } = await team("member");
+    const [other] = members as [SignedIn];
+    await setRole(owner, org.slug, other.userId, "admin");
+    const live = await open(org.slug, { cookie: owner.cookie });
+    await live.take(ofType("ready"));
+    for (let i = 0; i < 10; i++) live.send({ type: "resume", since: 0 });
+    live.send({ type: "resume", since: 0 });
+    live.send({ type: "ping" });
+    await live.take(ofType("pong"));
+    const replayed = live.messages.filter((m) => m.type === "member.updated");
+    expect(replayed).toHaveLength(10);
+    expect(live.messages.filter((m) => m.type === "error")).toEqual([{ type: "error", code: "rate_limited", message: expect.any(String) }]);
+    live.ws.close(1000);
   });
 });

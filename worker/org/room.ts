@@ -116,7 +116,7 @@ export class OrgRoom extends DurableObject<Bindings> {
     );
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS room_org (id TEXT NOT NULL)");
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS mail_budget (hour INTEGER PRIMARY KEY, used INTEGER NOT NULL)");
-    this.live = new LiveHub(ctx);
+    this.live = new LiveHub(ctx, { now: () => this.clock.now() });
     this.userMail = new UserMailCredit(env);
     this.queue = new GroupCommitter<RoomState, Statement>({
       state: () => this.#load(this.#knownOrgId()),
@@ -259,7 +259,7 @@ export class OrgRoom extends DurableObject<Bindings> {
     return this.#plan(orgId, null, (ctx, state) => (answer === "accept" ? planAccept(ctx, state, id, invitee) : planDecline(ctx, state, id, invitee)));
   }
 
-  /** Expires due invitations, retries due mail, and sets the next alarm. */
+  /** Expires due invitations, retries due mail, closes the sockets of ended sessions, and sets the next alarm. */
   override async alarm(): Promise<void> {
     // This alarm has fired: the next one is unknown until set again.
     this.#alarmAt = undefined;
@@ -267,6 +267,7 @@ export class OrgRoom extends DurableObject<Bindings> {
       const orgId = this.#knownOrgId();
       await this.#plan(orgId, null, (ctx, state) => planExpireDue(ctx, state));
       await this.#deliverMail();
+      this.live.closeExpired();
       await this.#scheduleAlarm();
     } catch (error) {
       console.error("[roster] OrgRoom.alarm failed:", error);
@@ -347,7 +348,10 @@ export class OrgRoom extends DurableObject<Bindings> {
       const handover = parseLiveHandover(request.headers);
       if (!handover) throw new AppError("validation_failed", "The live handover is not valid.");
       const state = await this.#load(handover.orgId);
-      return this.live.accept(viewerOf(currentActor(state, handover.actor)));
+      const accepted = this.live.accept(viewerOf(currentActor(state, handover.actor), handover.sessionExpiresAt));
+      // The alarm closes the socket when its session ends.
+      if (handover.sessionExpiresAt !== undefined) void this.#scheduleAlarm();
+      return accepted;
     } catch (error) {
       if (!(error instanceof AppError)) console.error("[roster] OrgRoom.fetch failed:", error);
       const refusal = error instanceof AppError ? error : new AppError("internal_error", "Something went wrong on our side.");
@@ -581,7 +585,7 @@ export class OrgRoom extends DurableObject<Bindings> {
   /** Sets the alarm to the next due time: an invitation's expiry or a mail retry. */
   async #scheduleAlarm(): Promise<void> {
     const state = await this.#state;
-    const times = [state ? nextExpiry(state) : null, this.#nextMailAt].filter((t): t is number => t !== null);
+    const times = [state ? nextExpiry(state) : null, this.#nextMailAt, this.live.nextExpiry()].filter((t): t is number => t !== null);
     if (times.length === 0) return;
     const at = Math.max(Math.min(...times), Date.now() + 10);
     // An alarm set no later than needed, and not yet past, stands (it sets the next one).

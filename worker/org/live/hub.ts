@@ -21,6 +21,10 @@ const replayBatch = 100;
 /** How many events a room keeps for `resume`; older ones answer `resync`. */
 export const defaultRetention = 1000;
 
+/** `resume` frames one socket may send per {@link resumeWindowMs}; past that they replay nothing. */
+export const resumesPerWindow = 10;
+const resumeWindowMs = 60_000;
+
 /** Close codes a peer may send but nobody may send back (RFC 6455 §7.4.1). */
 const unsendableCloseCodes = new Set([1005, 1006, 1015]);
 
@@ -51,10 +55,16 @@ export class LiveHub {
   #unsent: UnsentEvent[] = [];
   /** Attachments parsed once per socket per instance (a hibernated room starts empty). */
   readonly #viewers = new WeakMap<WebSocket, SocketViewer>();
+  /** When each socket's recent `resume` frames came (kept per instance: a hibernated room forgets). */
+  readonly #resumes = new WeakMap<WebSocket, number[]>();
+  readonly #now: () => number;
+  /** The earliest end of a session among the open sockets; undefined: not known since the room woke. */
+  #nextExpiry: number | null | undefined;
 
-  constructor(ctx: DurableObjectState, options: { retention?: number } = {}) {
+  constructor(ctx: DurableObjectState, options: { retention?: number; now?: () => number } = {}) {
     this.#ctx = ctx;
     this.#retention = options.retention ?? defaultRetention;
+    this.#now = options.now ?? Date.now;
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS live_events (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, at TEXT NOT NULL, " +
         "data TEXT NOT NULL, audience TEXT NOT NULL, subject TEXT)",
@@ -77,7 +87,32 @@ export class LiveHub {
     server.serializeAttachment(viewer);
     this.#viewers.set(server, viewer);
     this.#send(server, { type: "ready", seq: this.#seq });
+    const expiresAt = expiryOf(viewer);
+    if (expiresAt !== null && this.#nextExpiry !== undefined && (this.#nextExpiry === null || expiresAt < this.#nextExpiry)) this.#nextExpiry = expiresAt;
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * When the next open socket's session ends (null: none will), for the room's alarm. After
+   * the room wakes from hibernation this reads every socket's attachment once.
+   */
+  nextExpiry(): number | null {
+    if (this.#nextExpiry === undefined) this.closeExpired();
+    return this.#nextExpiry ?? null;
+  }
+
+  /** Closes (4401) every socket whose session has ended, and notes when the next one ends. */
+  closeExpired(): void {
+    const now = this.#now();
+    let next: number | null = null;
+    for (const ws of this.#ctx.getWebSockets()) {
+      const viewer = this.#viewer(ws);
+      const expiresAt = viewer ? expiryOf(viewer) : null;
+      if (expiresAt === null) continue;
+      if (expiresAt <= now) this.#closeExpired(ws);
+      else if (next === null || expiresAt < next) next = expiresAt;
+    }
+    this.#nextExpiry = next;
   }
 
   /**
@@ -117,9 +152,14 @@ export class LiveHub {
     if (Math.floor(this.#seq / pruneEvery) > Math.floor((first - 1) / pruneEvery)) sql.exec("DELETE FROM live_events WHERE seq <= ?", this.#seq - this.#retention);
     // Sockets that see the same events get the same string, built once.
     const messages = new Map<string, string>();
+    const now = this.#now();
     for (const ws of this.#ctx.getWebSockets()) {
       const viewer = this.#viewer(ws);
       if (!viewer) continue;
+      if (isExpired(viewer, now)) {
+        this.#closeExpired(ws);
+        continue;
+      }
       let key = "";
       for (let i = 0; i < events.length; i++) key += visibleTo(viewer, events[i]!) ? "1" : "0";
       let message = messages.get(key);
@@ -135,6 +175,7 @@ export class LiveHub {
   onMessage(ws: WebSocket, message: string | ArrayBuffer): void {
     const viewer = this.#viewer(ws);
     if (!viewer) return;
+    if (isExpired(viewer, this.#now())) return this.#closeExpired(ws);
     if (typeof message !== "string") return this.#refuse(ws, "Frames are JSON text, not binary.");
     if (message.length > maxClientFrameLength) return this.#refuse(ws, `Frames are at most ${maxClientFrameLength} characters.`);
     let json: unknown;
@@ -149,6 +190,9 @@ export class LiveHub {
       return this.#refuse(ws, `Invalid frame${issue?.path.length ? ` at ${issue.path.join(".")}` : ""}: ${issue?.message ?? "unknown"}.`);
     }
     if (frame.data.type === "ping") return this.#send(ws, { type: "pong" });
+    if (!this.#mayResume(ws)) {
+      return this.#send(ws, { type: "error", code: "rate_limited", message: `At most ${resumesPerWindow} resume frames a minute; reconnect or wait.` });
+    }
     this.#resume(ws, viewer, frame.data.since);
   }
 
@@ -190,6 +234,19 @@ export class LiveHub {
   setRole(userId: string, role: Role): void {
     for (const ws of this.#ctx.getWebSockets(userTag(userId))) this.#rewrite(ws, role);
     for (const ws of this.#ctx.getWebSockets(creatorTag(userId))) this.#rewrite(ws, lowerOf("admin", role));
+  }
+
+  /** Counts a `resume` against the socket's allowance: a replay reads the log, so a loop of them is refused. */
+  #mayResume(ws: WebSocket): boolean {
+    const now = this.#now();
+    const recent = (this.#resumes.get(ws) ?? []).filter((at) => at > now - resumeWindowMs);
+    if (recent.length >= resumesPerWindow) {
+      this.#resumes.set(ws, recent);
+      return false;
+    }
+    recent.push(now);
+    this.#resumes.set(ws, recent);
+    return true;
   }
 
   #resume(ws: WebSocket, viewer: SocketViewer, since: number): void {
@@ -249,14 +306,30 @@ export class LiveHub {
     }
   }
 
+  #closeExpired(ws: WebSocket): void {
+    this.#close(ws, liveCloseCodes.signedOut, "Your session has expired; sign in again.");
+  }
+
   #close(ws: WebSocket, code: number, reason: string): void {
-    // Closed at once, and never sent anything again (a closing socket is not OPEN).
+    // A frame naming the close goes first: a page cannot rely on when the close event itself
+    // arrives. Closed at once, and never sent anything again (a closing socket is not OPEN).
+    this.#send(ws, { type: "closing", code, reason });
     try {
       ws.close(code, reason);
     } catch {
       // Already closed.
     }
   }
+}
+
+/** When the socket's session ends, or null for a socket with no end (an API key's, an older one). */
+function expiryOf(viewer: SocketViewer): number | null {
+  return viewer.kind === "user" ? (viewer.expiresAt ?? null) : null;
+}
+
+function isExpired(viewer: SocketViewer, now: number): boolean {
+  const expiresAt = expiryOf(viewer);
+  return expiresAt !== null && expiresAt <= now;
 }
 
 /** Member events are about one member, who may always see them. */

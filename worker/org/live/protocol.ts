@@ -81,7 +81,7 @@ export const defaultAudience = {
 
 // ── Server → client: control frames ──────────────────────────────────────────────────
 
-export type LiveErrorCode = "invalid_frame";
+export type LiveErrorCode = "invalid_frame" | "rate_limited";
 
 export type ControlFrame =
   /** First frame on every socket: the organization's current `seq`. */
@@ -89,8 +89,13 @@ export type ControlFrame =
   /** The events asked for are no longer kept (or `since` is ahead): reload, then go on from `seq`. */
   | { type: "resync"; seq: number }
   | { type: "pong" }
-  /** A frame the server could not use; the socket stays open. */
-  | { type: "error"; code: LiveErrorCode; message: string };
+  /** A frame the server could not use, or a `resume` past its rate; the socket stays open. */
+  | { type: "error"; code: LiveErrorCode; message: string }
+  /**
+   * Sent right before the server closes the socket with `code` (see `liveCloseCodes`): a page
+   * cannot rely on when the close event itself arrives.
+   */
+  | { type: "closing"; code: number; reason: string };
 
 /** Everything the server sends: events have a dotted `type`, control frames a plain one. */
 export type ServerMessage = LiveEvent | ControlFrame;
@@ -113,6 +118,6 @@ export const liveCloseCodes = {
   removed: 4403,
   /** The API key was revoked, or its creator left the organization. */
   revoked: 4401,
-  /** The session that opened the socket was signed out. */
+  /** The session that opened the socket was signed out, or it expired: sign in again. */
   signedOut: 4401,
 } as const;

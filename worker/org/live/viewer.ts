@@ -10,7 +10,14 @@ const Role = z.enum(roles);
  * The role is rewritten when it changes; everything else is fixed at accept time.
  */
 export const SocketViewer = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("user"), id: z.string().min(1), role: Role, sessionId: z.string().min(1) }),
+  z.object({
+    kind: z.literal("user"),
+    id: z.string().min(1),
+    role: Role,
+    sessionId: z.string().min(1),
+    /** When the session ends (epoch ms): the socket is closed then. Absent on sockets accepted before it was kept. */
+    expiresAt: z.number().int().optional(),
+  }),
   z.object({
     kind: z.literal("api_key"),
     id: z.string().min(1),
@@ -36,10 +43,10 @@ const ActorSchema = z.discriminatedUnion("type", [
  * Headers the Worker sets when it hands an authorized upgrade to the room. The room
  * trusts them only because a Durable Object's `fetch` is reachable from this Worker alone.
  */
-export const liveHeaders = { actor: "x-roster-actor", org: "x-roster-org" } as const;
+export const liveHeaders = { actor: "x-roster-actor", org: "x-roster-org", sessionExpiresAt: "x-roster-session-expires-at" } as const;
 
-/** The organization and actor of a handed-over upgrade, or null when the headers are not valid. */
-export function parseLiveHandover(headers: Headers): { orgId: string; actor: Actor } | null {
+/** The organization and actor of a handed-over upgrade (and its session's end), or null when the headers are not valid. */
+export function parseLiveHandover(headers: Headers): { orgId: string; actor: Actor; sessionExpiresAt?: number } | null {
   const orgId = headers.get(liveHeaders.org);
   const raw = headers.get(liveHeaders.actor);
   if (!orgId || !raw) return null;
@@ -50,13 +57,17 @@ export function parseLiveHandover(headers: Headers): { orgId: string; actor: Act
     return null;
   }
   const actor = ActorSchema.safeParse(json);
-  return actor.success ? { orgId, actor: actor.data } : null;
+  if (!actor.success) return null;
+  const expires = headers.get(liveHeaders.sessionExpiresAt);
+  if (expires === null) return { orgId, actor: actor.data };
+  const sessionExpiresAt = Number(expires);
+  return Number.isSafeInteger(sessionExpiresAt) ? { orgId, actor: actor.data, sessionExpiresAt } : null;
 }
 
-/** The socket's viewer for an actor the room has just re-checked. */
-export function viewerOf(actor: Actor): SocketViewer {
+/** The socket's viewer for an actor the room has just re-checked; a session's socket ends with the session. */
+export function viewerOf(actor: Actor, sessionExpiresAt?: number): SocketViewer {
   return actor.type === "user"
-    ? { kind: "user", id: actor.userId, role: actor.role, sessionId: actor.sessionId }
+    ? { kind: "user", id: actor.userId, role: actor.role, sessionId: actor.sessionId, ...(sessionExpiresAt !== undefined ? { expiresAt: sessionExpiresAt } : {}) }
     : { kind: "api_key", id: actor.keyId, role: actor.role, scopes: actor.scopes, createdBy: actor.createdBy };
 }
 

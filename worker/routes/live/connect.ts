@@ -40,8 +40,8 @@ const route = createRoute({
     "The server does not accept permessage-deflate (events are small; compression would cost each socket a zlib stream).",
     "Restricted members see only organization and seat events and events about themselves.",
     "Send `{type:\"resume\", since}` after a reconnect to get every missed event, or `{type:\"resync\", seq}` when they are no longer kept;",
-    "`{type:\"ping\"}` answers `{type:\"pong\"}`; a frame that is not understood answers `{type:\"error\", code:\"invalid_frame\", message}`.",
-    "A removed member's sockets close with code 4403; a signed-out session's and a revoked key's with 4401.",
+    "`{type:\"ping\"}` answers `{type:\"pong\"}`; a frame that is not understood answers `{type:\"error\", code:\"invalid_frame\", message}`; more than 10 `resume` frames a minute on one socket answer `{type:\"error\", code:\"rate_limited\"}` and replay nothing.",
+    "Before the server closes a socket it sends `{type:\"closing\", code, reason}`. A removed member's sockets close with code 4403; a signed-out or expired session's (at the moment it expires) and a revoked key's with 4401.",
   ].join(" "),
   security: orgSecurity,
   middleware: [requireUpgrade, sameOrigin, orgAccess("org:read")] as const,
@@ -55,12 +55,11 @@ const route = createRoute({
 
 export function registerLiveConnect(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const { org, actor } = c.var;
-    const response = await orgRoom(c.env, org.id).fetch(
-      new Request("https://room/live", {
-        headers: { upgrade: "websocket", [liveHeaders.org]: org.id, [liveHeaders.actor]: JSON.stringify(actor) },
-      }),
-    );
+    const { org, actor, credential } = c.var;
+    const headers: Record<string, string> = { upgrade: "websocket", [liveHeaders.org]: org.id, [liveHeaders.actor]: JSON.stringify(actor) };
+    // A session's socket lives no longer than the session.
+    if (credential?.kind === "session") headers[liveHeaders.sessionExpiresAt] = String(credential.expiresAt);
+    const response = await orgRoom(c.env, org.id).fetch(new Request("https://room/live", { headers }));
     if (response.status === 101 && response.webSocket) return response;
     // The room re-checks the actor: a removal between the two calls lands here.
     const refusal = ErrorResponse.safeParse(await response.json().catch(() => null));
