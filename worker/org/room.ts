@@ -23,7 +23,8 @@ import { LiveHub } from "./live/hub.ts";
 import { mailingUserOf, UserMailCredit } from "./user-mail-credit.ts";
 import { abuseLimits } from "../lib/abuse-limits.ts";
 import { parseLiveHandover, viewerOf } from "./live/viewer.ts";
-import { asResult, type RoomResult } from "./result.ts";
+import { asResult, unwrap, type RoomResult } from "./result.ts";
+import { databaseUnavailable, isDatabaseUnavailable } from "../lib/database-errors.ts";
 import { currentActor, loadState, seatsOf, type RoomState } from "./state.ts";
 import { GroupCommitter } from "./group-commit.ts";
 import { nextExpiry, planExpireDue } from "./commands/expire.ts";
@@ -265,7 +266,9 @@ export class OrgRoom extends DurableObject<Bindings> {
     this.#alarmAt = undefined;
     try {
       const orgId = this.#knownOrgId();
-      await this.#plan(orgId, null, (ctx, state) => planExpireDue(ctx, state));
+      const expired = await this.#plan(orgId, null, (ctx, state) => planExpireDue(ctx, state));
+      // An outage is the platform's to retry (it retries a failed alarm).
+      if (!expired.ok && expired.error.code === "database_unavailable") unwrap(expired);
       await this.#deliverMail();
       this.live.closeExpired();
       await this.#scheduleAlarm();
@@ -353,8 +356,10 @@ export class OrgRoom extends DurableObject<Bindings> {
       if (handover.sessionExpiresAt !== undefined) void this.#scheduleAlarm();
       return accepted;
     } catch (error) {
-      if (!(error instanceof AppError)) console.error("[roster] OrgRoom.fetch failed:", error);
-      const refusal = error instanceof AppError ? error : new AppError("internal_error", "Something went wrong on our side.");
+      const unavailable = !(error instanceof AppError) && isDatabaseUnavailable(error);
+      if (!(error instanceof AppError) && !unavailable) console.error("[roster] OrgRoom.fetch failed:", error);
+      const refusal =
+        error instanceof AppError ? error : unavailable ? databaseUnavailable() : new AppError("internal_error", "Something went wrong on our side.");
       return Response.json(errorBody(refusal), { status: refusal.status });
     }
   }
