@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { afterEach, beforeEach, expect, inject, test } from "vitest";
 import { call, latestSignInLink, requestSignInLink, uniqueEmail } from "./support/api.ts";
 import { expectPath, openBrowser, textOf, type Browser } from "./support/chromium.ts";
 
@@ -17,6 +17,8 @@ test("a used sign-in link shows the error page with a way back to sign in", asyn
   const link = await latestSignInLink(email);
 
   await page.goto(link);
+  // Asked for over the API, not in this browser: the page asks first.
+  await page.getByRole("button", { name: `Sign in as ${email}` }).click();
   await expectPath(page, "/orgs/new");
 
   await page.goto(link);
@@ -63,6 +65,7 @@ test("signing out returns to the sign-in page and the session no longer works", 
   const email = uniqueEmail("edsger");
   await requestSignInLink(email);
   await page.goto(await latestSignInLink(email));
+  await page.getByRole("button", { name: `Sign in as ${email}` }).click();
   await expectPath(page, "/orgs/new");
   const session = (await context.cookies()).find((c) => c.name === "roster_session");
   expect(session, "the session cookie").toBeDefined();
@@ -79,4 +82,52 @@ test("signing out returns to the sign-in page and the session no longer works", 
   await page.goto("/orgs/new");
   await expectPath(page, "/signin");
   expect(browser.errors).toEqual([]);
+});
+
+test("a link asked for in this browser signs in at once, without asking", async () => {
+  const { page, context } = browser;
+  const email = uniqueEmail("ada");
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
+  expect((await context.cookies()).map((c) => c.name)).toContain("roster_signin");
+
+  // As if the person clicked the mailed link in this browser.
+  await page.goto(await latestSignInLink(email));
+  await expectPath(page, "/orgs/new");
+  const cookies = (await context.cookies()).map((c) => c.name);
+  expect(cookies).toContain("roster_session");
+  expect(cookies, "the nonce is spent").not.toContain("roster_signin");
+  expect(browser.errors).toEqual([]);
+});
+
+test("a link asked for elsewhere names the account and signs in nobody until confirmed", async () => {
+  const { page, context } = browser;
+  // The attacker's own link (or the person's, asked for on another device).
+  const email = uniqueEmail("mallory");
+  await requestSignInLink(email);
+  await page.goto(await latestSignInLink(email));
+
+  await page.getByRole("heading", { name: `Sign in as ${email}?` }).waitFor();
+  expect(await page.evaluate(async () => (await fetch("/api/v1/me")).status)).toBe(401);
+  expect((await context.cookies()).map((c) => c.name)).not.toContain("roster_session");
+
+  await page.getByRole("button", { name: `Sign in as ${email}` }).click();
+  await expectPath(page, "/orgs/new");
+  expect(await page.evaluate(async () => (await fetch("/api/v1/me")).status)).toBe(200);
+  expect(browser.errors).toEqual([]);
+});
+
+test("the sign-in callback page refuses framing and sends no Referer", async () => {
+  const appUrl = inject("appUrl");
+  const callback = await fetch(new URL("/auth/callback?token=secret-token-in-the-url", appUrl));
+  await callback.text();
+  expect(callback.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  expect(callback.headers.get("x-frame-options")).toBe("DENY");
+  expect(callback.headers.get("x-content-type-options")).toBe("nosniff");
+  expect(callback.headers.get("referrer-policy")).toBe("no-referrer");
+  const home = await fetch(new URL("/", appUrl));
+  await home.text();
+  expect(home.headers.get("x-frame-options")).toBe("DENY");
 });

@@ -1,43 +1,81 @@
-import { createSignal, Match, onMount, Switch } from "solid-js";
+import { createSignal, Match, onMount, Show, Switch } from "solid-js";
 import { ApiError, describeError, retryText } from "../api.ts";
 import { PublicLayout, setTitle } from "../components/Layouts.tsx";
 import { Link, navigate, searchParams } from "../router.tsx";
 import { useSession } from "../stores/session.ts";
 import { nextPath } from "../storage.ts";
 
-type Outcome = { kind: "working" } | { kind: "invalid" } | { kind: "failed"; message: string };
+type Outcome =
+  | { kind: "working" }
+  | { kind: "confirm"; email: string }
+  | { kind: "invalid" }
+  | { kind: "failed"; message: string; retry: () => void };
 
-/** `/auth/callback?token=…`: trades the mailed token for a session, then goes on. */
+/**
+ * `/auth/callback?token=…`: trades the mailed token for a session, then goes on.
+ *
+ * Opening a link must never sign someone in behind their back: an attacker could mail
+ * themselves a link and get a victim to open it, and the victim would be working in the
+ * attacker's account (login CSRF). So the page signs in without asking only in the browser
+ * that asked for the link (the server checks its nonce cookie: `sameBrowser`). Anywhere
+ * else, e.g. the phone's mail app, it first asks "Sign in as ⟨email⟩?" and signs in only
+ * when the person confirms that account.
+ */
 export function CallbackPage() {
   setTitle("Signing in");
   const session = useSession();
   const [outcome, setOutcome] = createSignal<Outcome>({ kind: "working" });
+  // Read once: the token must be sent exactly once, whatever the URL does next.
+  const token = searchParams().get("token");
 
-  const exchange = async (token: string | null) => {
-    if (!token) return setOutcome({ kind: "invalid" });
+  const fail = (error: unknown, retry: () => void) => {
+    if (error instanceof ApiError && (error.code === "login_link_invalid" || error.code === "validation_failed")) {
+      setOutcome({ kind: "invalid" });
+    } else if (error instanceof ApiError && error.code === "rate_limited") {
+      setOutcome({ kind: "failed", message: `Too many sign-in attempts. ${retryText(error.retryAfterSeconds)}`, retry });
+    } else {
+      setOutcome({ kind: "failed", message: describeError(error), retry });
+    }
+  };
+
+  const exchange = async (link: string, email: string, sameBrowser: boolean) => {
     setOutcome({ kind: "working" });
     try {
-      await session.signIn(token);
+      await session.signIn(link, { sameBrowser });
       navigate(nextPath.take() ?? "/", { replace: true });
     } catch (error) {
-      if (error instanceof ApiError && (error.code === "login_link_invalid" || error.code === "validation_failed")) {
-        setOutcome({ kind: "invalid" });
-      } else if (error instanceof ApiError && error.code === "rate_limited") {
-        setOutcome({ kind: "failed", message: `Too many sign-in attempts. ${retryText(error.retryAfterSeconds)}` });
+      if (error instanceof ApiError && error.details?.reason === "confirmation_required") {
+        setTitle("Confirm sign-in");
+        setOutcome({ kind: "confirm", email });
       } else {
-        setOutcome({ kind: "failed", message: describeError(error) });
+        fail(error, () => void exchange(link, email, sameBrowser));
       }
     }
   };
 
+  const start = async () => {
+    if (!token) return setOutcome({ kind: "invalid" });
+    setOutcome({ kind: "working" });
+    try {
+      const preview = await session.previewLink(token);
+      if (preview.requestedHere) return await exchange(token, preview.email, true);
+      setTitle("Confirm sign-in");
+      setOutcome({ kind: "confirm", email: preview.email });
+    } catch (error) {
+      fail(error, () => void start());
+    }
+  };
+  onMount(() => void start());
+
+  const confirming = () => {
+    const current = outcome();
+    return current.kind === "confirm" ? current.email : undefined;
+  };
   const failure = () => {
     const current = outcome();
-    return current.kind === "failed" ? current.message : undefined;
+    return current.kind === "failed" ? current : undefined;
   };
-
-  // Read once: the token must be sent exactly once, whatever the URL does next.
-  const token = searchParams().get("token");
-  onMount(() => void exchange(token));
+  const signedInAs = () => (session.me.state === "ready" ? session.me()?.user.email : undefined);
 
   return (
     <PublicLayout>
@@ -47,6 +85,32 @@ export function CallbackPage() {
           <p class="muted" role="status">
             Checking your sign-in link.
           </p>
+        </Match>
+        <Match when={confirming()}>
+          {(email) => (
+            <>
+              <h1>Sign in as {email()}?</h1>
+              <p>
+                This link was asked for in another browser or on another device. Continue only if you asked for it
+                yourself: it opens the account <strong>{email()}</strong> in this browser.
+              </p>
+              <Show when={signedInAs() && signedInAs() !== email() ? signedInAs() : undefined}>
+                {(current) => (
+                  <p class="banner info">
+                    You are signed in as <strong>{current()}</strong>; continuing switches this browser to {email()}.
+                  </p>
+                )}
+              </Show>
+              <div class="actions">
+                <button type="button" class="button primary" onClick={() => token && void exchange(token, email(), false)}>
+                  Sign in as {email()}
+                </button>
+                <Link href={signedInAs() ? "/" : "/signin"} class="button ghost">
+                  Cancel
+                </Link>
+              </div>
+            </>
+          )}
         </Match>
         <Match when={outcome().kind === "invalid"}>
           <div role="alert">
@@ -63,18 +127,22 @@ export function CallbackPage() {
           </p>
         </Match>
         <Match when={failure()}>
-          <div role="alert">
-            <h1>Could not sign you in</h1>
-            <p>{failure()}</p>
-          </div>
-          <div class="actions">
-            <button type="button" class="button primary" onClick={() => void exchange(token)}>
-              Try again
-            </button>
-            <Link href="/signin" class="button ghost">
-              Back to sign in
-            </Link>
-          </div>
+          {(failed) => (
+            <>
+              <div role="alert">
+                <h1>Could not sign you in</h1>
+                <p>{failed().message}</p>
+              </div>
+              <div class="actions">
+                <button type="button" class="button primary" onClick={() => failed().retry()}>
+                  Try again
+                </button>
+                <Link href="/signin" class="button ghost">
+                  Back to sign in
+                </Link>
+              </div>
+            </>
+          )}
         </Match>
       </Switch>
     </PublicLayout>

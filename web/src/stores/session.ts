@@ -2,6 +2,14 @@ import { createResource, createRoot } from "solid-js";
 import { api, ApiError, post } from "../api.ts";
 import type { Me, Membership, User } from "../model.ts";
 
+/** What POST /api/v1/auth/session/preview says of a sign-in link. */
+export interface SignInPreview {
+  email: string;
+  /** Whether this browser asked for the link (its sign-in nonce cookie matches). */
+  requestedHere: boolean;
+  expiresAt: string;
+}
+
 /**
  * The signed-in user and their memberships (`GET /api/v1/me`), with the actions that
  * change who is signed in. `me()` is `null` when nobody is (401).
@@ -28,9 +36,17 @@ function createSessionStore() {
     async requestLink(email: string): Promise<void> {
       await post("/api/v1/auth/magic-link", { email });
     },
-    /** Exchanges a mailed token for the session cookie, then reloads `/me`. */
-    async signIn(token: string): Promise<User> {
-      const { user } = await post<{ user: User }>("/api/v1/auth/session", { token });
+    /** Whom a mailed token signs in, and whether this browser asked for it; the token stays unused. */
+    previewLink(token: string): Promise<SignInPreview> {
+      return post<SignInPreview>("/api/v1/auth/session/preview", { token });
+    },
+    /**
+     * Exchanges a mailed token for the session cookie, then reloads `/me`. With
+     * `sameBrowser` the server refuses (403 `confirmation_required`) unless this browser
+     * asked for the link: for signing in without asking the person first.
+     */
+    async signIn(token: string, options: { sameBrowser?: boolean } = {}): Promise<User> {
+      const { user } = await post<{ user: User }>("/api/v1/auth/session", { token, ...(options.sameBrowser ? { sameBrowser: true } : {}) });
       await refetch();
       return user;
     },
