@@ -1,6 +1,7 @@
 /**
  * Process entry of the libSQL server, run by the supervisor:
  *   node db/server/child.ts --file F --port P [--host H] [--stream-idle-ms N] [--busy-timeout-ms N]
+ *     [--statement-timeout-ms N]
  * The auth token comes from env LIBSQL_AUTH_TOKEN. Once listening it prints exactly one line,
  * `{"ready":true,"port":N}`, to stdout. Exits cleanly on SIGTERM/SIGINT, and when the parent that
  * spawned it with an IPC channel goes away (so no orphan servers are left behind).
@@ -8,7 +9,7 @@
 import { intArg, readArgs } from "./args.ts";
 import { startLibsqlServer } from "./server.ts";
 
-const args = readArgs(process.argv.slice(2), ["file", "port", "host", "stream-idle-ms", "busy-timeout-ms"]);
+const args = readArgs(process.argv.slice(2), ["file", "port", "host", "stream-idle-ms", "busy-timeout-ms", "statement-timeout-ms"]);
 const file = args.get("file");
 if (file === undefined) {
   process.stderr.write("child.ts: --file is required\n");
@@ -22,6 +23,7 @@ const server = await startLibsqlServer({
   authToken: process.env.LIBSQL_AUTH_TOKEN || undefined,
   streamIdleMs: intArg(args, "stream-idle-ms"),
   busyTimeoutMs: intArg(args, "busy-timeout-ms"),
+  statementTimeoutMs: intArg(args, "statement-timeout-ms"),
   log: (line) => process.stderr.write(`${line}\n`),
 });
 

@@ -3,13 +3,15 @@
  *   --file  database file (default .data/roster.db, relative to the current directory)
  *   --port  default env DB_PORT, else 8080
  *   --host  default 127.0.0.1
- * The auth token, if any, comes from env LIBSQL_AUTH_TOKEN. Ctrl-C stops it.
+ *   --statement-timeout-ms  a statement running longer is interrupted (default 5000)
+ * The auth token comes from env LIBSQL_AUTH_TOKEN: set it (clients then send it as
+ * DATABASE_AUTH_TOKEN); without it any local process may use the database. Ctrl-C stops it.
  */
 import { resolve } from "node:path";
 import { intArg, readArgs } from "./args.ts";
 import { superviseLibsqlServer } from "./supervisor.ts";
 
-const args = readArgs(process.argv.slice(2), ["file", "port", "host"]);
+const args = readArgs(process.argv.slice(2), ["file", "port", "host", "statement-timeout-ms"]);
 const file = resolve(args.get("file") ?? ".data/roster.db");
 const envPort = process.env.DB_PORT ? Number(process.env.DB_PORT) : 8080;
 if (!Number.isInteger(envPort) || envPort < 0 || envPort > 65535) throw new Error(`DB_PORT must be a port number, got ${process.env.DB_PORT}`);
@@ -19,9 +21,11 @@ const server = await superviseLibsqlServer({
   host: args.get("host") ?? "127.0.0.1",
   port: intArg(args, "port", envPort),
   authToken: process.env.LIBSQL_AUTH_TOKEN || undefined,
+  statementTimeoutMs: intArg(args, "statement-timeout-ms"),
   log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(`libSQL server on ${server.url} (file ${file})\n`);
+if (!process.env.LIBSQL_AUTH_TOKEN) process.stderr.write("warning: LIBSQL_AUTH_TOKEN is not set; any local process can use this database\n");
 
 let stopping = false;
 const stop = (): void => {

@@ -1,4 +1,5 @@
 import Database from "libsql";
+import { checkProgram, checkText, notAuthorized } from "./guard.ts";
 
 type Db = InstanceType<typeof Database>;
 type Prepared = ReturnType<Db["prepare"]>;
@@ -33,6 +34,9 @@ export class Conn {
     // WAL + NORMAL: a commit survives a crash of this process (only a power loss can lose the last
     // commits), without an fsync per commit. journal_mode is persistent; synchronous is per connection.
     this.db.exec("PRAGMA synchronous=NORMAL");
+    // Views, triggers and schema expressions may then call only innocuous functions (a second
+    // wall, behind the inspection in prepare(), between stored SQL and the file system).
+    this.db.exec("PRAGMA trusted_schema=OFF");
   }
 
   /** True while an explicit transaction is open (the negation of sqlite3_get_autocommit). */
@@ -45,7 +49,8 @@ export class Conn {
    * used, while the schema stays the same: a client repeats the same few statements (an
    * application's queries), and preparing costs more than running them. A statement runs to
    * its end or to its error before the next use (SQLITE_BUSY leaves it pending, but then the
-   * connection is replaced).
+   * connection is replaced). A statement is checked (see guard.ts) before it is first handed
+   * out, by its compiled program, and refused with SQLITE_AUTH if it could reach the file system.
    */
   prepare(sql: string): Prepared {
     // A schema change (here or on another connection) makes what was prepared stale: the
@@ -59,6 +64,7 @@ export class Conn {
     let stmt = this.#statements.get(sql);
     if (stmt === undefined) {
       stmt = this.db.prepare(sql);
+      this.#inspect(sql);
       if (sql.length <= maxCachedSqlLength) {
         if (this.#statements.size >= statementCacheSize) this.#statements.delete(this.#statements.keys().next().value!);
         this.#statements.set(sql, stmt);
@@ -68,6 +74,31 @@ export class Conn {
       this.#statements.set(sql, stmt);
     }
     return stmt;
+  }
+
+  #inspect(sql: string): void {
+    const inspected = checkText(sql);
+    let program: unknown[];
+    try {
+      const explain = this.db.prepare(`EXPLAIN ${inspected}`).raw();
+      program = explain.all();
+      // An EXPLAIN stays active after its last row until reset (get() resets), and an active one
+      // of a write statement would keep this connection from committing.
+      explain.get();
+    } catch {
+      // Only an EXPLAIN cannot be explained again, and an EXPLAIN runs nothing. Anything else
+      // that compiled on its own but not here is refused rather than run unchecked.
+      const cols = this.db.prepare(sql).columns().map((c) => c.name).join(",");
+      if (cols === "addr,opcode,p1,p2,p3,p4,p5,comment" || cols === "id,parent,notused,detail") return;
+      throw notAuthorized("a statement that cannot be inspected");
+    }
+    checkProgram(program);
+  }
+
+  /** Makes the statement running on this connection (on the binding's thread) fail with
+   * SQLITE_INTERRUPT. Safe to call while it runs: it only raises SQLite's interrupt flag. */
+  interrupt(): void {
+    (this.db as unknown as { interrupt(): void }).interrupt();
   }
 
   /** Exact `changes()` and `last_insert_rowid()` of the last statement (the binding's rowid is a

@@ -21,8 +21,9 @@ export class ProtocolError extends Error {
   }
 }
 
-/** Fails one request or one batch step. `code` is a SQLite code (extended when the engine has
- * one, e.g. `SQLITE_CONSTRAINT_UNIQUE`) or one of sqld's statement codes (`ARGS_INVALID`, …). */
+/** Fails one request or one batch step. `code` is a primary SQLite code (`SQLITE_CONSTRAINT`,
+ * never the extended `SQLITE_CONSTRAINT_UNIQUE`: sqld sends rusqlite's primary `ErrorCode`) or
+ * one of sqld's statement codes (`ARGS_INVALID`, …). */
 export class StmtError extends Error {
   readonly code: string;
   constructor(message: string, code: string) {
@@ -40,12 +41,18 @@ export function engineError(e: unknown): StmtError {
   if (e instanceof Error) {
     const code = (e as Error & { code?: unknown }).code;
     if (typeof code === "string" && code.startsWith("SQLITE_")) {
-      return new StmtError(`SQLite error: ${e.message}`, code);
+      return new StmtError(`SQLite error: ${e.message}`, primaryCode(code));
     }
     // The binding's own checks (e.g. a BigInt out of range) are argument problems.
     return new StmtError(`SQLite input error: ${e.message}`, "SQLITE_MISUSE");
   }
   return new StmtError(`SQLite error: ${String(e)}`, "SQLITE_ERROR");
+}
+
+/** The primary code of a SQLite code: every primary name is one word after `SQLITE_`, and an
+ * extended one adds `_SUFFIX` (SQLITE_CONSTRAINT_PRIMARYKEY → SQLITE_CONSTRAINT). */
+export function primaryCode(code: string): string {
+  return /^SQLITE_[A-Z]+/.exec(code)?.[0] ?? code;
 }
 
 /** Whether an engine error means "another connection holds the lock, try again later". */

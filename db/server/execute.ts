@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { bindArgs } from "./bind.ts";
 import { classify, type StmtInfo } from "./classify.ts";
 import type { Conn } from "./conn.ts";
+import { startStatement, type SyncStatement } from "./engine.ts";
 import { engineError, isBusy, ProtocolError, StmtError } from "./errors.ts";
 import type { Stmt } from "./protocol.ts";
 import { splitStatements, type SqlPiece } from "./sql.ts";
@@ -28,6 +29,8 @@ export interface ExecContext {
   busyTimeoutMs: number;
   /** Bytes of row values still allowed in this response. */
   budget: { bytes: number };
+  /** A statement still running after this long is interrupted and fails with SQLITE_INTERRUPT. */
+  statementTimeoutMs: number;
 }
 
 /** A statement ready to run: its single piece of SQL, what it is, and its bound arguments. */
@@ -76,12 +79,12 @@ function analyzeOne(text: string): Prepared {
 
 /** Waits out SQLITE_BUSY: calls `attempt` until it stops failing with it, sleeping (never
  * blocking the event loop) with backoff, for at most `busyTimeoutMs`. */
-async function retryBusy<T>(ctx: ExecContext, attempt: () => T, onTimeout: () => void = () => undefined): Promise<T> {
+async function retryBusy<T>(ctx: ExecContext, attempt: () => T | Promise<T>, onTimeout: () => void = () => undefined): Promise<T> {
   const deadline = Date.now() + ctx.busyTimeoutMs;
   let delay = 1;
   for (;;) {
     try {
-      return attempt();
+      return await attempt();
     } catch (e) {
       // Only a plain SQLITE_BUSY may succeed later; BUSY_SNAPSHOT never will.
       if (!isBusy(e)) throw engineError(e);
@@ -109,7 +112,8 @@ export async function runStmt(conn: Conn, p: Prepared, stmt: Pick<Stmt, "args" |
   const started = performance.now();
   if (p.info.dirtiesConnection) conn.dirty = true;
   try {
-    if (p.info.isTxnControl && args.length === 0) {
+    // exec() runs every statement of its text: only a text that is plainly one statement goes there.
+    if (p.info.isTxnControl && args.length === 0 && PLAIN_TXN_CONTROL.test(p.piece.text)) {
       await retryBusy(ctx, () => conn.db.exec(p.piece.text));
       return EMPTY(started);
     }
@@ -143,15 +147,66 @@ function commitOrRollback(conn: Conn, raise = false): void {
 }
 
 const WRAP = "__hrana_exact_q";
+const PLAIN_TXN_CONTROL = /^\s*(?:BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)(?:\s+[A-Za-z_][A-Za-z0-9_]*)*\s*;?\s*$/i;
+
+/** The error of a statement stopped at the deadline. */
+function deadlineError(ctx: ExecContext): StmtError {
+  return new StmtError(`SQLite error: interrupted: the statement ran longer than the server's limit of ${ctx.statementTimeoutMs} ms`, "SQLITE_INTERRUPT");
+}
+
+/**
+ * Starts a statement with a deadline: its first step runs off this thread (see engine.ts) and is
+ * interrupted when the deadline passes. Later steps run here, so they are only checked between
+ * rows; the queries whose rows come later are materialized by the first step (see prepareRun).
+ * The returned `next` reads one row, or undefined at the end.
+ */
+async function start(conn: Conn, stmt: SyncStatement, args: EngineValue[], ctx: ExecContext): Promise<() => unknown> {
+  const deadline = Date.now() + ctx.statementTimeoutMs;
+  let late = false;
+  let settled = false;
+  const first = startStatement(stmt, args).finally(() => (settled = true));
+  const timer = setTimeout(() => {
+    if (settled) return;
+    late = true;
+    conn.interrupt();
+  }, ctx.statementTimeoutMs);
+  let rows: IterableIterator<unknown>;
+  try {
+    rows = await first;
+  } catch (e) {
+    throw late && isInterrupt(e) ? deadlineError(ctx) : e;
+  } finally {
+    clearTimeout(timer);
+  }
+  let n = 0;
+  return () => {
+    if (!late && ++n % 64 === 0 && Date.now() > deadline) {
+      late = true;
+      // Stops the statement for good (its next step fails), so it holds no read snapshot.
+      conn.interrupt();
+    }
+    try {
+      const r = rows.next();
+      return r.done === true ? undefined : r.value;
+    } catch (e) {
+      throw late && isInterrupt(e) ? deadlineError(ctx) : e;
+    }
+  };
+}
+
+function isInterrupt(e: unknown): boolean {
+  return e instanceof Error && (e as Error & { code?: unknown }).code === "SQLITE_INTERRUPT";
+}
 
 /** Prepares a statement once and returns the function that runs it (re-running the same
  * statement object after SQLITE_BUSY resets it). */
-function prepareRun(conn: Conn, p: Prepared, args: EngineValue[], wantRows: boolean, ctx: ExecContext): () => StmtResult {
+function prepareRun(conn: Conn, p: Prepared, args: EngineValue[], wantRows: boolean, ctx: ExecContext): () => Promise<StmtResult> {
   const stmt = conn.prepare(p.piece.text);
   const cols: Col[] = stmt.columns().map((c) => ({ name: c.name, decltype: c.type ?? null }));
   if (!stmt.reader) {
-    return () => {
-      stmt.run(args);
+    return async () => {
+      const next = await start(conn, stmt, args, ctx);
+      while (next() !== undefined);
       return finish(conn, p, cols, []);
     };
   }
@@ -159,23 +214,25 @@ function prepareRun(conn: Conn, p: Prepared, args: EngineValue[], wantRows: bool
   let hexText = false;
   if (p.info.isQuery) {
     // The binding cuts text at NUL and panics on invalid UTF-8, so plain queries read every text
-    // value as hex through a CTE wrapper (flattened by SQLite: same rows, same order).
+    // value as hex through a CTE wrapper. It is MATERIALIZED so that the whole query runs in the
+    // first step, where the deadline can interrupt it; rows then come out in the same order.
     const names = cols.map((_, i) => `c${i}`);
     const exprs = names.map((n) => `CASE typeof(${n}) WHEN 'text' THEN hex(${n}) ELSE ${n} END`);
     try {
-      source = conn.prepare(`WITH ${WRAP}(${names.join(",")}) AS (${p.piece.text}\n) SELECT ${exprs.join(",")} FROM ${WRAP}`);
+      source = conn.prepare(`WITH ${WRAP}(${names.join(",")}) AS MATERIALIZED (${p.piece.text}\n) SELECT ${exprs.join(",")} FROM ${WRAP}`);
       hexText = true;
     } catch {
       source = stmt;
     }
   }
   source.raw().safeIntegers();
-  return () => {
+  return async () => {
     const rows: OutValue[][] = [];
     let overflow = false;
     const budget = ctx.budget.bytes;
     let used = 0;
-    for (const raw of source.iterate(args)) {
+    const next = await start(conn, source, args, ctx);
+    for (let raw = next(); raw !== undefined; raw = next()) {
       // Rows are drained even when not wanted (or over budget) so the statement finishes cleanly.
       if (!wantRows || overflow || !Array.isArray(raw)) continue;
       const row = raw.map((x: unknown) => fromEngine(x, hexText));

@@ -20,7 +20,33 @@ export interface HttpOptions {
   maxBodyBytes: number;
   maxResponseBytes: number;
   busyTimeoutMs: number;
+  statementTimeoutMs: number;
+  /** The address the server listens on: also accepted as `Host` when it is not a wildcard. */
+  listenHost: string;
   log: (line: string) => void;
+}
+
+/** Host names this server answers to: a browser page from anywhere else (DNS rebinding) is refused. */
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
+
+/** Refuses a request whose `Host` is not a loopback name nor the address listened on (421: not
+ * this server's name). */
+function checkHost(req: IncomingMessage, listenHost: string): void {
+  const host = (req.headers.host ?? "").toLowerCase();
+  const bound = listenHost.includes(":") ? `[${listenHost.toLowerCase()}]` : listenHost.toLowerCase();
+  const isBound = listenHost !== "0.0.0.0" && listenHost !== "::" && (host === bound || host.startsWith(`${bound}:`));
+  if (!LOOPBACK_HOST.test(host) && !isBound) {
+    throw new ProtocolError("The `Host` header must name this machine's loopback interface (127.0.0.1, localhost or [::1])", "HOST_NOT_ALLOWED", 421);
+  }
+}
+
+/** Refuses a POST whose body is not declared JSON: a browser sends text/plain or a form
+ * cross-origin without asking first, never application/json. */
+function checkContentType(req: IncomingMessage): void {
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") {
+    throw new ProtocolError("The request body must be JSON, sent with `Content-Type: application/json`", "CONTENT_TYPE_UNSUPPORTED", 415);
+  }
 }
 
 type Route = "pipeline2" | "pipeline3" | "cursor3" | "probe" | "hello";
@@ -48,7 +74,11 @@ function sendError(res: ServerResponse, e: ProtocolError): void {
   sendJson(res, e.status, { message: e.message, code: e.code });
 }
 
-/** Builds the request handler for node:http. Every failure is answered with JSON `{message, code}`. */
+/**
+ * Builds the request handler for node:http. Every failure is answered with JSON `{message, code}`.
+ * Every request must name a loopback `Host` (421 otherwise); POSTs need the token when one is set
+ * (401) and a JSON content type (415).
+ */
 export function createHandler(opts: HttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const tokenHash = opts.authToken === undefined ? undefined : createHash("sha256").update(opts.authToken).digest();
   const checkAuth = (req: IncomingMessage): void => {
@@ -76,6 +106,12 @@ export function createHandler(opts: HttpOptions): (req: IncomingMessage, res: Se
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpOptions, checkAuth: (req: IncomingMessage) => void): Promise<void> {
+  try {
+    checkHost(req, opts.listenHost);
+  } catch (e) {
+    req.resume();
+    throw e;
+  }
   const path = (req.url ?? "/").split("?")[0]!.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
   const entry = ROUTES[path];
   if (entry === undefined) {
@@ -96,12 +132,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpOptio
   }
   try {
     checkAuth(req);
+    checkContentType(req);
   } catch (e) {
     req.resume();
     throw e;
   }
   const json = parseJson(await readBody(req, opts.maxBodyBytes));
-  const ctx: ExecContext = { busyTimeoutMs: opts.busyTimeoutMs, budget: { bytes: opts.maxResponseBytes } };
+  const ctx: ExecContext = { busyTimeoutMs: opts.busyTimeoutMs, budget: { bytes: opts.maxResponseBytes }, statementTimeoutMs: opts.statementTimeoutMs };
   if (entry.route === "cursor3") {
     const { head, entries } = await runCursor(opts.registry, parseCursor(json), ctx);
     res.writeHead(200, { "content-type": "text/plain" });

@@ -8,6 +8,9 @@ import { DEFAULT_STREAM_IDLE_MS, StreamRegistry } from "./streams.ts";
 /** Default wait for another connection's write lock before failing with SQLITE_BUSY. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
+/** Default limit on one statement's run time; past it the statement is interrupted (SQLITE_INTERRUPT). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
+
 /** Options of the local libSQL server. Only `file` is required. */
 export interface LibsqlServerOptions {
   file: string;
@@ -15,13 +18,15 @@ export interface LibsqlServerOptions {
   host?: string;
   /** 0 (default) = any free port. */
   port?: number;
-  /** If set, pipeline and cursor requests need `Authorization: Bearer <token>`. */
+  /** If set, pipeline and cursor requests need `Authorization: Bearer <token>`. `npm run dev` always sets one. */
   authToken?: string;
   log?: (line: string) => void;
   /** An unused stream (baton) expires after this long; its transaction rolls back. Default 10 s. */
   streamIdleMs?: number;
   /** How long a statement waits for another transaction's lock. Default 5 s. */
   busyTimeoutMs?: number;
+  /** A statement running longer is interrupted and fails with SQLITE_INTERRUPT. Default 5 s. */
+  statementTimeoutMs?: number;
   /** Request body limit (413 above it). Default 10 MiB. */
   maxBodyBytes?: number;
 }
@@ -57,6 +62,8 @@ export async function startLibsqlServer(opts: LibsqlServerOptions): Promise<Libs
       maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
       busyTimeoutMs: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+      statementTimeoutMs: opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      listenHost: opts.host ?? "127.0.0.1",
       log,
     }),
   );

@@ -14,6 +14,7 @@ export interface SuperviseOptions {
   log?: (line: string) => void;
   streamIdleMs?: number;
   busyTimeoutMs?: number;
+  statementTimeoutMs?: number;
   /** A child that does not answer GET /health for this long is killed and restarted. Default 30 s. */
   hangTimeoutMs?: number;
 }
@@ -56,6 +57,7 @@ export async function superviseLibsqlServer(opts: SuperviseOptions): Promise<Sup
       const args = [CHILD, "--file", opts.file, "--port", String(port), "--host", host];
       if (opts.streamIdleMs !== undefined) args.push("--stream-idle-ms", String(opts.streamIdleMs));
       if (opts.busyTimeoutMs !== undefined) args.push("--busy-timeout-ms", String(opts.busyTimeoutMs));
+      if (opts.statementTimeoutMs !== undefined) args.push("--statement-timeout-ms", String(opts.statementTimeoutMs));
       const env = { ...process.env };
       if (opts.authToken) env.LIBSQL_AUTH_TOKEN = opts.authToken;
       else delete env.LIBSQL_AUTH_TOKEN;

@@ -58,10 +58,10 @@ describe("@libsql/client over /v2/pipeline", () => {
     expect(sel.rowsAffected).toBe(0);
   });
 
-  test("a constraint violation is an error with the extended SQLite code", async () => {
+  test("a constraint violation carries the primary code SQLITE_CONSTRAINT, as sqld sends it", async () => {
     const err = await db.execute({ sql: "INSERT INTO people (email) VALUES (?)", args: ["a@x"] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LibsqlError);
-    expect((err as LibsqlError).code).toBe("SQLITE_CONSTRAINT_UNIQUE");
+    expect((err as LibsqlError).code).toBe("SQLITE_CONSTRAINT");
     expect((err as LibsqlError).message).toContain("UNIQUE constraint failed: people.email");
   });
 
@@ -90,7 +90,7 @@ describe("@libsql/client over /v2/pipeline", () => {
     const err = await db
       .batch(["INSERT INTO people (email) VALUES ('rolled@x')", "INSERT INTO people (email) VALUES ('a@x')", "INSERT INTO people (email) VALUES ('never@x')"], "write")
       .catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "SQLITE_CONSTRAINT_UNIQUE" });
+    expect(err).toMatchObject({ code: "SQLITE_CONSTRAINT" });
     const after = (await db.execute("SELECT count(*) AS n FROM people")).rows[0]!.n;
     expect(after).toBe(before);
     expect((await db.execute("SELECT count(*) AS n FROM people WHERE email IN ('rolled@x', 'never@x')")).rows[0]!.n).toBe(0n);
@@ -150,11 +150,11 @@ describe("@libsql/client over /v2/pipeline", () => {
   test("migrate runs with foreign keys off and turns them back on", async () => {
     await db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)");
     await db.execute("CREATE TABLE child (pid INTEGER REFERENCES parent(id))");
-    await expect(db.execute("INSERT INTO child VALUES (42)")).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT_FOREIGNKEY" });
+    await expect(db.execute("INSERT INTO child VALUES (42)")).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT" });
     await db.migrate(["INSERT INTO child VALUES (42)", "CREATE TABLE migrated (x)"]);
     expect((await db.execute("SELECT count(*) AS n FROM child")).rows[0]!.n).toBe(1n);
     // Foreign keys are enforced again on every pooled connection afterwards.
-    for (let i = 0; i < 5; i++) await expect(db.execute("INSERT INTO child VALUES (43)")).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT_FOREIGNKEY" });
+    for (let i = 0; i < 5; i++) await expect(db.execute("INSERT INTO child VALUES (43)")).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT" });
   });
 
   test("many concurrent executes from one client all succeed", async () => {

@@ -209,6 +209,7 @@ describe("cursor", () => {
   test("POST /v3/cursor streams NDJSON: the baton line, then step_begin, rows, step_end or step_error", async () => {
     const res = await fetch(`${srv.url}/v3/cursor`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({
         baton: null,
         batch: {
@@ -249,7 +250,7 @@ describe("malformed requests", () => {
     ["a baton of the wrong type", { baton: 5, requests: [] }, "PROTOCOL_INVALID"],
     ["nesting deeper than 128 levels", `{"requests":[${"[".repeat(5000)}${"]".repeat(5000)}]}`, "JSON_DESERIALIZE"],
   ])("%s is a 400 with a JSON error", async (_name, body, code) => {
-    const res = await fetch(`${srv.url}/v2/pipeline`, { method: "POST", body: typeof body === "string" ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body) });
+    const res = await fetch(`${srv.url}/v2/pipeline`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body) });
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toBe("application/json");
     expect(await res.json()).toMatchObject({ code, message: expect.any(String) });

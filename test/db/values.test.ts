@@ -40,6 +40,7 @@ describe("every value round-trips exactly", () => {
   test("-0.0 and infinities keep their sign and magnitude on the way out", async () => {
     const res = await fetch(`${srv.url}/v2/pipeline`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: '{"requests":[{"type":"execute","stmt":{"sql":"SELECT ?, -0.0, 1e308 * 10, -1e308 * 10","args":[{"type":"float","value":-0.0}]}}]}',
     });
     const row = (await res.json()).results[0].response.result.rows[0];
