@@ -164,11 +164,26 @@ function parseJson(bytes: Buffer): unknown {
   if (jsonDepth(text) > MAX_JSON_DEPTH) {
     throw new ProtocolError(`Cannot deserialize client message from JSON: nested more than ${MAX_JSON_DEPTH} levels`, "JSON_DESERIALIZE");
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (e) {
     throw new ProtocolError(`Cannot deserialize client message from JSON: ${e instanceof Error ? e.message : ""}`, "JSON_DESERIALIZE");
   }
+  if (!wellFormed(parsed)) {
+    // A lone surrogate (`"\ud800"`) has no UTF-8 form: the engine would store U+FFFD instead, and
+    // sqld's JSON parser refuses it. Refused here the same way, so no text silently changes.
+    throw new ProtocolError("Cannot deserialize client message from JSON: a string holds a lone surrogate (\\uD800-\\uDFFF escape)", "JSON_DESERIALIZE");
+  }
+  return parsed;
+}
+
+/** Whether every string (and key) in a parsed JSON value is well-formed UTF-16. */
+function wellFormed(x: unknown): boolean {
+  if (typeof x === "string") return x.isWellFormed();
+  if (typeof x !== "object" || x === null) return true;
+  if (Array.isArray(x)) return x.every(wellFormed);
+  return Object.entries(x).every(([k, v]) => k.isWellFormed() && wellFormed(v));
 }
 
 /** Reads the whole body, refusing (413) one larger than `limit`. A refused body is still read to

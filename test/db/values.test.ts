@@ -77,6 +77,17 @@ describe("every value round-trips exactly", () => {
     expect(Buffer.from(back.base64, "base64").equals(Buffer.from(b))).toBe(true);
   });
 
+  test("a lone surrogate, which no UTF-8 text can hold, is refused like sqld instead of stored as U+FFFD", async () => {
+    for (const text of ["\ud800", "a\udfffb", "x\ud83d"]) {
+      const ans = await pipeline(srv.url, [{ type: "execute", stmt: stmt("SELECT ?", [v.text(text)]) }, { type: "close" }]);
+      expect([ans.status, ans.body.code]).toEqual([400, "JSON_DESERIALIZE"]);
+    }
+    const err = await db.execute({ sql: "SELECT ?", args: ["\ud800"] }).catch((e: unknown) => e);
+    expect(String(err)).toContain("lone surrogate");
+    // A whole surrogate pair is ordinary text.
+    expect(await roundTrip(v.text("\ud83e\udd84"))).toEqual({ back: { type: "text", value: "\u{1F984}" }, type: "text" });
+  });
+
   test("null", async () => {
     expect(await roundTrip(v.null())).toEqual({ back: { type: "null" }, type: "null" });
   });
