@@ -8,7 +8,7 @@ import { drizzle } from "drizzle-orm/libsql/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLibsqlServer, type LibsqlServer } from "../../db/server/server.ts";
 import { guard } from "../../worker/org/sql-guard.ts";
-import { isDatabaseUnavailable } from "../../worker/lib/database-errors.ts";
+import { isDatabaseUnavailable, isUniqueViolation } from "../../worker/lib/database-errors.ts";
 
 /** The Worker's client (`@libsql/client/web`, as worker/lib/database.ts opens it) for `url`. */
 function client(url: string): Client {
@@ -60,7 +60,10 @@ describe("isDatabaseUnavailable over the errors @libsql/client really produces",
   let dir: string;
   let server: LibsqlServer;
 
+  let deadUrlValue: string;
+
   beforeAll(async () => {
+    deadUrlValue = await deadUrl();
     dir = mkdtempSync(join(tmpdir(), "roster-db-errors-"));
     server = await startLibsqlServer({ file: join(dir, "db.sqlite"), busyTimeoutMs: 50, streamIdleMs: 200 });
   });
@@ -137,6 +140,19 @@ describe("isDatabaseUnavailable over the errors @libsql/client really produces",
       expect(isDatabaseUnavailable(error), String(error)).toBe(false);
       expect(isDatabaseUnavailable(acrossRpc(error)), `across RPC: ${String(error)}`).toBe(false);
     }
+  });
+
+  it("tells a UNIQUE violation from the libSQL error itself, never from the parameters a wrapper quotes", async () => {
+    const db = client(server.url);
+    await db.execute("CREATE TABLE IF NOT EXISTS named (slug TEXT UNIQUE, note TEXT)");
+    await db.execute("INSERT OR IGNORE INTO named VALUES ('acme', '')");
+    const taken = await failure(() => drizzle(db).run(sql`INSERT INTO named VALUES (${"acme"}, ${""})`));
+    expect(isUniqueViolation(taken)).toBe(true);
+    const unavailable = await failure(() => drizzle(client(deadUrlValue)).run(sql`INSERT INTO named VALUES (${"UNIQUE constraint failed"}, ${"Unique Co"})`));
+    expect(isUniqueViolation(unavailable)).toBe(false);
+    await db.execute("CREATE TABLE IF NOT EXISTS checked (n INTEGER CHECK (n > 0), note TEXT)");
+    const otherConstraint = await failure(() => drizzle(db).run(sql`INSERT INTO checked VALUES (${-1}, ${"UNIQUE constraint failed"})`));
+    expect(isUniqueViolation(otherConstraint)).toBe(false);
   });
 
   it("reads an outage from the message alone, as it arrives from a Durable Object", async () => {

@@ -1,6 +1,6 @@
 import { createClient } from "@libsql/client/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createOrg, env, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
+import { call, createOrg as createOrgOf, env, forgetOrgCreations, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
 
 const db = createClient({ url: env.DATABASE_URL ?? "" });
 afterAll(() => db.close());
@@ -76,6 +76,12 @@ let alice: SignedIn;
 let bob: SignedIn;
 let carol: SignedIn;
 let dave: SignedIn;
+
+/** Alice owns every organization here: more than a user may create a day. */
+async function createOrg(owner: SignedIn, stem: string): Promise<{ slug: string; id: string }> {
+  await forgetOrgCreations(owner);
+  return createOrgOf(owner, stem);
+}
 
 beforeAll(async () => {
   [alice, bob, carol, dave] = (await Promise.all(["alice", "bob", "carol", "dave"].map((s) => signIn(uniqueEmail(s))))) as [SignedIn, SignedIn, SignedIn, SignedIn];

@@ -144,3 +144,21 @@ export function describeFailure(error: unknown): string {
   }
   return parts.join(" ← ");
 }
+
+/**
+ * Whether `error` is the database refusing a row for a UNIQUE constraint (a slug or a
+ * username someone already has). Read from the libSQL error itself, found through the
+ * wrappers' `cause`: a wrapper's message quotes the statement's parameters, i.e. user text,
+ * so it says nothing.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+    const { code, extendedCode, message } = current as { code?: unknown; extendedCode?: unknown; message?: unknown };
+    if (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT")) {
+      return extendedCode === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_UNIQUE" || (typeof message === "string" && /\bUNIQUE constraint failed\b/.test(message));
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -1,4 +1,5 @@
 import { env, exports } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 
 /** The origin the tests' requests come from (APP_URL in the test bindings). */
 export const origin = "http://roster.test";
@@ -83,6 +84,18 @@ let orgCounter = 0;
 export function uniqueSlug(stem: string): string {
   orgCounter++;
   return `${stem}-${Date.now().toString(36)}-${orgCounter}`;
+}
+
+/**
+ * Forgets how many organizations `user` created today, for suites that make many with one
+ * owner and are not about that limit (test/worker/abuse-limits.test.ts is).
+ */
+export async function forgetOrgCreations(user: SignedIn): Promise<void> {
+  const { sha256Hex } = await import("../../../worker/auth/tokens.ts");
+  const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`orgs:user:${await sha256Hex(user.userId)}`));
+  await runInDurableObject(limiter, (_limiter, state) => {
+    state.storage.sql.exec("DELETE FROM hits");
+  });
 }
 
 /** Creates an organization owned by `owner`; answers its slug and id. */

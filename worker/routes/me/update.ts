@@ -5,6 +5,7 @@ import { requireUser } from "../../auth/user-session.ts";
 import { Username } from "../../domain/slugs.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
+import { isUniqueViolation } from "../../lib/database-errors.ts";
 import { userDatabase } from "../../lib/database.ts";
 import { orgRoom } from "../../org/room.ts";
 import { errors, json, User, userSecurity } from "../schemas.ts";
@@ -54,7 +55,7 @@ export function registerUpdateMe(app: OpenAPIHono<AppEnv>): void {
       return c.json({ user: userView(updated) }, 200);
     } catch (error) {
       // Two concurrent claims of one username: the unique index decides.
-      if (error instanceof Error && /UNIQUE/i.test(`${error.message} ${String(error.cause)}`)) {
+      if (isUniqueViolation(error)) {
         throw new AppError("username_taken", "This username is taken.");
       }
       throw error;

@@ -7,6 +7,7 @@ import { Slug } from "../../domain/slugs.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { abuseLimits } from "../../lib/abuse-limits.ts";
+import { isUniqueViolation } from "../../lib/database-errors.ts";
 import { orgDatabase } from "../../lib/database.ts";
 import { enforceRateLimit } from "../../lib/rate-limiter.ts";
 import { auditInsert } from "../../org/audit.ts";
@@ -51,7 +52,7 @@ export function registerCreateOrg(app: OpenAPIHono<AppEnv>): void {
       if (!created) throw new AppError("internal_error", "Could not create the organization.");
       return c.json({ org: orgView(created), seats: seats(created.seatLimit, 1, 0) }, 201);
     } catch (error) {
-      if (error instanceof Error && /UNIQUE/i.test(`${error.message} ${String(error.cause)}`)) {
+      if (isUniqueViolation(error)) {
         throw new AppError("slug_taken", "This slug is taken.");
       }
       throw error;
