@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 /**
  * `npm test` runs every project: pure unit tests and Node-side integration (node), the
  * local libSQL server's conformance suite (db), the Worker inside workerd (worker), and
- * the dashboard in Debian's Chromium against `npm run dev` (e2e).
+ * the dashboard in Chromium (Debian's or the bundled one) against `npm run dev` (e2e).
  */
 export default defineConfig({
   test: {

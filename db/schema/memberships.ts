@@ -11,7 +11,7 @@ export type JoinedVia = (typeof joinedVia)[number];
 
 /**
  * A user's membership of an organization. It keeps its own copy of the user's name and
- * email (DESIGN §8) so member search and sort never join across the org/user line.
+ * email (the sharding seam, docs/architecture.md) so member search and sort never join across the org/user line.
  */
 export const memberships = sqliteTable(
   "memberships",
@@ -19,7 +19,7 @@ export const memberships = sqliteTable(
     orgId: text("org_id")
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
-    // No foreign key to users: users live on the user side of the sharding seam (DESIGN §8).
+    // No foreign key to users: users live on the user side of the sharding seam (the sharding seam, docs/architecture.md).
     userId: text("user_id").notNull(),
     role: text("role", { enum: roles }).notNull(),
     title: text("title").notNull().default(""),

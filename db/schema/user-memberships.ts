@@ -6,7 +6,7 @@ import { users } from "./users.ts";
 
 /**
  * The user side's index of a user's memberships, what `/me` and the organization
- * switcher read without touching organization-scoped tables (DESIGN §8). Written in the
+ * switcher read without touching organization-scoped tables (the sharding seam, docs/architecture.md). Written in the
  * same transaction as the membership it mirrors.
  */
 export const userMemberships = sqliteTable(

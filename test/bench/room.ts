@@ -1,12 +1,12 @@
 /**
- * Benchmark of an organization's room as the product uses it (DESIGN.md §7), against the
+ * Benchmark of an organization's room as the product uses it (docs/performance.md), against the
  * built Worker served by Miniflare directly (stack.ts), in ONE run. The loads and the live
  * part each start with an unmeasured warm-up (for the loads: both invitation loads and the
  * no-op under load; the steady state is what counts):
  *
  *   a. the no-op ceiling: N concurrent keep-alive clients on POST /api/bench/noop/:orgId (the
  *      platform hop of a command and nothing else: "a route that calls the room and does
- *      nothing", DESIGN §7), sent the same load as the invitations (the owner's cookie, an
+ *      nothing", docs/performance.md), sent the same load as the invitations (the owner's cookie, an
  *      invitation's body), at 64 and at 256 clients;
  *   b. single authenticated invitations (owner's session cookie) at 64 and 256 clients,
  *      reported as a share of the ceiling of the same run and with p99 against the no-op's;
@@ -60,7 +60,7 @@ function openFilesLimit(): number {
   const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1];
   return line === undefined || line === "unlimited" ? Number.POSITIVE_INFINITY : Number(line);
 }
-/** Sockets one organization holds in the scale measure (DESIGN.md §7: 10,000 with hibernation). */
+/** Sockets one organization holds in the scale measure (docs/performance.md: 10,000 with hibernation). */
 const HOLD_TARGET = 10_000;
 const HOLD_CAPACITY = Math.floor((openFilesLimit() - 200) / 2);
 const HOLD_SOCKETS = Number(process.env.BENCH_ROOM_HOLD_SOCKETS ?? Math.min(HOLD_TARGET, HOLD_CAPACITY));
@@ -74,7 +74,7 @@ for (const part of parts) {
 }
 
 const targets = {
-  // The issue's own figure (issue 4: "≥ 1,000 commands/s"); DESIGN §7's share beside it.
+  // The issue's own figure (≥ 1,000 invitations/s); the share of the no-op beside it (docs/performance.md).
   invitations_64_per_s_min: 1_000,
   invitations_64_share_of_ceiling_min: 0.7,
   invitations_64_p99_ratio_max: 1.5,
@@ -906,7 +906,7 @@ export async function benchRoom(): Promise<Record<string, unknown>> {
     }
 
     if (parts.has("throughput")) {
-      // "The same load against a route that calls the room and does nothing" (DESIGN §7):
+      // "The same load against a route that calls the room and does nothing" (docs/performance.md):
       // the bytes of an invitation request (cookie, body), which the no-op route reads
       // (every /api/* body is parsed) and otherwise ignores.
       const noop = (clients: number): Promise<Load> =>
@@ -926,7 +926,7 @@ export async function benchRoom(): Promise<Record<string, unknown>> {
 
       const share = (m: Load, ceiling: Ceiling): number => round(m.per_s / ceiling.per_s);
       const p99Ratio = (m: Load, ceiling: Ceiling): number => round(m.p99_ms / ceiling.p99_ms);
-      // workerd's one thread is what saturates on an idle machine (TOOLCHAIN.md), so its CPU per
+      // workerd's one thread is what saturates on an idle machine, so its CPU per
       // request, no-op over command, predicts the share without the noise of a shared machine.
       const workerdUs = (c: Ceiling): number | null => {
         const v = c.runs.map((r) => r.cpu.workerd_us_per_req).filter((x): x is number => x !== null);

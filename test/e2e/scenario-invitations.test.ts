@@ -182,7 +182,7 @@ describe("invitations over the API, as a client sees them", () => {
     const joined = await live.take(ofType("member.joined"));
     const seats = await live.take(ofType("seats.changed"));
     expect(updated.data).toMatchObject({ invitation: { id: created.invitation!.id, status: "accepted" } });
-    // DESIGN §3 / protocol.ts: member events carry the member's `userId` and `role`.
+    // protocol.ts: member events carry the member's `userId` and `role`.
     expect(joined.data).toMatchObject({ userId: inviteeId, role: "member" });
     expect(seats.data).toEqual({ limit: 5, used: 2, members: 2, pending: 0, available: 3 });
     expect(seats.data).toEqual(await seatsOf(slug));

@@ -13,7 +13,7 @@ import {
   type Role,
 } from "../../worker/domain/roles.ts";
 
-/** DESIGN §2, one row per permission: which roles hold it (highest first). */
+/** The role model, one row per permission: which roles hold it (highest first). */
 const holders: Record<Permission, Role[]> = {
   "org:read": ["owner", "admin", "member", "restricted"],
   "org:update": ["owner"],

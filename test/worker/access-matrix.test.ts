@@ -6,7 +6,7 @@ import { call, createOrg, env, origin, seedMember, signIn, uniqueEmail, uniqueSl
 
 /**
  * Every route of the organization and user API, run against every kind of caller, with the
- * exact answer each must get (DESIGN §2, §4). A refusal never changes anything; the last
+ * exact answer each must get. A refusal never changes anything; the last
  * test checks that on the rows it left behind.
  */
 

@@ -5,7 +5,7 @@ import { call, createOrg, origin, seedMember, signIn, uniqueEmail, type SignedIn
 import { isEvent, ofType, open as openSocket, type Event, type LiveClient } from "./support/live.ts";
 
 /**
- * The invitation lifecycle on the live channel (DESIGN §3 "Live protocol"): every change an
+ * The invitation lifecycle on the live channel (docs/architecture.md, "Live protocol"): every change an
  * admin can read through the API reaches their socket as it commits, seat events agree
  * with `GET /orgs/:org`, people who may not read invitations never hear of them, and a
  * socket that dropped catches up from `seq`.

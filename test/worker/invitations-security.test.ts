@@ -8,7 +8,7 @@ import { call, createOrg, env, origin, seedMember, signIn, uniqueEmail, type Sig
 import { referenceSha256Hex } from "./support/hash.ts";
 
 /**
- * Invitations and the rules of DESIGN §5: tenant isolation (an invitation id of another
+ * Invitations and the rules every change keeps: tenant isolation (an invitation id of another
  * organization is simply not there), token hygiene (tokens exist only as SHA-256 hashes and
  * die on resend, new link and revoke), an invitee preview that reveals nothing more than it
  * must, usernames that never disclose an account's email, and an audit trail with one

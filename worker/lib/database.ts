@@ -26,7 +26,7 @@ function open(env: Bindings): Database {
 /**
  * The database that holds an organization's data: members, invitations, audit trail.
  * Today every organization lives in the same database; this function is the seam where
- * sharding by organization goes (DESIGN §8), so org-scoped code never asks for any other.
+ * sharding by organization goes (the sharding seam, docs/architecture.md), so org-scoped code never asks for any other.
  */
 export function orgDatabase(env: Bindings, _orgId: string): Database {
   return open(env);

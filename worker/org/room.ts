@@ -151,7 +151,7 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   /**
    * The cheapest call: through the queue and back, touching neither storage nor the
-   * database. The benchmark's no-op ceiling ("calls the room and does nothing", DESIGN §7).
+   * database. The benchmark's no-op ceiling ("calls the room and does nothing", docs/performance.md).
    */
   async ping(orgId: string): Promise<PingResult> {
     return this.queue.run(() => ({ orgId, served: ++this.#pings }));
@@ -656,7 +656,7 @@ export class OrgRoom extends DurableObject<Bindings> {
       this.#rememberSession(credential.sessionId, credential.userId, seen.revoked === 1, seen.checked_at);
       return seen.revoked === 1;
     }
-    // Sessions live on the user side of the seam (DESIGN §8).
+    // Sessions live on the user side of the seam (the sharding seam, docs/architecture.md).
     const [row] = await userDatabase(this.env)
       .select({ revokedAt: sessions.revokedAt })
       .from(sessions)

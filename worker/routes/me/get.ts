@@ -34,7 +34,7 @@ export function registerGetMe(app: OpenAPIHono<AppEnv>): void {
     const [orgs, notes, pending] = await db.batch([
       db.select().from(userMemberships).where(eq(userMemberships.userId, user.id)).orderBy(userMemberships.orgName),
       db.select().from(notifications).where(eq(notifications.userId, user.id)).orderBy(desc(notifications.createdAt)).limit(50),
-      // Invitations live on the organization side; today one query reaches them (DESIGN §8:
+      // Invitations live on the organization side; today one query reaches them (the sharding seam, docs/architecture.md:
       // once sharded, the user side keeps its own index, fed through the outbox).
       db
         .select({ id: invitations.id, role: invitations.role, expiresAt: invitations.expiresAt, slug: organizations.slug, name: organizations.name })

@@ -43,7 +43,7 @@ export function registerUpdateMe(app: OpenAPIHono<AppEnv>): void {
     try {
       const [[updated], , orgs] = await db.batch([
         db.update(users).set(patch).where(eq(users.id, user.id)).returning(),
-        // Memberships keep their own copy of the name for search and sort (DESIGN §8).
+        // Memberships keep their own copy of the name for search and sort (the sharding seam, docs/architecture.md).
         db.update(memberships).set({ userName: patch.name ?? user.name }).where(eq(memberships.userId, user.id)),
         db.select({ orgId: userMemberships.orgId }).from(userMemberships).where(eq(userMemberships.userId, user.id)),
       ]);
