@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import { createServer, type ViteDevServer } from "vite";
 import { migrateDatabase } from "../db/migrate.ts";
 import { superviseLibsqlServer } from "../db/server/supervisor.ts";
-import { dataDir, localSessionSecret, requireNode22, waitForHttp } from "./local-settings.ts";
+import { dataDir, localDatabaseToken, localSessionSecret, requireNode22, waitForHttp } from "./local-settings.ts";
 
 requireNode22();
 
@@ -64,14 +64,17 @@ async function startDatabase(): Promise<{ url: string; authToken?: string }> {
     console.log(`[dev] using DATABASE_URL=${process.env.DATABASE_URL}`);
     return { url: process.env.DATABASE_URL, authToken: process.env.DATABASE_AUTH_TOKEN };
   }
+  // A token even on loopback: any local process or browser page could otherwise use the database.
+  const authToken = localDatabaseToken();
   const server = await superviseLibsqlServer({
     file: join(dataDir, "roster.db"),
     port: dbPort,
+    authToken,
     log: (line) => console.log(`[db] ${line}`),
   });
   stops.push(() => server.stop());
-  console.log(`[dev] libSQL server on ${server.url} (${join(dataDir, "roster.db")})`);
-  return { url: server.url };
+  console.log(`[dev] libSQL server on ${server.url} (${join(dataDir, "roster.db")}; token in ${join(dataDir, "database-token")})`);
+  return { url: server.url, authToken };
 }
 
 function startWorker(database: { url: string; authToken?: string }): ChildProcess {

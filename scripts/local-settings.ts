@@ -13,9 +13,24 @@ export const dataDir = process.env.ROSTER_DATA_DIR ?? join(process.cwd(), ".data
  * `.data/session-secret` so sessions survive restarts.
  */
 export function localSessionSecret(): string {
-  if (process.env.SESSION_SECRET) return process.env.SESSION_SECRET;
-  const file = join(dataDir, "session-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  return process.env.SESSION_SECRET || localSecret("session-secret");
+}
+
+/**
+ * The local database server's token (`Authorization: Bearer`), generated once into
+ * `.data/database-token`: `npm run dev` starts the server, migrates and runs the Worker with it.
+ */
+export function localDatabaseToken(): string {
+  return localSecret("database-token");
+}
+
+/** A random secret kept in `.data/<name>` (mode 0600), made on first use. */
+function localSecret(name: string): string {
+  const file = join(dataDir, name);
+  if (existsSync(file)) {
+    const kept = readFileSync(file, "utf8").trim();
+    if (kept) return kept;
+  }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString("base64url");
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
