@@ -7,6 +7,8 @@ type Prepared = ReturnType<Db["prepare"]>;
 /** Prepared statements a connection keeps, and the longest SQL text it keeps one for. */
 const statementCacheSize = 128;
 const maxCachedSqlLength = 8192;
+/** Native objects a connection keeps (see Conn.keep) before the pool retires it. */
+const maxKept = 4096;
 
 /**
  * One engine connection. A stream owns one for its whole life, so an interactive transaction keeps
@@ -28,6 +30,15 @@ export class Conn {
   #schemaVersion: Prepared | undefined;
   /** The schema version the cached statements were prepared against. */
   #statementsSchema: unknown;
+  /**
+   * Every native object (statement, row cursor) this connection made and no longer uses. The
+   * binding finalizes one on the main thread and takes its connection's lock to do so; while a
+   * statement of that connection runs on the binding's thread pool, that would block the main
+   * thread, and with it the timer that interrupts the statement: a deadlock. So nothing of a
+   * connection is left to the garbage collector while the connection lives; the pool retires a
+   * connection once it keeps {@link maxKept} of them, and they are freed after its close.
+   */
+  readonly #kept: object[] = [];
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -56,7 +67,7 @@ export class Conn {
     // A schema change (here or on another connection) makes what was prepared stale: the
     // columns a statement reports, and the wrapper built from them, would be the old ones.
     this.#schemaVersion ??= this.db.prepare("PRAGMA schema_version").raw();
-    const version = (this.#schemaVersion.all([])[0] as unknown[] | undefined)?.[0];
+    const version = (this.all(this.#schemaVersion)[0] as unknown[] | undefined)?.[0];
     if (version !== this.#statementsSchema) {
       this.#statements.clear();
       this.#statementsSchema = version;
@@ -65,8 +76,13 @@ export class Conn {
     if (stmt === undefined) {
       stmt = this.db.prepare(sql);
       this.#inspect(sql);
-      if (sql.length <= maxCachedSqlLength) {
-        if (this.#statements.size >= statementCacheSize) this.#statements.delete(this.#statements.keys().next().value!);
+      if (sql.length > maxCachedSqlLength) this.keep(stmt);
+      else {
+        if (this.#statements.size >= statementCacheSize) {
+          const oldest = this.#statements.keys().next().value!;
+          this.keep(this.#statements.get(oldest)!);
+          this.#statements.delete(oldest);
+        }
         this.#statements.set(sql, stmt);
       }
     } else {
@@ -81,18 +97,38 @@ export class Conn {
     let program: unknown[];
     try {
       const explain = this.db.prepare(`EXPLAIN ${inspected}`).raw();
-      program = explain.all();
+      this.keep(explain);
+      program = this.all(explain);
       // An EXPLAIN stays active after its last row until reset (get() resets), and an active one
       // of a write statement would keep this connection from committing.
       explain.get();
     } catch {
       // Only an EXPLAIN cannot be explained again, and an EXPLAIN runs nothing. Anything else
       // that compiled on its own but not here is refused rather than run unchecked.
-      const cols = this.db.prepare(sql).columns().map((c) => c.name).join(",");
+      const again = this.db.prepare(sql);
+      this.keep(again);
+      const cols = again.columns().map((c) => c.name).join(",");
       if (cols === "addr,opcode,p1,p2,p3,p4,p5,comment" || cols === "id,parent,notused,detail") return;
       throw notAuthorized("a statement that cannot be inspected");
     }
     checkProgram(program);
+  }
+
+  /** Keeps a native object of this connection alive until the connection is closed. */
+  keep(x: object): void {
+    this.#kept.push(x);
+  }
+
+  /** Whether the pool should close this connection rather than keep it (see #kept). */
+  get worn(): boolean {
+    return this.#kept.length >= maxKept;
+  }
+
+  /** All rows of a statement, its row cursor kept (see #kept). */
+  all(stmt: Prepared, args: unknown[] = []): unknown[] {
+    const rows = stmt.iterate(args);
+    this.keep(rows);
+    return [...rows];
   }
 
   /** Makes the statement running on this connection (on the binding's thread) fail with
@@ -106,7 +142,7 @@ export class Conn {
   changesAndRowid(): [bigint, bigint] {
     this.#meta ??= this.db.prepare("SELECT changes(), last_insert_rowid()").raw().safeIntegers();
     // all(), not get(): a statement stepped only once stays active.
-    const row = this.#meta.all([])[0];
+    const row = this.all(this.#meta)[0];
     if (Array.isArray(row) && typeof row[0] === "bigint" && typeof row[1] === "bigint") return [row[0], row[1]];
     return [0n, 0n];
   }
@@ -131,7 +167,7 @@ export class Conn {
         this.db.exec("PRAGMA query_only=0");
         this.readonlyTx = false;
       }
-      return !this.dirty && !this.stuck && !this.inTransaction;
+      return !this.dirty && !this.stuck && !this.worn && !this.inTransaction;
     } catch {
       return false;
     }

@@ -1,5 +1,6 @@
 import { engineError, ProtocolError, type ErrorBody } from "./errors.ts";
 import type { ExecContext, StmtResult } from "./execute.ts";
+import { engineGate } from "./gate.ts";
 import { executeBatch, handleRequest, prepareBatch, type StreamResult } from "./pipeline.ts";
 import type { CursorBody, PipelineBody } from "./protocol.ts";
 import type { StreamRegistry } from "./streams.ts";
@@ -14,9 +15,13 @@ export interface PipelineResponse {
 /**
  * `POST /v2|v3/pipeline`: runs every request in order on the baton's stream (or a new one).
  * A protocol error anywhere fails the whole request and drops the stream, rolling back its
- * transaction, exactly like sqld.
+ * transaction, exactly like sqld. Requests run one at a time (see gate.ts).
  */
-export async function runPipeline(registry: StreamRegistry, body: PipelineBody, ctx: ExecContext): Promise<PipelineResponse> {
+export function runPipeline(registry: StreamRegistry, body: PipelineBody, ctx: ExecContext): Promise<PipelineResponse> {
+  return engineGate.run(() => pipelineInGate(registry, body, ctx));
+}
+
+async function pipelineInGate(registry: StreamRegistry, body: PipelineBody, ctx: ExecContext): Promise<PipelineResponse> {
   const stream = registry.acquire(body.baton);
   const results: StreamResult[] = [];
   try {
@@ -41,7 +46,13 @@ export type CursorEntry =
  * The batch runs to completion before the first byte is sent, so the baton handed out is never
  * used while the batch still holds the stream.
  */
-export async function runCursor(registry: StreamRegistry, body: CursorBody, ctx: ExecContext): Promise<{ head: Omit<PipelineResponse, "results">; entries: CursorEntry[] }> {
+export function runCursor(registry: StreamRegistry, body: CursorBody, ctx: ExecContext): Promise<CursorAnswer> {
+  return engineGate.run(() => cursorInGate(registry, body, ctx));
+}
+
+type CursorAnswer = { head: Omit<PipelineResponse, "results">; entries: CursorEntry[] };
+
+async function cursorInGate(registry: StreamRegistry, body: CursorBody, ctx: ExecContext): Promise<CursorAnswer> {
   const stream = registry.acquire(body.baton);
   const entries: CursorEntry[] = [];
   try {

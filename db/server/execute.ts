@@ -4,6 +4,7 @@ import { classify, type StmtInfo } from "./classify.ts";
 import type { Conn } from "./conn.ts";
 import { startStatement, type SyncStatement } from "./engine.ts";
 import { engineError, isBusy, ProtocolError, StmtError } from "./errors.ts";
+import { engineGate } from "./gate.ts";
 import type { Stmt } from "./protocol.ts";
 import { splitStatements, type SqlPiece } from "./sql.ts";
 import { fromEngine, outSize, type EngineValue, type OutValue } from "./values.ts";
@@ -78,7 +79,8 @@ function analyzeOne(text: string): Prepared {
 }
 
 /** Waits out SQLITE_BUSY: calls `attempt` until it stops failing with it, sleeping (never
- * blocking the event loop) with backoff, for at most `busyTimeoutMs`. */
+ * blocking the event loop, and out of the engine gate) with backoff, for at most `busyTimeoutMs`.
+ * Called only by a request that holds the engine gate (see endpoints.ts). */
 async function retryBusy<T>(ctx: ExecContext, attempt: () => T | Promise<T>, onTimeout: () => void = () => undefined): Promise<T> {
   const deadline = Date.now() + ctx.busyTimeoutMs;
   let delay = 1;
@@ -92,7 +94,13 @@ async function retryBusy<T>(ctx: ExecContext, attempt: () => T | Promise<T>, onT
         onTimeout();
         throw new StmtError(`SQLite error: database is locked (waited ${ctx.busyTimeoutMs} ms for another transaction)`, "SQLITE_BUSY");
       }
-      await sleep(delay);
+      // The lock's holder may be a transaction whose next request waits behind this one.
+      engineGate.leave();
+      try {
+        await sleep(delay);
+      } finally {
+        await engineGate.enter();
+      }
       delay = Math.min(delay * 2, 50);
     }
   }
@@ -165,18 +173,24 @@ async function start(conn: Conn, stmt: SyncStatement, args: EngineValue[], ctx: 
   let late = false;
   let settled = false;
   const first = startStatement(stmt, args).finally(() => (settled = true));
+  let repeat: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     if (settled) return;
     late = true;
     conn.interrupt();
+    // SQLite drops an interrupt raised before the step began (the thread pool may start it late):
+    // raise it again until the statement has stopped.
+    repeat = setInterval(() => settled || conn.interrupt(), 100);
   }, ctx.statementTimeoutMs);
   let rows: IterableIterator<unknown>;
   try {
     rows = await first;
+    conn.keep(rows);
   } catch (e) {
     throw late && isInterrupt(e) ? deadlineError(ctx) : e;
   } finally {
     clearTimeout(timer);
+    clearInterval(repeat);
   }
   let n = 0;
   return () => {
