@@ -224,6 +224,11 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
             ROSTER_LOCAL_DEV: "1",
             APP_URL: benchAppUrl,
             EMAIL_FROM: "Roster <no-reply@roster.invalid>",
+            // The abuse limits stay on (their code paths are measured) but far above what one
+            // bench owner does: many organizations, 100,000-seat rooms, a million invitations.
+            ORGS_PER_USER_PER_DAY: "1000000",
+            INVITE_MAIL_PER_USER_PER_HOUR: "100000000",
+            SEAT_LIMIT_CAP: "10000000",
           },
           durableObjects: {
             ORG_ROOM: { className: "OrgRoom", useSQLite: true },

@@ -65,7 +65,7 @@ describe("isDatabaseUnavailable over the errors @libsql/client really produces",
   beforeAll(async () => {
     deadUrlValue = await deadUrl();
     dir = mkdtempSync(join(tmpdir(), "roster-db-errors-"));
-    server = await startLibsqlServer({ file: join(dir, "db.sqlite"), busyTimeoutMs: 50, streamIdleMs: 200 });
+    server = await startLibsqlServer({ file: join(dir, "db.sqlite"), busyTimeoutMs: 50, streamIdleMs: 200, statementTimeoutMs: 300 });
   });
   afterAll(async () => {
     await server?.close();
@@ -116,6 +116,14 @@ describe("isDatabaseUnavailable over the errors @libsql/client really produces",
     } finally {
       await transaction.rollback();
     }
+  });
+
+  it("calls a statement the server interrupted at its deadline unavailable, bare or across an RPC", async () => {
+    const endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
+    const error = await failure(() => client(server.url).execute(endless));
+    expect(String(error)).toContain("SQLITE_INTERRUPT");
+    expect(isDatabaseUnavailable(error), String(error)).toBe(true);
+    expect(isDatabaseUnavailable(acrossRpc(error))).toBe(true);
   });
 
   it("calls a stream the server expired unavailable", async () => {

@@ -43,6 +43,8 @@ const unavailableCodes = new Set([
   "INTERNAL",
   // Another writer holds the lock past the busy timeout.
   "SQLITE_BUSY",
+  // The server interrupted a statement at its deadline: it is too loaded to serve in time.
+  "SQLITE_INTERRUPT",
 ]);
 
 /** Node's and undici's codes for a connection that could not be made or was cut. */
