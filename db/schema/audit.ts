@@ -1,10 +1,8 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { actorTypes } from "../../worker/domain/audit.ts";
 import { timestamp } from "./columns.ts";
 import { organizations } from "./organizations.ts";
-
-export const actorTypes = ["user", "api_key", "system"] as const;
-export type ActorType = (typeof actorTypes)[number];
 
 /**
  * The append-only audit trail of an organization. `id` increases with time, so it is the

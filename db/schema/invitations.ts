@@ -1,15 +1,10 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { deliveryStates, invitationStatuses } from "../../worker/domain/invitations.ts";
+import type { ProjectRole } from "../../worker/domain/projects.ts";
+import { roles } from "../../worker/domain/roles.ts";
 import { timestamp } from "./columns.ts";
-import { roles } from "./memberships.ts";
 import { organizations } from "./organizations.ts";
-import type { ProjectRole } from "./projects.ts";
-
-export const invitationStatuses = ["pending", "accepted", "declined", "revoked", "expired"] as const;
-export type InvitationStatus = (typeof invitationStatuses)[number];
-
-export const deliveryStates = ["queued", "sent", "delivered", "delayed", "bounced", "complained", "failed"] as const;
-export type DeliveryState = (typeof deliveryStates)[number];
 
 export interface ProjectAssignment {
   projectId: string;

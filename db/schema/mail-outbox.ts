@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { outboxStatuses } from "../../worker/domain/mail.ts";
 import { timestamp } from "./columns.ts";
-
-export const outboxStatuses = ["queued", "sent", "failed"] as const;
 
 /**
  * The transactional outbox: a mail is written in the same transaction as the change that

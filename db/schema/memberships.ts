@@ -1,13 +1,9 @@
 import { sql } from "drizzle-orm";
 import { check, index, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { timestamp } from "./columns.ts";
+import { joinedVia } from "../../worker/domain/memberships.ts";
+import { roles } from "../../worker/domain/roles.ts";
 import { organizations } from "./organizations.ts";
-
-export const roles = ["owner", "admin", "member", "restricted"] as const;
-export type Role = (typeof roles)[number];
-
-export const joinedVia = ["created", "invitation", "link", "api"] as const;
-export type JoinedVia = (typeof joinedVia)[number];
 
 /**
  * A user's membership of an organization. It keeps its own copy of the user's name and

@@ -1,9 +1,7 @@
 import { sql } from "drizzle-orm";
 import { check, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { orgStatuses } from "../../worker/domain/org.ts";
 import { timestamp } from "./columns.ts";
-
-export const orgStatuses = ["active", "dormant"] as const;
-export type OrgStatus = (typeof orgStatuses)[number];
 
 /** An organization: the tenant. URLs name it by `slug`; everything else keys on `id`. */
 export const organizations = sqliteTable(

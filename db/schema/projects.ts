@@ -1,10 +1,8 @@
 import { sql } from "drizzle-orm";
 import { check, index, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { projectRoles, projectVisibilities } from "../../worker/domain/projects.ts";
 import { timestamp } from "./columns.ts";
 import { organizations } from "./organizations.ts";
-
-export const projectRoles = ["owner", "admin", "use", "viewer"] as const;
-export type ProjectRole = (typeof projectRoles)[number];
 
 /** A project of an organization; members get per-project roles. */
 export const projects = sqliteTable(
@@ -15,7 +13,7 @@ export const projects = sqliteTable(
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
-    visibility: text("visibility", { enum: ["public", "private"] }).notNull().default("private"),
+    visibility: text("visibility", { enum: projectVisibilities }).notNull().default("private"),
     createdAt: timestamp("created_at").notNull(),
   },
   (t) => [index("projects_org").on(t.orgId), check("projects_visibility", sql`${t.visibility} IN ('public', 'private')`)],

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { check, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { roles } from "../../worker/domain/roles.ts";
 import { timestamp } from "./columns.ts";
-import { roles } from "./memberships.ts";
 import { users } from "./users.ts";
 
 /**

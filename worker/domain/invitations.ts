@@ -1,4 +1,9 @@
-import type { InvitationStatus } from "../../db/schema/invitations.ts";
+/** Where an invitation stands: pending until answered, revoked or past its expiry. */
+export const invitationStatuses = ["pending", "accepted", "declined", "revoked", "expired"] as const;
+export type InvitationStatus = (typeof invitationStatuses)[number];
+
+/** What became of an invitation's mail, as the mail service reports it. */
+export const deliveryStates = ["queued", "sent", "delivered", "delayed", "bounced", "complained", "failed"] as const;
 
 export const dayMs = 24 * 60 * 60_000;
 

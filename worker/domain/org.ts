@@ -1,3 +1,7 @@
+/** An organization is active, or dormant: kept, but it takes nobody new (no invitation, no accept). */
+export const orgStatuses = ["active", "dormant"] as const;
+export type OrgStatus = (typeof orgStatuses)[number];
+
 /** An organization as the API shows it (`GET /orgs/:org`'s `org`, `org.updated`'s data). */
 export interface OrgView {
   id: string;
@@ -5,7 +9,7 @@ export interface OrgView {
   name: string;
   plan: string;
   seatLimit: number;
-  status: "active" | "dormant";
+  status: OrgStatus;
   autoPrivateProject: boolean;
   allowedEmailDomains: string[];
   defaultInviteTtlDays: number;

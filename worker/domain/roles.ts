@@ -1,6 +1,6 @@
-import { roles, type Role } from "../../db/schema/memberships.ts";
-
-export { roles, type Role };
+/** The roles a member holds in an organization, highest first. */
+export const roles = ["owner", "admin", "member", "restricted"] as const;
+export type Role = (typeof roles)[number];
 
 const rank: Record<Role, number> = { owner: 4, admin: 3, member: 2, restricted: 1 };
 

@@ -1,13 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { memberships, organizations } from "../../../db/schema/index.ts";
-import { effectiveStatus } from "../../domain/invitations.ts";
+import { effectiveStatus, invitationStatuses } from "../../domain/invitations.ts";
 import type { AppEnv } from "../../env.ts";
 import { orgDatabase } from "../../lib/database.ts";
 import { errors, json, Role } from "../schemas.ts";
 import { invitationByToken } from "./lookup.ts";
 import { TokenParams } from "./schemas.ts";
-import { invitationStatuses } from "../../../db/schema/index.ts";
 
 const Preview = z
   .object({

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { deliveryStates, invitationStatuses, projectRoles } from "../../../db/schema/index.ts";
-import { invitationTtlDays } from "../../domain/invitations.ts";
+import { deliveryStates, invitationStatuses, invitationTtlDays } from "../../domain/invitations.ts";
+import { projectRoles } from "../../domain/projects.ts";
 import { Email, Username } from "../../domain/slugs.ts";
 import { Role } from "../schemas.ts";
 

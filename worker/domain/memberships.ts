@@ -1,0 +1,2 @@
+/** How a member joined an organization. */
+export const joinedVia = ["created", "invitation", "link", "api"] as const;
