@@ -2,6 +2,9 @@
 export const orgStatuses = ["active", "dormant"] as const;
 export type OrgStatus = (typeof orgStatuses)[number];
 
+/** The longest organization name, in characters (after trimming). */
+export const orgNameMaxLength = 100;
+
 /** An organization as the API shows it (`GET /orgs/:org`'s `org`, `org.updated`'s data). */
 export interface OrgView {
   id: string;

@@ -1,33 +1,48 @@
-import { z } from "@hono/zod-openapi";
+/**
+ * The rules for organization slugs and usernames, shared by the API (its zod schemas in
+ * routes/schemas.ts) and the dashboard's forms (web/). Plain code with no imports, so the
+ * dashboard bundles it as it is.
+ */
 
 /** Slugs that would shadow a dashboard or API path. */
-const reserved = new Set(["api", "auth", "new", "me", "settings", "invitations", "join", "admin", "docs", "static", "assets"]);
+const reservedSlugs: ReadonlySet<string> = new Set(["api", "auth", "new", "me", "settings", "invitations", "join", "admin", "docs", "static", "assets"]);
 
-/** An organization slug: 2–48 of a–z, 0–9 and inner hyphens, not reserved. Immutable once set. */
-export const Slug = z
-  .string()
-  .trim()
-  .min(2)
-  .max(48)
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "Use lower-case letters, digits and inner hyphens.")
-  .refine((slug) => !slug.includes("--"), "Use single hyphens.")
-  .refine((slug) => !reserved.has(slug), "This slug is reserved.")
-  .openapi({ example: "acme" });
+/** An organization slug: 2–48 of a–z, 0–9 and inner single hyphens, not reserved. Immutable once set. */
+export const slugLimits = { min: 2, max: 48 } as const;
+
+/** Lower-case letters, digits and hyphens, starting and ending with a letter or digit. */
+export const slugShape = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+
+/** What to tell someone whose slug breaks a rule beyond its length. */
+export const slugMessages = {
+  shape: "Use lower-case letters, digits and inner hyphens.",
+  doubleHyphen: "Use single hyphens.",
+  reserved: "This slug is reserved.",
+} as const;
+
+/** Two hyphens in a row, which the shape alone lets through. */
+export function hasDoubleHyphen(slug: string): boolean {
+  return slug.includes("--");
+}
+
+/** Whether `slug` would shadow a dashboard or API path. */
+export function isReservedSlug(slug: string): boolean {
+  return reservedSlugs.has(slug);
+}
+
+/** What is wrong with `slug`, or null when the server accepts it (the server stays the judge). */
+export function slugProblem(slug: string): string | null {
+  if (slug.length === 0) return "Choose a slug for the organization's address.";
+  if (slug.length < slugLimits.min) return `Use at least ${slugLimits.min} characters.`;
+  if (slug.length > slugLimits.max) return `Use at most ${slugLimits.max} characters.`;
+  if (!slugShape.test(slug)) return slugMessages.shape;
+  if (hasDoubleHyphen(slug)) return slugMessages.doubleHyphen;
+  if (isReservedSlug(slug)) return slugMessages.reserved;
+  return null;
+}
 
 /** A username: a public handle, 2–39 of letters, digits and inner hyphens (like GitHub's). */
-export const Username = z
-  .string()
-  .trim()
-  .min(2)
-  .max(39)
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, "Use letters, digits and inner hyphens.")
-  .openapi({ example: "ada-lovelace" });
+export const usernameLimits = { min: 2, max: 39 } as const;
 
-/** An email address, trimmed and lower-cased. */
-export const Email = z
-  .string()
-  .trim()
-  .max(254)
-  .pipe(z.email())
-  .transform((email) => email.toLowerCase())
-  .openapi({ example: "ada@example.com" });
+/** Letters, digits and hyphens, starting and ending with a letter or digit. */
+export const usernameShape = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;

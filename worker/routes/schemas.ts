@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { orgNameMaxLength } from "../domain/org.ts";
 import { roles } from "../domain/roles.ts";
+import { hasDoubleHyphen, isReservedSlug, slugLimits, slugMessages, slugShape, usernameLimits, usernameShape } from "../domain/slugs.ts";
 import { errorStatus } from "../errors.ts";
 
 const errorCodes = Object.keys(errorStatus) as [keyof typeof errorStatus, ...(keyof typeof errorStatus)[]];
@@ -17,6 +19,38 @@ export const ErrorResponse = z
   .openapi("Error");
 
 export const Role = z.enum(roles).openapi("Role");
+
+/** An organization slug (domain/slugs.ts has the rules). Immutable once set. */
+export const Slug = z
+  .string()
+  .trim()
+  .min(slugLimits.min)
+  .max(slugLimits.max)
+  .regex(slugShape, slugMessages.shape)
+  .refine((slug) => !hasDoubleHyphen(slug), slugMessages.doubleHyphen)
+  .refine((slug) => !isReservedSlug(slug), slugMessages.reserved)
+  .openapi({ example: "acme" });
+
+/** An organization's name, trimmed. */
+export const OrgName = z.string().trim().min(1).max(orgNameMaxLength);
+
+/** A username: a public handle (domain/slugs.ts has the rules). */
+export const Username = z
+  .string()
+  .trim()
+  .min(usernameLimits.min)
+  .max(usernameLimits.max)
+  .regex(usernameShape, "Use letters, digits and inner hyphens.")
+  .openapi({ example: "ada-lovelace" });
+
+/** An email address, trimmed and lower-cased. */
+export const Email = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email())
+  .transform((email) => email.toLowerCase())
+  .openapi({ example: "ada@example.com" });
 
 /** `{description, content: application/json}` for a response or request body. */
 export function json<T extends z.ZodType>(schema: T, description = "") {

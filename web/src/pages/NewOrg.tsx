@@ -6,7 +6,8 @@ import { navigate } from "../router.tsx";
 import { createOrganization } from "../stores/orgs.ts";
 import { useSession } from "../stores/session.ts";
 import { lastOrg } from "../storage.ts";
-import { nameProblem, slugify, slugLimits, slugProblem } from "../slug.ts";
+import { slugLimits, slugProblem } from "../../../worker/domain/slugs.ts";
+import { nameProblem, slugify } from "../slug.ts";
 
 interface Problems {
   name?: string | undefined;

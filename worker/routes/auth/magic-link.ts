@@ -3,7 +3,6 @@ import { loginTokens } from "../../../db/schema/index.ts";
 import { refuseCrossSite } from "../../auth/csrf.ts";
 import { issueSignInNonce } from "../../auth/sign-in-nonce.ts";
 import { randomToken, sha256Hex } from "../../auth/tokens.ts";
-import { Email } from "../../domain/slugs.ts";
 import type { AppEnv, Bindings } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
@@ -11,7 +10,7 @@ import { enforceRateLimit, type RateLimit } from "../../lib/rate-limiter.ts";
 import { appUrl, clientAddress } from "../../lib/request.ts";
 import { mailerFor } from "../../mail/mailer.ts";
 import { signInMail } from "../../mail/templates.ts";
-import { errors, json } from "../schemas.ts";
+import { Email, errors, json } from "../schemas.ts";
 
 export const loginTokenTtlMs = 15 * 60_000;
 

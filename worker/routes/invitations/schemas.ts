@@ -1,8 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { deliveryStates, invitationStatuses, invitationTtlDays } from "../../domain/invitations.ts";
 import { projectRoles } from "../../domain/projects.ts";
-import { Email, Username } from "../../domain/slugs.ts";
-import { Role } from "../schemas.ts";
+import { Email, Role, Username } from "../schemas.ts";
 
 export const ProjectAssignment = z.object({ projectId: z.string().min(1).max(64), role: z.enum(projectRoles) }).openapi("ProjectAssignment");
 

@@ -2,13 +2,12 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { memberships, userMemberships, users } from "../../../db/schema/index.ts";
 import { requireUser } from "../../auth/user-session.ts";
-import { Username } from "../../domain/slugs.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { isUniqueViolation } from "../../lib/database-errors.ts";
 import { userDatabase } from "../../lib/database.ts";
 import { orgRoom } from "../../org/room.ts";
-import { errors, json, User, userSecurity } from "../schemas.ts";
+import { errors, json, User, Username, userSecurity } from "../schemas.ts";
 import { userView } from "../views.ts";
 
 const Patch = z

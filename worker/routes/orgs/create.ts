@@ -3,7 +3,6 @@ import { memberships, organizations, userMemberships } from "../../../db/schema/
 import { newId } from "../../auth/tokens.ts";
 import { requireUser } from "../../auth/user-session.ts";
 import { defaultSeatLimit, seats } from "../../domain/seats.ts";
-import { Slug } from "../../domain/slugs.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { abuseLimits } from "../../lib/abuse-limits.ts";
@@ -12,9 +11,9 @@ import { orgDatabase } from "../../lib/database.ts";
 import { enforceRateLimit } from "../../lib/rate-limiter.ts";
 import { auditInsert } from "../../org/audit.ts";
 import { orgView } from "../../org/room.ts";
-import { errors, json, OrgWithSeats, userSecurity } from "../schemas.ts";
+import { errors, json, OrgName, OrgWithSeats, Slug, userSecurity } from "../schemas.ts";
 
-const CreateOrg = z.object({ name: z.string().trim().min(1).max(100), slug: Slug }).openapi("CreateOrganization");
+const CreateOrg = z.object({ name: OrgName, slug: Slug }).openapi("CreateOrganization");
 
 const route = createRoute({
   method: "post",

@@ -3,7 +3,7 @@ import { orgAccess } from "../../auth/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room.ts";
-import { errors, json, OrgParams, orgSecurity, OrgWithSeats } from "../schemas.ts";
+import { errors, json, OrgName, OrgParams, orgSecurity, OrgWithSeats } from "../schemas.ts";
 
 const Domain = z
   .string()
@@ -13,7 +13,7 @@ const Domain = z
 
 const UpdateOrg = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: OrgName,
     seatLimit: z.number().int().min(0).max(100_000),
     autoPrivateProject: z.boolean(),
     allowedEmailDomains: z.array(Domain).max(50),
