@@ -3,7 +3,8 @@ import { exports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { unpackLiveMessage, type LiveWireMessage, type ServerMessage } from "../../worker/org/live/protocol.ts";
-import { orgRoom, type OrgRoom } from "../../worker/org/room.ts";
+import { orgRoom } from "../../worker/org/room-client.ts";
+import type { OrgRoom } from "../../worker/org/room.ts";
 import { call, createOrg, env, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
 import { referenceSha256Hex } from "./support/hash.ts";
 

@@ -3,7 +3,9 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../worker/app.ts";
-import { OrgRoom, orgRoom } from "../../worker/org/room.ts";
+import { orgRoom } from "../../worker/org/room-client.ts";
+import type { OrgRoom } from "../../worker/org/room.ts";
+import { OrgMailBudget } from "../../worker/org/mail-budget.ts";
 import { call, createOrg, latestMail, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
 
 const dayMs = 24 * 60 * 60_000;
@@ -204,7 +206,7 @@ describe("accepting and declining", () => {
       // Revoked behind the room's back after the Worker found it pending: the room still
       // holds it pending, so it is asked directly, as the Worker would have.
       await db.execute({ sql: "UPDATE invitations SET status = 'revoked' WHERE id = ?", args: [created.body.invitation.id] });
-      const answered = await orgRoom(env, org.id).respondToInvitation(org.id, created.body.invitation.id, { id: invitee.userId, email, username: null, name: "" }, answer);
+      const answered = await orgRoom(env, org.id).respondToInvitation(org.id, created.body.invitation.id, { id: invitee.userId, email, username: null, name: "" }, answer, "http://roster.test");
       expect(answered, answer).toMatchObject({ ok: false, error: { code: "invitation_not_pending" } });
       const joined = await db.execute({ sql: "SELECT count(*) AS n FROM memberships WHERE org_id = ? AND user_id = ?", args: [org.id, invitee.userId] });
       expect(Number(joined.rows[0]?.n)).toBe(0);
@@ -467,8 +469,8 @@ describe("invitation rules from the organization's settings and roles", () => {
     const owner = await signIn(uniqueEmail("spam-owner"));
     const org = await createOrg(owner, "spam");
     const created = await invite(owner, org.slug, { invitee: uniqueEmail("target") });
-    const budget = OrgRoom.mailPerHour;
-    OrgRoom.mailPerHour = 3;
+    const budget = OrgMailBudget.perHour;
+    OrgMailBudget.perHour = 3;
     try {
       const answers = [];
       for (let i = 0; i < 3; i++) answers.push(await call("POST", `/api/v1/orgs/${org.slug}/invitations/${created.body.invitation.id}/resend`, { cookie: owner.cookie }));
@@ -482,7 +484,7 @@ describe("invitation rules from the organization's settings and roles", () => {
       // A new link mails nothing, so it is not limited.
       expect((await call("POST", `/api/v1/orgs/${org.slug}/invitations/${created.body.invitation.id}/link`, { cookie: owner.cookie })).status).toBe(200);
     } finally {
-      OrgRoom.mailPerHour = budget;
+      OrgMailBudget.perHour = budget;
     }
   });
 

@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ServerMessage } from "../../worker/org/live/protocol.ts";
-import { orgRoom, type OrgRoom } from "../../worker/org/room.ts";
+import { orgRoom } from "../../worker/org/room-client.ts";
+import type { OrgRoom } from "../../worker/org/room.ts";
 import { call, createOrg, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
 import { about, connect, isEvent, ofType, open, seqOf, type ConnectOptions, type LiveClient } from "./support/live.ts";
 
@@ -63,7 +64,7 @@ describe("the live channel", () => {
 
     // Fill the log past its retention straight in the room, then ask for what fell out.
     await runInDurableObject(orgRoom(env, org.id), (room: OrgRoom) => {
-      for (let i = 0; i < 1005; i++) room.live.publish("seats.changed", { limit: 5, used: 3, members: 3, pending: 0, available: 2 });
+      for (let i = 0; i < 1005; i++) room.live.publish({ type: "seats.changed", data: { limit: 5, used: 3, members: 3, pending: 0, available: 2 } });
     });
     const current = since + 2 + 1005;
     again.send({ type: "resume", since });

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { orgRoom, type OrgRoom } from "../../worker/org/room.ts";
+import { orgRoom } from "../../worker/org/room-client.ts";
+import type { OrgRoom } from "../../worker/org/room.ts";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -44,12 +45,5 @@ describe("the organization room", () => {
       return Promise.all([failed.then(() => "resolved", (e: Error) => e.message), next]);
     });
     expect(outcome).toEqual(["boom", "next ran"]);
-  });
-
-  it("runs pings through the same queue, once each, also through RPC", async () => {
-    const stub = orgRoom(env, "org_queue_ping");
-    const results = await Promise.all(Array.from({ length: 10 }, () => stub.ping("org_queue_ping")));
-    expect(results.map((r) => r.served).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(results.every((r) => r.orgId === "org_queue_ping")).toBe(true);
   });
 });

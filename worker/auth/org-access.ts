@@ -6,7 +6,8 @@ import { AppError } from "../errors.ts";
 import { actorCan } from "../org/actor.ts";
 import { resolveOrgId } from "../org/directory.ts";
 import { unwrap } from "../org/result.ts";
-import { orgRoom, type RoomCredential } from "../org/room.ts";
+import { orgRoom } from "../org/room-client.ts";
+import type { Credential } from "./credentials.ts";
 
 /**
  * Guards an organization route (`/orgs/:org/…`): the organization's room says who the
@@ -33,7 +34,7 @@ export function orgAccess(permission: Permission) {
  * route whose room method authorizes and acts in one call. Such a route must still refuse
  * an unauthorized caller before anything else it could tell them (see invitations/create.ts).
  */
-export async function targetOf(c: Context<AppEnv>): Promise<{ orgId: string; slug: string; credential: RoomCredential }> {
+export async function targetOf(c: Context<AppEnv>): Promise<{ orgId: string; slug: string; credential: Credential }> {
   const credential = c.var.credential;
   if (!credential) throw new AppError("unauthenticated", "Sign in or send an API key.");
   const slug = c.req.param("org");

@@ -3,10 +3,11 @@ import { memberships, userMemberships } from "../../../db/schema/index.ts";
 import { canActOn, canGrant, leavesNoOwner, type Role } from "../../domain/roles.ts";
 import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
-import { auditInsert } from "../audit.ts";
-import { guard, rethrowGuard } from "../sql-guard.ts";
-import { ownerCount } from "../state.ts";
-import { requirePermission, type CommandContext } from "./context.ts";
+import { auditStatement } from "../audit.ts";
+import { guard } from "../sql-guard.ts";
+import { ownerCount, type RoomState } from "../state.ts";
+import { requirePermission } from "./context.ts";
+import type { PlanContext, RoomPlan } from "./plan-context.ts";
 
 export interface ChangeMemberInput {
   userId: string;
@@ -21,9 +22,8 @@ export interface ChangedMember {
 }
 
 /** Changes a member's role and/or title. The last owner can never be demoted. */
-export async function changeMember(ctx: CommandContext, actor: Actor, input: ChangeMemberInput): Promise<ChangedMember> {
+export async function planChangeMember(ctx: PlanContext, state: RoomState, actor: Actor, input: ChangeMemberInput): Promise<RoomPlan<ChangedMember>> {
   requirePermission(actor, "members:write");
-  const { db, state } = ctx;
   const orgId = state.org.id;
   const current = state.members.get(input.userId);
   if (!current) throw new AppError("not_found", "No such member.");
@@ -34,31 +34,27 @@ export async function changeMember(ctx: CommandContext, actor: Actor, input: Cha
   if (!canActOn(actor.role, current)) throw new AppError("forbidden", "Admins cannot change owners.");
   if (!canGrant(actor.role, role)) throw new AppError("forbidden", "Nobody grants a role above their own.");
   const where = and(eq(memberships.orgId, orgId), eq(memberships.userId, input.userId));
-  if (role === current && input.title === undefined) {
-    // Nothing changes, so nothing is written or audited.
-    const [row] = await db.select({ title: memberships.title }).from(memberships).where(where);
-    return { userId: input.userId, role, title: row?.title ?? "" };
-  }
+  // The room keeps roles, not titles: an answer without a new title reads the current one.
+  const title = input.title ?? (await ctx.db.select({ title: memberships.title }).from(memberships).where(where))[0]?.title ?? "";
+  const changed: ChangedMember = { userId: input.userId, role, title };
+  const events = [{ type: "member.updated", data: changed } as const];
+  // Nothing changes, so nothing is written or audited; the event still confirms the member's state.
+  if (role === current && input.title === undefined) return { statements: [], value: changed, events };
 
-  const set = { role, ...(input.title !== undefined ? { title: input.title } : {}) };
-  let updated: Array<{ title: string }>;
-  try {
-    [updated] = await db.batch([
-      db.update(memberships).set(set).where(where).returning({ title: memberships.title }),
-      db.update(userMemberships).set({ role }).where(and(eq(userMemberships.userId, input.userId), eq(userMemberships.orgId, orgId))),
-      db.run(guard(sql`(SELECT count(*) FROM memberships WHERE org_id = ${orgId} AND role = 'owner') >= 1`, "last_owner")),
-      auditInsert(db, orgId, actor, ctx.now, {
+  state.members.set(input.userId, role);
+  return {
+    statements: [
+      ctx.db.update(memberships).set({ role, ...(input.title !== undefined ? { title: input.title } : {}) }).where(where),
+      ctx.db.update(userMemberships).set({ role }).where(and(eq(userMemberships.userId, input.userId), eq(userMemberships.orgId, orgId))),
+      ctx.db.run(guard(sql`(SELECT count(*) FROM memberships WHERE org_id = ${orgId} AND role = 'owner') >= 1`, "last_owner")),
+      auditStatement(orgId, actor, ctx.now, {
         action: role !== current ? "member.role_changed" : "member.updated",
         targetType: "member",
         targetId: input.userId,
         data: { from: current, to: role, ...(input.title !== undefined ? { title: input.title } : {}) },
       }),
-    ]);
-  } catch (error) {
-    rethrowGuard(error, "last_owner", "The organization's last owner cannot be demoted.");
-  }
-  const row = updated[0];
-  if (!row) throw new AppError("not_found", "No such member.");
-  state.members.set(input.userId, role);
-  return { userId: input.userId, role, title: row.title };
+    ],
+    value: changed,
+    events,
+  };
 }

@@ -18,10 +18,8 @@ export function planExpireDue(ctx: PlanContext, state: RoomState): RoomPlan<{ ex
       ...ids.map((id) => auditStatement(state.org.id, null, ctx.now, { action: "invitation.expired", targetType: "invitation", targetId: id })),
     ],
     value: { expired: ids },
-    after: () => {
-      ctx.effects.publish(views.map((invitation) => ({ type: "invitation.updated", data: { invitation } })));
-      ctx.effects.seatsChanged();
-    },
+    events: views.map((invitation) => ({ type: "invitation.updated", data: { invitation } })),
+    seatsChanged: true,
   };
 }
 

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { invitations, type Invitation, type ProjectAssignment } from "../../../db/schema/index.ts";
-import { newId, randomToken, sha256Hex } from "../../auth/tokens.ts";
+import { sha256Hex } from "../../lib/hash.ts";
+import { newId, randomToken } from "../../lib/ids.ts";
 import { effectiveStatus, expiryFrom } from "../../domain/invitations.ts";
 import { canGrant, type Role } from "../../domain/roles.ts";
 import { AppError } from "../../errors.ts";
@@ -201,10 +202,8 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
     statements,
     guard: seatGuard(state.org.id, ctx.now),
     value: { invitation: view, inviteUrl: url },
-    after: () => {
-      ctx.effects.publish([{ type: "invitation.created", data: { invitation: view } }]);
-      ctx.effects.seatsChanged();
-      ctx.effects.sendMail();
-    },
+    events: [{ type: "invitation.created", data: { invitation: view } }],
+    seatsChanged: true,
+    sendsMail: true,
   };
 }

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { invitations, type Invitation, type ProjectAssignment } from "../../../db/schema/index.ts";
-import { randomToken, sha256Hex } from "../../auth/tokens.ts";
+import { sha256Hex } from "../../lib/hash.ts";
+import { randomToken } from "../../lib/ids.ts";
 import { effectiveStatus, expiryFrom, isTerminal } from "../../domain/invitations.ts";
 import { canGrant, type Role } from "../../domain/roles.ts";
 import { AppError } from "../../errors.ts";
@@ -43,10 +44,8 @@ function updatePlan<T>(ctx: PlanContext, state: RoomState, actor: Actor, before:
       ...extra,
     ],
     value: value(view),
-    after: () => {
-      ctx.effects.publish([{ type: "invitation.updated", data: { invitation: view } }]);
-      if (extra.length) ctx.effects.sendMail();
-    },
+    events: [{ type: "invitation.updated", data: { invitation: view } }],
+    sendsMail: extra.length > 0,
   };
 }
 
@@ -127,10 +126,8 @@ export function planRevoke(ctx: PlanContext, state: RoomState, actor: Actor, id:
       auditStatement(state.org.id, actor, ctx.now, { action: "invitation.revoked", targetType: "invitation", targetId: id }),
     ],
     value: { invitation: view },
-    after: () => {
-      ctx.effects.publish([{ type: "invitation.updated", data: { invitation: view } }]);
-      ctx.effects.seatsChanged();
-    },
+    events: [{ type: "invitation.updated", data: { invitation: view } }],
+    seatsChanged: true,
   };
 }
 
@@ -147,9 +144,7 @@ export function planDelete(ctx: PlanContext, state: RoomState, actor: Actor, old
       auditStatement(state.org.id, actor, ctx.now, { action: "invitation.deleted", targetType: "invitation", targetId: old.id, data: { status } }),
     ],
     value: { id: old.id },
-    after: () => {
-      ctx.effects.publish([{ type: "invitation.updated", data: { invitation: { id: old.id, deleted: true } } }]);
-      if (old.status === "pending") ctx.effects.seatsChanged();
-    },
+    events: [{ type: "invitation.updated", data: { invitation: { id: old.id, deleted: true } } }],
+    seatsChanged: old.status === "pending",
   };
 }

@@ -2,31 +2,42 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../../lib/database.ts";
 import type { RawStatement } from "../../lib/row-insert.ts";
 import type { Plan } from "../group-commit.ts";
+import type { LiveEventDraft } from "../live/protocol.ts";
 
 /** One statement of a room transaction: a drizzle query, or raw SQL for hot paths. */
 export type Statement = BatchItem<"sqlite"> | RawStatement;
 
-/** A planned room command. */
-export type RoomPlan<T> = Plan<Statement, T>;
+/** A live event a command publishes once it committed: its type and that type's data. */
+export type RoomEvent = LiveEventDraft;
 
-/** What a live event carries. */
-export interface LiveEventInput {
-  type: string;
-  data: Record<string, unknown>;
+/**
+ * Every room command's one shape: planned against the room's state (which it updates in
+ * memory as it plans), it returns the statements to commit, its answer, and what follows
+ * the commit. The room commits the statements with those of the commands planned beside it
+ * and, once they are committed, applies the rest in order: the events are published, the
+ * sockets named are closed, `seats.changed` is published once for the group, and the mail
+ * queued in the outbox is sent.
+ */
+export interface RoomPlan<T> extends Omit<Plan<Statement, T>, "after"> {
+  /** Published in order once the statements committed (also when the command fails with `error`). */
+  events?: RoomEvent[];
+  /** The seats changed: the group publishes one `seats.changed` after its events. */
+  seatsChanged?: boolean;
+  /** Mail was queued in the outbox: deliver it. */
+  sendsMail?: boolean;
+  /** API keys revoked: their sockets close. (Removed members' sockets close on `member.removed`.) */
+  revokedKeys?: string[];
 }
 
-/** What planned commands work with, besides the room's state. */
+/** What a command plans with, besides the room's state and the actor. */
 export interface PlanContext {
+  /** Builds the statements; a planner may also read through it (it is opened on first use). */
   db: Database;
   now: number;
   /** The dashboard's public URL, for links in mail. */
   appUrl: string;
   /** Counts `n` mails against the organization's hourly budget; throws 429 past it. */
   takeMailBudget(n: number): void;
-  /** Publishes live events and sends queued mail; called after the commit. */
-  effects: {
-    publish(events: LiveEventInput[]): void;
-    seatsChanged(): void;
-    sendMail(): void;
-  };
+  /** The highest seat limit an owner may set (`SEAT_LIMIT_CAP`). */
+  seatLimitCap: number;
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { invitations, memberships, notifications, projectMembers, userMemberships, type Invitation } from "../../../db/schema/index.ts";
-import { newId } from "../../auth/tokens.ts";
+import { newId } from "../../lib/ids.ts";
 import { effectiveStatus } from "../../domain/invitations.ts";
 import { AppError } from "../../errors.ts";
 import { outboxInsert } from "../../mail/outbox.ts";
@@ -9,7 +9,7 @@ import { rawGuard } from "../sql-guard.ts";
 import { addMember, dropPending, inviteeKey, type RoomState } from "../state.ts";
 import { expireStatement } from "./invite.ts";
 import { invitationView, type InvitationView } from "./invitation-view.ts";
-import type { PlanContext, RoomPlan, Statement } from "./plan-context.ts";
+import type { PlanContext, RoomEvent, RoomPlan, Statement } from "./plan-context.ts";
 
 /** The signed-in invitee, as the Worker read them from the user side. */
 export interface Invitee {
@@ -63,7 +63,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
   if (state.org.status === "dormant") throw new AppError("org_unavailable", "This organization is dormant.");
   const found = pendingFor(ctx, state, id, user);
   const org = { id: state.org.id, slug: state.org.slug, name: state.org.name };
-  if ("expired" in found) return { statements: found.expired, value: null as never, error: expiredError(), after: () => ctx.effects.seatsChanged() };
+  if ("expired" in found) return { statements: found.expired, value: null as never, error: expiredError(), seatsChanged: true };
   const { invitation } = found;
   const at = new Date(ctx.now);
   const accepted: Invitation = { ...invitation, status: "accepted", respondedAt: at };
@@ -123,15 +123,13 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
   return {
     statements,
     value: { invitation: view, org },
-    after: () => {
-      ctx.effects.publish([
-        { type: "invitation.updated", data: { invitation: view } },
-        ...supersededViews.map((other) => ({ type: "invitation.updated", data: { invitation: other } })),
-        ...(alreadyMember ? [] : [{ type: "member.joined", data: { userId: user.id, role: invitation.role } }]),
-      ]);
-      ctx.effects.seatsChanged();
-      ctx.effects.sendMail();
-    },
+    events: [
+      { type: "invitation.updated", data: { invitation: view } },
+      ...supersededViews.map((other): RoomEvent => ({ type: "invitation.updated", data: { invitation: other } })),
+      ...(alreadyMember ? [] : [{ type: "member.joined", data: { userId: user.id, role: invitation.role } } as const]),
+    ],
+    seatsChanged: true,
+    sendsMail: true,
   };
 }
 
@@ -139,7 +137,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
 export function planDecline(ctx: PlanContext, state: RoomState, id: string, user: Invitee): RoomPlan<Response> {
   const found = pendingFor(ctx, state, id, user);
   const org = { id: state.org.id, slug: state.org.slug, name: state.org.name };
-  if ("expired" in found) return { statements: found.expired, value: null as never, error: expiredError(), after: () => ctx.effects.seatsChanged() };
+  if ("expired" in found) return { statements: found.expired, value: null as never, error: expiredError(), seatsChanged: true };
   const { invitation } = found;
   const at = new Date(ctx.now);
   const actor = { type: "user" as const, userId: user.id, role: invitation.role, sessionId: "" };
@@ -153,9 +151,7 @@ export function planDecline(ctx: PlanContext, state: RoomState, id: string, user
       ...notifyInviter(ctx, invitation, "invitation.declined", { invitationId: id, org, user: { id: user.id, name: user.name } }),
     ],
     value: { invitation: view, org },
-    after: () => {
-      ctx.effects.publish([{ type: "invitation.updated", data: { invitation: view } }]);
-      ctx.effects.seatsChanged();
-    },
+    events: [{ type: "invitation.updated", data: { invitation: view } }],
+    seatsChanged: true,
   };
 }

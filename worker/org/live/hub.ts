@@ -6,6 +6,7 @@ import {
   liveCloseCodes,
   maxClientFrameLength,
   type LiveEventData,
+  type LiveEventDraft,
   type LiveEventType,
   type ServerMessage,
 } from "./protocol.ts";
@@ -121,9 +122,10 @@ export class LiveHub {
    * Events published together (one group commit's) are written to the log and sent
    * together at `flush()`, or at the end of the current microtask queue when nobody calls it.
    */
-  publish<T extends LiveEventType>(type: T, data: LiveEventData[T], audience: Permission = defaultAudience[type]): number {
+  publish(event: LiveEventDraft, audience: Permission = defaultAudience[event.type]): number {
+    const { type, data } = event;
     const seq = this.#seq + 1;
-    const at = new Date().toISOString();
+    const at = new Date(this.#now()).toISOString();
     const json = JSON.stringify(data);
     this.#seq = seq;
     this.#unsent.push({ seq, type, at, data: json, audience, subject: subjectOf(type, data), frame: frameOf({ seq, type, at, data: json }) });

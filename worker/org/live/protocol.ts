@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { OrgView } from "../../domain/org.ts";
 import type { Permission, Role } from "../../domain/roles.ts";
 import type { Seats } from "../../domain/seats.ts";
+import type { InvitationView } from "../commands/invitation-view.ts";
 
 // ── Client → server ──────────────────────────────────────────────────────────────────
 
@@ -44,8 +45,9 @@ type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string
 
 /** The `data` of each event type. */
 export interface LiveEventData {
-  "invitation.created": Payload;
-  "invitation.updated": Payload;
+  "invitation.created": { invitation: InvitationView };
+  /** The invitation as it is now, or only its id once deleted. */
+  "invitation.updated": { invitation: InvitationView | { id: string; deleted: true } };
   "member.joined": { userId: string; role: Role };
   /** The member's fields that may have changed; absent ones did not. */
   "member.updated": { userId: string; role: Role; title?: string; name?: string };
@@ -55,6 +57,9 @@ export interface LiveEventData {
   "project.changed": Payload;
   "org.updated": { org: LiveOrg };
 }
+
+/** An event as its publisher hands it to the live channel, before it is numbered. */
+export type LiveEventDraft = { [K in LiveEventType]: { type: K; data: LiveEventData[K] } }[LiveEventType];
 
 /** A numbered event: `seq` strictly increases per organization; `at` is ISO 8601. */
 export type LiveEvent<T extends LiveEventType = LiveEventType> = {

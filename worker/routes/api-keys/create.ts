@@ -3,7 +3,7 @@ import { orgAccess } from "../../auth/org-access.ts";
 import { scopes } from "../../domain/scopes.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
-import { orgRoom } from "../../org/room.ts";
+import { orgRoom } from "../../org/room-client.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { ApiKeySchema } from "./view.ts";
 

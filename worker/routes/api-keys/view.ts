@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { ApiKey } from "../../../db/schema/index.ts";
 import { scopes, type Scope } from "../../domain/scopes.ts";
-import type { ApiKeyView } from "../../org/commands/api-keys.ts";
+import type { ApiKeyView } from "../../org/commands/create-api-key.ts";
 
 export const ApiKeySchema = z
   .object({

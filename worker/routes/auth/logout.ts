@@ -4,7 +4,7 @@ import { sessions, userMemberships } from "../../../db/schema/index.ts";
 import { clearSessionCookie } from "../../auth/credentials.ts";
 import type { AppEnv } from "../../env.ts";
 import { userDatabase } from "../../lib/database.ts";
-import { orgRoom } from "../../org/room.ts";
+import { orgRoom } from "../../org/room-client.ts";
 import { errors } from "../schemas.ts";
 
 const route = createRoute({

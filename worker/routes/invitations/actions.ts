@@ -1,9 +1,10 @@
+import { appUrl } from "../../lib/request.ts";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { orgAccess } from "../../auth/org-access.ts";
 import { invitationTtlDays } from "../../domain/invitations.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
-import { orgRoom } from "../../org/room.ts";
+import { orgRoom } from "../../org/room-client.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { CreatedInvitation, IdParams, Invitation } from "./schemas.ts";
 
@@ -64,16 +65,16 @@ const remove = createRoute({
 export function registerInvitationActions(app: OpenAPIHono<AppEnv>): void {
   app.openapi(resend, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(unwrap(await orgRoom(c.env, c.var.org.id).resendInvitation(c.var.org.id, c.var.actor, id, { mail: true })), 200);
+    return c.json(unwrap(await orgRoom(c.env, c.var.org.id).resendInvitation(c.var.org.id, c.var.actor, id, { mail: true }, appUrl(c))), 200);
   });
   app.openapi(newLink, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(unwrap(await orgRoom(c.env, c.var.org.id).resendInvitation(c.var.org.id, c.var.actor, id, { mail: false })), 200);
+    return c.json(unwrap(await orgRoom(c.env, c.var.org.id).resendInvitation(c.var.org.id, c.var.actor, id, { mail: false }, appUrl(c))), 200);
   });
   app.openapi(extend, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : {};
-    return c.json(unwrap(await orgRoom(c.env, c.var.org.id).extendInvitation(c.var.org.id, c.var.actor, id, { days: body.days ?? null })), 200);
+    return c.json(unwrap(await orgRoom(c.env, c.var.org.id).extendInvitation(c.var.org.id, c.var.actor, id, { days: body.days ?? null }, appUrl(c))), 200);
   });
   app.openapi(revoke, async (c) => {
     const { id } = c.req.valid("param");

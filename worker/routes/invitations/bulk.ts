@@ -1,8 +1,9 @@
+import { appUrl } from "../../lib/request.ts";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { orgAccess } from "../../auth/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
-import { orgRoom } from "../../org/room.ts";
+import { orgRoom } from "../../org/room-client.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { resolveInvitees } from "./invitee.ts";
 import { CreatedInvitation, InvitationInput } from "./schemas.ts";
@@ -46,7 +47,7 @@ export function registerBulkInvitations(app: OpenAPIHono<AppEnv>): void {
       if (!invitee || invitee instanceof Error) return { error: { code: invitee?.code ?? "user_not_found", message: invitee?.message ?? "Unknown invitee." } };
       return { ...invitee, role: row.role, projects: row.projects, message: row.message ?? null, expiresInDays: row.expiresInDays ?? null };
     });
-    const outcomes = unwrap(await orgRoom(c.env, c.var.org.id).inviteBulk(c.var.org.id, c.var.actor, inputs));
+    const outcomes = unwrap(await orgRoom(c.env, c.var.org.id).inviteBulk(c.var.org.id, c.var.actor, inputs, appUrl(c)));
     const results = outcomes.map((outcome, row) => ("error" in outcome ? { row, ok: false, error: outcome.error } : { row, ok: true, ...outcome }));
     const created = results.filter((r) => r.ok).length;
     return c.json({ results, created, failed: results.length - created }, 200);

@@ -1,10 +1,11 @@
+import { appUrl } from "../../lib/request.ts";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { targetOf } from "../../auth/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { describeIssues } from "../../middleware/validation.ts";
 import { unwrap } from "../../org/result.ts";
-import { orgRoom } from "../../org/room.ts";
+import { orgRoom } from "../../org/room-client.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { resolveInvitees } from "./invitee.ts";
 import { CreatedInvitation, InvitationInput } from "./schemas.ts";
@@ -49,7 +50,7 @@ export function registerCreateInvitation(app: OpenAPIHono<AppEnv>): void {
       projects: input.projects,
       message: input.message ?? null,
       expiresInDays: input.expiresInDays ?? null,
-    });
+    }, appUrl(c));
     return c.json(unwrap(created), 201);
   });
 }

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { invitations, organizations, type Invitation, type User } from "../../../db/schema/index.ts";
-import { sha256Hex } from "../../auth/tokens.ts";
+import { sha256Hex } from "../../lib/hash.ts";
 import { effectiveStatus } from "../../domain/invitations.ts";
 import type { Bindings } from "../../env.ts";
 import { AppError } from "../../errors.ts";
@@ -8,7 +8,7 @@ import { orgDatabase, userDatabase } from "../../lib/database.ts";
 import { invitationView } from "../../org/commands/invitation-view.ts";
 import { isInvitee, type Invitee } from "../../org/commands/respond.ts";
 import { unwrap } from "../../org/result.ts";
-import { orgRoom } from "../../org/room.ts";
+import { orgRoom } from "../../org/room-client.ts";
 
 /**
  * The invitation a link's token names. Tokens are looked up by hash; an unknown or dead
@@ -35,7 +35,7 @@ export function inviteeOf(user: User): Invitee {
  * pending ones go through the organization's room, which re-checks everything in order.
  * Accepting twice is harmless: the second answer is the first's.
  */
-export async function respond(env: Bindings, invitation: Invitation, user: User, answer: "accept" | "decline", now: number) {
+export async function respond(env: Bindings, invitation: Invitation, user: User, answer: "accept" | "decline", now: number, appUrl: string) {
   const invitee = inviteeOf(user);
   const status = effectiveStatus(invitation.status, invitation.expiresAt.getTime(), now);
   if (!isInvitee(invitation, invitee)) {
@@ -51,5 +51,5 @@ export async function respond(env: Bindings, invitation: Invitation, user: User,
   if (status === "expired" && invitation.status !== "pending") throw new AppError("invitation_expired", "This invitation has expired. Ask for a new one.");
   if (status !== "pending" && status !== "expired") throw new AppError("invitation_not_pending", `This invitation was ${status}.`);
   // Pending (or pending but past due, which the room marks expired and answers 410).
-  return unwrap(await orgRoom(env, invitation.orgId).respondToInvitation(invitation.orgId, invitation.id, invitee, answer));
+  return unwrap(await orgRoom(env, invitation.orgId).respondToInvitation(invitation.orgId, invitation.id, invitee, answer, appUrl));
 }

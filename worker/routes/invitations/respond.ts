@@ -1,3 +1,4 @@
+import { appUrl } from "../../lib/request.ts";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireUser } from "../../auth/user-session.ts";
 import type { AppEnv } from "../../env.ts";
@@ -25,7 +26,7 @@ export function registerRespondToInvitation(app: OpenAPIHono<AppEnv>): void {
     const { byToken, byId } = routes(answer);
     app.openapi(byToken, async (c) => {
       const invitation = await invitationByToken(c.env, c.req.valid("param").token);
-      return c.json(await respond(c.env, invitation, c.var.user, answer, c.var.clock.now()), 200);
+      return c.json(await respond(c.env, invitation, c.var.user, answer, c.var.clock.now(), appUrl(c)), 200);
     });
     app.openapi(byId, async (c) => {
       const invitation = await invitationById(c.env, c.req.valid("param").id);
@@ -33,7 +34,7 @@ export function registerRespondToInvitation(app: OpenAPIHono<AppEnv>): void {
       if (!invitation || (invitation.email !== c.var.user.email && invitation.inviteeUserId !== c.var.user.id)) {
         throw new AppError("not_found", "No such invitation.");
       }
-      return c.json(await respond(c.env, invitation, c.var.user, answer, c.var.clock.now()), 200);
+      return c.json(await respond(c.env, invitation, c.var.user, answer, c.var.clock.now(), appUrl(c)), 200);
     });
   }
 }

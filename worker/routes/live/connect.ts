@@ -5,7 +5,7 @@ import { orgAccess } from "../../auth/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { liveHeaders } from "../../org/live/viewer.ts";
-import { orgRoom } from "../../org/room.ts";
+import { orgRoom } from "../../org/room-client.ts";
 import { ErrorResponse, errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 /** Only a WebSocket upgrade is served here; anything else learns how to ask (426). */

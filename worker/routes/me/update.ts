@@ -6,7 +6,7 @@ import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { isUniqueViolation } from "../../lib/database-errors.ts";
 import { userDatabase } from "../../lib/database.ts";
-import { orgRoom } from "../../org/room.ts";
+import { orgRoom } from "../../org/room-client.ts";
 import { errors, json, User, Username, userSecurity } from "../schemas.ts";
 import { userView } from "../views.ts";
 

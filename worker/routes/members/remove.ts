@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { orgAccess } from "../../auth/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
-import { orgRoom } from "../../org/room.ts";
+import { orgRoom } from "../../org/room-client.ts";
 import { errors, OrgParams, orgSecurity } from "../schemas.ts";
 import { UserIdParams } from "./view.ts";
 

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { memberships, organizations, userMemberships } from "../../../db/schema/index.ts";
-import { newId } from "../../auth/tokens.ts";
+import { newId } from "../../lib/ids.ts";
 import { requireUser } from "../../auth/user-session.ts";
 import { defaultSeatLimit, seats } from "../../domain/seats.ts";
 import type { AppEnv } from "../../env.ts";
@@ -10,7 +10,7 @@ import { isUniqueViolation } from "../../lib/database-errors.ts";
 import { orgDatabase } from "../../lib/database.ts";
 import { enforceRateLimit } from "../../lib/rate-limiter.ts";
 import { auditInsert } from "../../org/audit.ts";
-import { orgView } from "../../org/room.ts";
+import { orgView } from "../../views/org.ts";
 import { errors, json, OrgName, OrgWithSeats, Slug, userSecurity } from "../schemas.ts";
 
 const CreateOrg = z.object({ name: OrgName, slug: Slug }).openapi("CreateOrganization");
