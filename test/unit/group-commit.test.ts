@@ -6,9 +6,23 @@ interface State {
   loads: number;
 }
 
-/** A committer over a fake database that records each transaction and can be made to fail. */
-function harness(options: { seats: number; failWhen?: (statements: string[]) => boolean; commitMs?: number; settled?: () => void }) {
+/** A transaction the fake database has begun: it ends (commits or fails) when the test says. */
+interface Begun {
+  statements: string[];
+  end(): void;
+}
+
+/**
+ * A committer over a fake database that records each transaction and can be made to fail.
+ * With `held`, every transaction waits until the test ends it (`begun(i).end()`), so which
+ * commands queue during a transaction, and so form the next group, is the test's doing,
+ * never a timer's; `flow()` ends those waiting and holds no more.
+ */
+function harness(options: { seats: number; failWhen?: (statements: string[]) => boolean; held?: boolean; settled?: () => void }) {
   const transactions: string[][] = [];
+  const begun: Begun[] = [];
+  const watchers: Array<() => void> = [];
+  let holding = options.held ?? false;
   let loads = 0;
   let state: State | null = null;
   const committer = new GroupCommitter<State, string>({
@@ -17,12 +31,30 @@ function harness(options: { seats: number; failWhen?: (statements: string[]) => 
       state = null;
     },
     commit: async (statements) => {
-      await new Promise((r) => setTimeout(r, options.commitMs ?? 5));
+      const ended = Promise.withResolvers<void>();
+      begun.push({ statements: [...statements], end: () => ended.resolve() });
+      for (const watch of watchers.splice(0)) watch();
+      if (holding) await ended.promise;
       if (options.failWhen?.(statements)) throw new Error("constraint failed");
       transactions.push(statements);
     },
     ...(options.settled ? { settled: options.settled } : {}),
   });
+  /** The `index`-th transaction (from 0), once the committer has begun it. */
+  const begunAt = (index: number): Promise<Begun> =>
+    new Promise((resolve) => {
+      const look = () => {
+        const transaction = begun[index];
+        if (transaction) resolve(transaction);
+        else watchers.push(look);
+      };
+      look();
+    });
+  /** Ends every waiting transaction and lets the next ones through. */
+  const flow = () => {
+    holding = false;
+    for (const transaction of begun) transaction.end();
+  };
   /** Takes a seat: refused when none is left (planning sees earlier commands' effects). */
   const take = (name: string) =>
     committer.submit((s): Plan<string, string> => {
@@ -30,18 +62,26 @@ function harness(options: { seats: number; failWhen?: (statements: string[]) => 
       s.seats--;
       return { statements: [`insert ${name}`], value: `${name} ok` };
     });
-  return { committer, transactions, take, loads: () => loads };
+  return { committer, transactions, take, begun: begunAt, flow, loads: () => loads };
 }
 
 describe("group commit", () => {
   it("commits commands that queue during a transaction together, answering each on its own", async () => {
-    const h = harness({ seats: 100, commitMs: 20 });
+    const h = harness({ seats: 100, held: true });
     const first = h.take("a");
-    await new Promise((r) => setTimeout(r, 5)); // "a" is in flight now
+    const alone = await h.begun(0); // "a" is in flight now
+    expect(alone.statements).toEqual(["insert a"]);
     const rest = ["b", "c", "d", "e"].map((n) => h.take(n));
-    await expect(Promise.all([first, ...rest])).resolves.toEqual(["a ok", "b ok", "c ok", "d ok", "e ok"]);
-    expect(h.transactions).toEqual([["insert a"], ["insert b", "insert c", "insert d", "insert e"]]);
-    expect(h.committer.stats).toMatchObject({ transactions: 2, commands: 5, retried: 0 });
+    alone.end();
+    const group = await h.begun(1);
+    expect(group.statements).toEqual(["insert b", "insert c", "insert d", "insert e"]);
+    // Queued while the group is in flight: the next group, not this one.
+    const late = h.take("f");
+    group.end();
+    (await h.begun(2)).end();
+    await expect(Promise.all([first, ...rest, late])).resolves.toEqual(["a ok", "b ok", "c ok", "d ok", "e ok", "f ok"]);
+    expect(h.transactions).toEqual([["insert a"], ["insert b", "insert c", "insert d", "insert e"], ["insert f"]]);
+    expect(h.committer.stats).toMatchObject({ transactions: 3, commands: 6, retried: 0 });
   });
 
   it("keeps arrival order and never plans past the state: no overrun under 200 concurrent commands", async () => {
@@ -53,10 +93,13 @@ describe("group commit", () => {
   });
 
   it("retries one by one when the shared transaction fails, so one bad command fails alone", async () => {
-    const h = harness({ seats: 100, commitMs: 10, failWhen: (st) => st.includes("insert bad") });
+    const h = harness({ seats: 100, held: true, failWhen: (st) => st.includes("insert bad") });
     const first = h.take("a");
-    await new Promise((r) => setTimeout(r, 2));
+    const alone = await h.begun(0);
     const group = [h.take("b"), h.take("bad"), h.take("c")];
+    alone.end();
+    expect((await h.begun(1)).statements).toEqual(["insert b", "insert bad", "insert c"]);
+    h.flow();
     const settled = await Promise.allSettled([first, ...group]);
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
     expect(h.transactions).toEqual([["insert a"], ["insert b"], ["insert c"]]);
@@ -65,48 +108,68 @@ describe("group commit", () => {
   });
 
   it("runs one guard per shared transaction, after every command's statements, and each alone on retry", async () => {
-    const h = harness({ seats: 100, commitMs: 10, failWhen: (st) => st.includes("insert bad") });
+    const h = harness({ seats: 100, held: true, failWhen: (st) => st.includes("insert bad") });
     const guarded = (name: string) => h.committer.submit(() => ({ statements: [`insert ${name}`], guard: `guard after ${name}`, value: name }));
     const first = guarded("a");
-    await new Promise((r) => setTimeout(r, 2));
-    await Promise.allSettled([first, guarded("b"), guarded("c"), guarded("bad")]);
+    const alone = await h.begun(0);
+    const rest = [guarded("b"), guarded("c"), guarded("bad")];
+    alone.end();
+    expect((await h.begun(1)).statements).toEqual(["insert b", "insert c", "insert bad", "guard after bad"]);
+    h.flow();
+    await Promise.allSettled([first, ...rest]);
     expect(h.transactions).toEqual([
       ["insert a", "guard after a"],
       // The group of b, c and bad failed whole; each was retried alone with its own guard.
       ["insert b", "guard after b"],
       ["insert c", "guard after c"],
     ]);
-    const ok = harness({ seats: 100, commitMs: 10 });
+    const ok = harness({ seats: 100, held: true });
     const okGuarded = (name: string) => ok.committer.submit(() => ({ statements: [`insert ${name}`], guard: `guard after ${name}`, value: name }));
     const head = okGuarded("a");
-    await new Promise((r) => setTimeout(r, 2));
-    await Promise.all([head, okGuarded("b"), okGuarded("c")]);
+    const okAlone = await ok.begun(0);
+    const okRest = [okGuarded("b"), okGuarded("c")];
+    okAlone.end();
+    (await ok.begun(1)).end();
+    await Promise.all([head, ...okRest]);
     expect(ok.transactions).toEqual([["insert a", "guard after a"], ["insert b", "insert c", "guard after c"]]);
   });
 
   it("settles once per committed transaction, after every effect of its commands, and once per command retried alone", async () => {
     const log: string[] = [];
-    const h = harness({ seats: 100, commitMs: 10, failWhen: (st) => st.includes("insert bad"), settled: () => log.push("settled") });
+    const h = harness({ seats: 100, held: true, failWhen: (st) => st.includes("insert bad"), settled: () => log.push("settled") });
     const effect = (name: string) => h.committer.submit(() => ({ statements: [`insert ${name}`], value: name, after: () => log.push(`after ${name}`) }));
     const first = effect("a");
-    await new Promise((r) => setTimeout(r, 2));
-    await Promise.all([first, effect("b"), effect("c")]);
+    const alone = await h.begun(0);
+    const rest = [effect("b"), effect("c")];
+    alone.end();
+    const group = await h.begun(1);
+    expect(group.statements).toEqual(["insert b", "insert c"]);
+    expect(log).toEqual(["after a", "settled"]);
+    group.end();
+    await Promise.all([first, ...rest]);
     expect(log).toEqual(["after a", "settled", "after b", "after c", "settled"]);
 
     // A failed shared transaction: no settle for it; each command retried alone settles alone.
     log.length = 0;
     const head = effect("d");
-    await new Promise((r) => setTimeout(r, 2));
-    await Promise.allSettled([head, effect("e"), effect("bad"), effect("f")]);
+    const headAlone = await h.begun(2);
+    const more = [effect("e"), effect("bad"), effect("f")];
+    headAlone.end();
+    expect((await h.begun(3)).statements).toEqual(["insert e", "insert bad", "insert f"]);
+    h.flow();
+    await Promise.allSettled([head, ...more]);
     expect(log).toEqual(["after d", "settled", "after e", "settled", "after f", "settled"]);
   });
 
   it("runs plain tasks one at a time in order, and a failed one never stalls the queue", async () => {
     const h = harness({ seats: 1 });
     const order: string[] = [];
+    const started = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
     const slow = h.committer.run(async () => {
       order.push("slow start");
-      await new Promise((r) => setTimeout(r, 20));
+      started.resolve();
+      await release.promise;
       order.push("slow end");
     });
     const failing = h.committer.run(() => Promise.reject(new Error("nope")));
@@ -114,6 +177,12 @@ describe("group commit", () => {
       order.push("fast");
       return 42;
     });
+    await started.promise;
+    // The slow task is running: nothing after it starts, however long it takes.
+    for (let turn = 0; turn < 20; turn++) await Promise.resolve();
+    expect(order).toEqual(["slow start"]);
+    expect(h.committer.waiting).toBe(2);
+    release.resolve();
     await slow;
     await expect(failing).rejects.toThrow("nope");
     await expect(fast).resolves.toBe(42);
@@ -121,7 +190,7 @@ describe("group commit", () => {
   });
 
   it("runs exclusive commands alone, in order with the grouped ones", async () => {
-    const h = harness({ seats: 100, commitMs: 5 });
+    const h = harness({ seats: 100 });
     const order: string[] = [];
     const a = h.take("a").then((v) => order.push(v));
     const x = h.committer.exclusive(async () => {

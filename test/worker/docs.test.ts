@@ -1,10 +1,18 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../worker/app.ts";
+import { call, freshAddress, signIn, uniqueEmail } from "./support/client.ts";
+
+interface Operation {
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  security?: unknown[];
+  requestBody?: unknown;
+  parameters?: Array<{ in: string; name: string }>;
+}
 
 interface OpenApiDoc {
   openapi: string;
-  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  paths: Record<string, Record<string, Operation>>;
 }
 
 async function document(): Promise<OpenApiDoc> {
@@ -29,11 +37,40 @@ describe("the API documentation", () => {
 
   it("documents the error answers of every operation", async () => {
     const doc = await document();
-    for (const [path, item] of Object.entries(doc.paths)) {
-      for (const [method, op] of Object.entries(item)) {
-        const statuses = Object.keys(op.responses);
-        // A success answer: 2xx, or 101 for the live channel's WebSocket upgrade.
-        expect(statuses.some((s) => s.startsWith("2") || s === "101"), `${method} ${path}`).toBe(true);
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+    expect(operations.length).toBeGreaterThan(15);
+    for (const { path, method, op } of operations) {
+      const where = `${method.toUpperCase()} ${path}`;
+      const statuses = Object.keys(op.responses);
+      // A success answer: 2xx, or 101 for the live channel's WebSocket upgrade.
+      expect(statuses.some((s) => s.startsWith("2") || s === "101"), where).toBe(true);
+      // Error answers, each in the one error shape.
+      const failures = statuses.filter((s) => Number(s) >= 400);
+      expect(failures.length, `${where} documents no error answer`).toBeGreaterThan(0);
+      for (const status of failures) {
+        expect(op.responses[status]?.content?.["application/json"]?.schema, `${where} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
+      }
+      // What anyone can provoke is among them: no credentials (401), a bad body (400), an unknown id (404).
+      if (op.security?.length) expect(statuses, `${where} needs credentials`).toContain("401");
+      if (op.requestBody) expect(statuses, `${where} takes a body`).toContain("400");
+      if (op.parameters?.some((p) => p.in === "path")) expect(statuses, `${where} names a resource`).toContain("404");
+    }
+  });
+
+  it("documents what every operation answers a caller without credentials and a signed-in stranger", async () => {
+    const doc = await document();
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+    // Signing out ends the stranger's session: it goes last.
+    operations.sort((a, b) => Number(a.path.endsWith("/logout")) - Number(b.path.endsWith("/logout")));
+    const stranger = await signIn(uniqueEmail("docs-stranger"));
+    const address = freshAddress();
+    for (const caller of [{}, { cookie: stranger.cookie }]) {
+      for (const { path, method, op } of operations) {
+        // Unknown resources, an empty body where one is taken.
+        const url = path.replace(/\{(\w+)\}/g, "no-such-$1");
+        const answer = await call(method.toUpperCase(), url, { ...caller, address, ...(op.requestBody ? { body: {} } : {}) });
+        const who = caller.cookie ? "a signed-in stranger" : "no credentials";
+        expect(Object.keys(op.responses), `${method.toUpperCase()} ${path} answered ${answer.status} to ${who}`).toContain(String(answer.status));
       }
     }
   });

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 import { createApp } from "../../worker/app.ts";
 import { origin, uniqueEmail } from "./support/client.ts";
 
@@ -7,6 +7,8 @@ interface Received {
   path: string;
   authorization?: string;
   body: { from: string; to: string | string[]; subject: string; text: string; html: string };
+  /** What the stand-in answered. */
+  status: number;
 }
 
 /** The Worker with a Resend key, pointed at the local stand-in of Resend's API. */
@@ -36,16 +38,39 @@ describe("mail through Resend", () => {
   });
 
   it("answers 202 all the same when Resend fails, so the answer tells nothing", async () => {
-    const answer = await createApp().request(
-      "/api/v1/auth/magic-link",
-      {
-        method: "POST",
-        headers: { "content-type": "application/json", origin, "cf-connecting-ip": "198.51.100.8" },
-        body: JSON.stringify({ email: uniqueEmail("fail500") }),
-      },
-      withResend,
-    );
-    expect(answer.status).toBe(202);
+    const ask = (email: string, address: string) =>
+      createApp().request(
+        "/api/v1/auth/magic-link",
+        { method: "POST", headers: { "content-type": "application/json", origin, "cf-connecting-ip": address }, body: JSON.stringify({ email }) },
+        withResend,
+      );
+    const delivered = uniqueEmail("resend-ok");
+    const failing = uniqueEmail("fail500");
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    let ok: Response;
+    let failed: Response;
+    let errors: string[];
+    try {
+      ok = await ask(delivered, "198.51.100.8");
+      failed = await ask(failing, "198.51.100.9");
+      errors = logged.mock.calls.map((args) => args.map(String).join(" "));
+    } finally {
+      logged.mockRestore();
+    }
+    // Resend was asked for this very mail and refused it (the stand-in's 500)...
+    const mail = await received();
+    expect(mail.filter((m) => JSON.stringify(m.body).includes(delivered)).map((m) => m.status)).toEqual([200]);
+    expect(mail.filter((m) => JSON.stringify(m.body).includes(failing)).map((m) => [m.path, m.status])).toEqual([["/emails", 500]]);
+    // ...the Worker saw that failure (logged, without the link)...
+    expect(errors.filter((line) => line.includes("sign-in mail failed"))).toHaveLength(1);
+    expect(errors.join("\n")).not.toMatch(/token=/);
+    // ...and answered exactly as for a mail that went out.
+    expect(failed.status).toBe(202);
+    expect(failed.status).toBe(ok.status);
+    expect(await failed.json()).toEqual(await ok.json());
+    expect([...failed.headers.keys()].sort()).toEqual([...ok.headers.keys()].sort());
+    expect(failed.headers.get("set-cookie")).toMatch(/signin/);
+    expect(ok.headers.get("set-cookie")).toMatch(/signin/);
   });
 
   it("reports mail as Resend on /api/health, and has no dev mailbox then", async () => {
