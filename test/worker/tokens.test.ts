@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newId, randomToken, sha256Hex } from "../../worker/auth/tokens.ts";
+import { sha256Hex } from "../../worker/lib/hash.ts";
+import { newId, randomToken } from "../../worker/lib/ids.ts";
 
 describe("tokens", () => {
   it("hashes with SHA-256 as lower-case hex (FIPS 180-2 test vectors, and UTF-8 text)", async () => {

@@ -4,7 +4,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { verifySession, type SessionClaims } from "./jwt.ts";
-import { sha256Hex } from "./tokens.ts";
+import { sha256Hex } from "../lib/hash.ts";
 
 /** The session cookie's name over plain http (local development on localhost). */
 export const sessionCookie = "roster_session";

@@ -2,7 +2,8 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../env.ts";
 import { clearHostCookie, cookieName, setHostCookie } from "./credentials.ts";
-import { randomToken, sha256Hex } from "./tokens.ts";
+import { sha256Hex } from "../lib/hash.ts";
+import { randomToken } from "../lib/ids.ts";
 
 /**
  * The cookie that binds a mailed sign-in link to the browser that asked for it

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env.ts";
 import { AppError } from "../errors.ts";
-import { sha256Hex } from "../auth/tokens.ts";
+import { sha256Hex } from "./hash.ts";
 
 export interface RateDecision {
   allowed: boolean;

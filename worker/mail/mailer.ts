@@ -1,6 +1,6 @@
 import { Resend } from "resend";
 import { devMail } from "../../db/schema/index.ts";
-import { newId } from "../auth/tokens.ts";
+import { newId } from "../lib/ids.ts";
 import { isLocalDev, type Bindings } from "../env.ts";
 import { userDatabase } from "../lib/database.ts";
 import { rowsInsert } from "../lib/row-insert.ts";

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, notExists, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { invitations, mailOutbox, type OutboxMail } from "../../db/schema/index.ts";
-import { newId } from "../auth/tokens.ts";
+import { newId } from "../lib/ids.ts";
 import type { Database } from "../lib/database.ts";
 import { rowInsert, type RawStatement } from "../lib/row-insert.ts";
 import { maxBatch, type Mailer } from "./mailer.ts";

@@ -91,7 +91,7 @@ export function uniqueSlug(stem: string): string {
  * owner and are not about that limit (test/worker/abuse-limits.test.ts is).
  */
 export async function forgetOrgCreations(user: SignedIn): Promise<void> {
-  const { sha256Hex } = await import("../../../worker/auth/tokens.ts");
+  const { sha256Hex } = await import("../../../worker/lib/hash.ts");
   const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`orgs:user:${await sha256Hex(user.userId)}`));
   await runInDurableObject(limiter, (_limiter, state) => {
     state.storage.sql.exec("DELETE FROM hits");

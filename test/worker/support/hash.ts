@@ -1,5 +1,5 @@
 /**
- * SHA-256 as lower-case hex, written apart from the product's own (worker/auth/tokens.ts),
+ * SHA-256 as lower-case hex, written apart from the product's own (worker/lib/hash.ts),
  * so tests check what is stored against an independent computation.
  */
 export async function referenceSha256Hex(text: string): Promise<string> {

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { refuseCrossSite } from "../../auth/csrf.ts";
 import { signInNonceHash } from "../../auth/sign-in-nonce.ts";
-import { sha256Hex } from "../../auth/tokens.ts";
+import { sha256Hex } from "../../lib/hash.ts";
 import type { AppEnv } from "../../env.ts";
 import { enforceRateLimit } from "../../lib/rate-limiter.ts";
 import { clientAddress } from "../../lib/request.ts";

@@ -3,13 +3,6 @@ export function randomToken(bytes = 32): string {
   return crypto.getRandomValues(new Uint8Array(bytes)).toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
-const utf8 = new TextEncoder();
-
-/** SHA-256 of `text` as lower-case hex: how tokens and secrets are stored. */
-export async function sha256Hex(text: string): Promise<string> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text))).toHex();
-}
-
 /** A sortable, unique id with a type prefix, e.g. `org_01k…`. */
 export function newId(prefix: string, now = Date.now()): string {
   return `${prefix}_${now.toString(36).padStart(9, "0")}${randomToken(10).toLowerCase().replace(/[^a-z0-9]/g, "")}`;
