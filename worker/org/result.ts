@@ -39,3 +39,14 @@ export function unwrap<T>(result: RoomResult<T>): T {
   if (result.ok) return result.value;
   throw new AppError(result.error.code, result.error.message, result.error.details);
 }
+
+/**
+ * An error as a refusal to answer with: an {@link AppError} as it is, a database outage as
+ * `database_unavailable`, anything else (a bug, logged) as `internal_error`.
+ */
+export function refusalOf(error: unknown, where: string): AppError {
+  if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
+  console.error(`[roster] ${where} failed:`, error);
+  return new AppError("internal_error", "Something went wrong on our side.");
+}

@@ -8,7 +8,7 @@ import { projectRoles } from "../domain/projects.ts";
 import { roles } from "../domain/roles.ts";
 import { scopes } from "../domain/scopes.ts";
 import type { Bindings } from "../env.ts";
-import { errorStatus, type ErrorCode } from "../errors.ts";
+import { AppError, errorStatus, type ErrorCode } from "../errors.ts";
 import type { OrgRoom } from "./room.ts";
 
 const id = z.string().min(1).max(200);
@@ -67,7 +67,15 @@ export const InviteeInput = z.object({ id, email: z.string().min(3).max(320), us
 export const ApiKeyInput = z.object({ name: z.string().min(1).max(200), scopes: z.array(z.enum(scopes)) });
 
 export const Ids = z.array(id).max(1000);
-export { id as IdInput };
+export const IdInput = id;
+export const BulkInput = z.array(BulkRowInput).max(1000);
+
+/** Parses an RPC input; a call the Worker should never make is a bug (500), not the user's. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new AppError("internal_error", `The room was called with invalid input: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  return parsed.data;
+}
 
 /** Room ids by namespace and organization: `idFromName` hashes the name on every call. */
 const roomIds = new WeakMap<object, Map<string, DurableObjectId>>();

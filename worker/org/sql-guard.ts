@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { InValue } from "@libsql/client/web";
-import { AppError, type ErrorCode, type ErrorDetails } from "../errors.ts";
+import { AppError, type ErrorCode } from "../errors.ts";
 import { rawStatement, type RawStatement } from "../lib/row-insert.ts";
 
 const marker = "roster_guard";
@@ -30,8 +30,17 @@ export function guardCode(error: unknown): string | null {
   return guardFailure.exec(text)?.[1] ?? null;
 }
 
-/** Rethrows a database error raised by the {@link guard} of `code` as an AppError. */
-export function rethrowGuard(error: unknown, code: ErrorCode, message: string, details?: ErrorDetails): never {
-  if (guardCode(error) === code) throw new AppError(code, message, details);
-  throw error;
+/** What each guard's failure tells the caller; a guard fires only if a second writer slipped past the room. */
+const refusals: Partial<Record<ErrorCode, string>> = {
+  seats_exhausted: "No seat is left on this organization's plan.",
+  invitation_not_pending: "This invitation is no longer pending.",
+  last_owner: "The organization must keep an owner.",
+  forbidden: "Only an owner can transfer ownership.",
+};
+
+/** The refusal a failed guard means (an {@link AppError}), or `error` itself when it is no guard's. */
+export function guardRefusal(error: unknown): unknown {
+  const code = guardCode(error) as ErrorCode | null;
+  const message = code ? refusals[code] : undefined;
+  return code && message ? new AppError(code, message) : error;
 }

@@ -2,6 +2,7 @@ import type { Bindings } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { abuseLimits } from "../lib/abuse-limits.ts";
 import type { Actor } from "./actor.ts";
+import { asResult, type RoomResult } from "./result.ts";
 
 const hourMs = 3_600_000;
 /** The most a room draws from a user's hourly budget at once. */
@@ -71,6 +72,19 @@ export class UserMailCredit {
         });
       }
     }
+  }
+
+  /**
+   * Runs a command that mails up to `mails` invitations after spending them from the acting
+   * user's budget; when it fails, all of it is given back (a refusal before spending answers
+   * `rate_limited` and runs nothing).
+   */
+  async spendFor<T>(actor: Actor, mails: number, now: number, run: () => Promise<RoomResult<T>>): Promise<RoomResult<T>> {
+    const spent = await asResult(() => this.spend(mailingUserOf(actor), mails, now));
+    if (!spent.ok) return spent;
+    const result = await run();
+    if (!result.ok) this.refund(mailingUserOf(actor), mails);
+    return result;
   }
 
   /** Gives back what a command spent and did not mail (it failed, or mailed fewer). */

@@ -1,0 +1,129 @@
+import type { InArgs, InStatement } from "@libsql/client/web";
+import type { Bindings } from "../env.ts";
+import { AppError } from "../errors.ts";
+import { abuseLimits } from "../lib/abuse-limits.ts";
+import type { Clock } from "../lib/clock.ts";
+import { orgDatabase } from "../lib/database.ts";
+import { combineInserts, isRawStatement } from "../lib/row-insert.ts";
+import type { Actor } from "./actor.ts";
+import type { PlanContext, RoomPlan, Statement } from "./commands/plan-context.ts";
+import { GroupCommitter } from "./group-commit.ts";
+import type { LiveHub } from "./live/hub.ts";
+import type { OrgMailBudget } from "./mail-budget.ts";
+import { asResult, type RoomResult } from "./result.ts";
+import { parseInput, ActorInput, IdInput } from "./room-client.ts";
+import type { RoomStateSlot } from "./room-state.ts";
+import type { SeatEvents } from "./seat-events.ts";
+import { guardRefusal } from "./sql-guard.ts";
+import { currentActor, type RoomState } from "./state.ts";
+
+/** A planner of a room command (commands/*.ts), the actor already re-checked against the state. */
+export type Planner<T> = (ctx: PlanContext, state: RoomState, actor: Actor) => Promise<RoomPlan<T>> | RoomPlan<T>;
+
+/** The parts of the room a command's plan reaches. */
+export interface RunnerParts {
+  env: Bindings;
+  clock: Clock;
+  slot: RoomStateSlot;
+  live: LiveHub;
+  mailBudget: OrgMailBudget;
+  seatEvents: SeatEvents;
+  /** Removed members' cached sessions are forgotten. */
+  forgetUsers(userIds: string[]): void;
+  /** Mail was queued: deliver it soon. */
+  sendMail(): void;
+}
+
+/**
+ * The one way a room command runs: queued, planned against the state in turn (the actor
+ * re-checked there: a command ahead of it may have changed their role or removed them),
+ * committed with its neighbours in one transaction (group-commit.ts), answered on its own,
+ * and followed by what its plan says happens after the commit.
+ */
+export class CommandRunner {
+  /** Every command of the organization, one at a time in arrival order, grouped into shared transactions. */
+  readonly queue: GroupCommitter<RoomState, Statement>;
+  readonly #parts: RunnerParts;
+
+  constructor(parts: RunnerParts) {
+    this.#parts = parts;
+    const { env, slot, live, mailBudget, seatEvents } = parts;
+    this.queue = new GroupCommitter<RoomState, Statement>({
+      state: () => slot.load(slot.orgId()),
+      invalidate: () => slot.invalidate(),
+      commit: async (statements) => {
+        mailBudget.save();
+        // One write transaction (BEGIN IMMEDIATE: it takes the lock up front instead of
+        // upgrading midway); results are not needed, so drizzle only builds the SQL.
+        await orgDatabase(env, slot.orgId()).$client.batch(statements.map(toInStatement), "write");
+      },
+      // Like commands (a run of invitations) insert their rows together.
+      combine: (perCommand) => combineInserts(perCommand),
+      // Owed once per transaction: one `seats.changed`, one alarm update, one send per socket.
+      settled: () => {
+        seatEvents.flush();
+        live.flush();
+      },
+      // A guard refused the commit of a command retried alone.
+      explain: guardRefusal,
+    });
+  }
+
+  /** Runs a command for `actor` (null: the system, or an invitee answering). `appUrl` is given to commands that mail links. */
+  run<T>(orgId: string, actor: Actor | null, plan: Planner<T>, appUrl?: string): Promise<RoomResult<T>> {
+    return asResult(async () => {
+      await this.#parts.slot.load(parseInput(IdInput, orgId));
+      const checked = actor === null ? null : parseInput(ActorInput, actor);
+      return this.queue.submit(async (state) => {
+        const planned = await plan(this.#context(orgId, appUrl), state, checked ? currentActor(state, checked) : (null as never));
+        return { ...planned, after: () => this.#afterCommit(state, planned) };
+      });
+    });
+  }
+
+  #context(orgId: string, appUrl: string | undefined): PlanContext {
+    const { env, clock, mailBudget } = this.#parts;
+    let db: PlanContext["db"] | undefined;
+    return {
+      // Opened only by planners that read (an invitation's hot path builds raw SQL).
+      get db() {
+        return (db ??= orgDatabase(env, orgId));
+      },
+      now: clock.now(),
+      // Only commands that mail links are given it; another that asks is a bug, never a relative link.
+      get appUrl() {
+        if (!appUrl) throw new AppError("internal_error", "This command was not given the dashboard's URL for its links.");
+        return appUrl;
+      },
+      takeMailBudget: (n) => mailBudget.take(n),
+      seatLimitCap: abuseLimits(env).seatLimitCap,
+    };
+  }
+
+  /**
+   * What follows a committed plan, in order: the sockets of revoked keys and removed members
+   * close (before anyone hears of the removal), the events are published, and the seats'
+   * change and the queued mail are owed once for the group.
+   */
+  #afterCommit(state: RoomState, plan: RoomPlan<unknown>): void {
+    const { live } = this.#parts;
+    for (const keyId of plan.revokedKeys ?? []) live.closeKey(keyId);
+    const events = plan.events ?? [];
+    const removed = events.flatMap((event) => (event.type === "member.removed" ? [event.data.userId] : []));
+    this.#parts.forgetUsers(removed);
+    for (const userId of removed) live.closeUser(userId);
+    for (const event of events) {
+      if (event.type === "member.updated") live.setRole(event.data.userId, event.data.role);
+      live.publish(event);
+    }
+    if (plan.seatsChanged) this.#parts.seatEvents.changed(state);
+    if (plan.sendsMail) this.#parts.sendMail();
+  }
+}
+
+/** A drizzle statement as the libSQL client takes it (drizzle's own batch does the same). */
+function toInStatement(statement: Statement): InStatement {
+  if (isRawStatement(statement)) return { sql: statement.sql, args: statement.args };
+  const query = (statement as unknown as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })._prepare().getQuery();
+  return { sql: query.sql, args: query.params as InArgs };
+}

@@ -1,0 +1,62 @@
+import type { Bindings } from "../env.ts";
+import { AppError } from "../errors.ts";
+import { orgDatabase } from "../lib/database.ts";
+import { loadState, type RoomState } from "./state.ts";
+
+/**
+ * Which organization a room serves and its state in memory. The organization's id is kept in
+ * the room's storage (`room_org`) so an alarm, which carries no arguments, knows it; the
+ * state is loaded from the database once per instance, shared by concurrent callers, and
+ * loaded again after {@link invalidate} (a failed commit may have left it wrong).
+ */
+export class RoomStateSlot {
+  readonly #sql: SqlStorage;
+  readonly #env: Bindings;
+  #orgId: string | undefined;
+  #state: Promise<RoomState | null> | undefined;
+
+  constructor(sql: SqlStorage, env: Bindings) {
+    this.#sql = sql;
+    this.#env = env;
+    sql.exec("CREATE TABLE IF NOT EXISTS room_org (id TEXT NOT NULL)");
+  }
+
+  /** The organization this room serves, as a first call recorded it. */
+  orgId(): string {
+    if (this.#orgId) return this.#orgId;
+    const row = this.#sql.exec<{ id: string }>("SELECT id FROM room_org LIMIT 1").toArray()[0];
+    if (!row) throw new AppError("not_found", "This room has no organization.");
+    this.#orgId = row.id;
+    return row.id;
+  }
+
+  /** The state, if loaded or loading (null: the organization does not exist). */
+  get loaded(): Promise<RoomState | null> | undefined {
+    return this.#state;
+  }
+
+  /** The organization's state, loaded once; `not_found` if it does not exist. */
+  async load(orgId: string): Promise<RoomState> {
+    if (this.#orgId !== undefined && this.#orgId !== orgId) throw new AppError("internal_error", "This room belongs to another organization.");
+    if (this.#orgId === undefined) {
+      this.#orgId = orgId;
+      this.#sql.exec("DELETE FROM room_org");
+      this.#sql.exec("INSERT INTO room_org (id) VALUES (?)", orgId);
+    }
+    // A failed load is retried by the next caller.
+    this.#state ??= loadState(orgDatabase(this.#env, orgId), orgId).catch((error: unknown) => {
+      this.#state = undefined;
+      throw error;
+    });
+    const state = await this.#state;
+    if (!state) {
+      this.#state = undefined;
+      throw new AppError("not_found", "No such organization.");
+    }
+    return state;
+  }
+
+  invalidate(): void {
+    this.#state = undefined;
+  }
+}
