@@ -1,4 +1,4 @@
-import type { Credential } from "./auth/credentials.ts";
+import type { Credential } from "./lib/credential.ts";
 import type { User } from "../db/schema/index.ts";
 import type { Clock } from "./lib/clock.ts";
 import type { Actor } from "./org/actor.ts";

@@ -31,7 +31,7 @@ import { orgRoom } from "../../worker/org/room-client.ts";
 import { OrgRoom as ProductionOrgRoom } from "../../worker/org/room.ts";
 import { OrgMailBudget } from "../../worker/org/mail-budget.ts";
 import { readCredential } from "../../worker/auth/credentials.ts";
-import { orgAccess } from "../../worker/auth/org-access.ts";
+import { orgAccess } from "../../worker/middleware/org-access.ts";
 import { resolveInvitees } from "../../worker/routes/invitations/invitee.ts";
 import type { Bindings } from "../../worker/env.ts";
 

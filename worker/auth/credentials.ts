@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
-import { verifySession, type SessionClaims } from "./jwt.ts";
+import { verifySession } from "./jwt.ts";
 import { sha256Hex } from "../lib/hash.ts";
 
 /** The session cookie's name over plain http (local development on localhost). */
@@ -13,11 +13,6 @@ export const sessionCookie = "roster_session";
  * has Path=/ and no Domain, so a sibling subdomain cannot plant one for this host.
  */
 export const secureSessionCookie = "__Host-roster_session";
-
-/** Who a request claims to be, before any organization has been asked. */
-export type Credential =
-  | ({ kind: "session" } & SessionClaims)
-  | { kind: "api_key"; secretHash: string };
 
 const bearer = /^Bearer\s+(\S+)$/i;
 

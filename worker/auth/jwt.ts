@@ -1,13 +1,7 @@
 import { jwtVerify, SignJWT } from "jose";
 import type { Bindings } from "../env.ts";
 import { AppError } from "../errors.ts";
-
-/** What the session cookie's JWT says: which server-side session, whose, until when. */
-export interface SessionClaims {
-  sessionId: string;
-  userId: string;
-  expiresAt: number;
-}
+import type { SessionClaims } from "../lib/credential.ts";
 
 // The imported HMAC key, per secret: importing it again on every request would cost more
 // than the signature check itself.

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { apiKeys, sessions } from "../../db/schema/index.ts";
-import type { Credential } from "../auth/credentials.ts";
+import type { Credential } from "../lib/credential.ts";
 import { lowerOf } from "../domain/roles.ts";
 import type { Bindings } from "../env.ts";
 import { AppError } from "../errors.ts";

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
 import { apiKeys } from "../../../db/schema/index.ts";
-import { orgAccess } from "../../auth/org-access.ts";
+import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { orgDatabase } from "../../lib/database.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";

@@ -1,6 +1,6 @@
 import { appUrl } from "../../lib/request.ts";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { targetOf } from "../../auth/org-access.ts";
+import { targetOf } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { describeIssues } from "../../middleware/validation.ts";

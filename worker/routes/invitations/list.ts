@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, desc, eq, gt, lt, lte, or, type SQL } from "drizzle-orm";
 import { invitations } from "../../../db/schema/index.ts";
 import { invitationStatuses } from "../../domain/invitations.ts";
-import { orgAccess } from "../../auth/org-access.ts";
+import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { orgDatabase } from "../../lib/database.ts";
 import { invitationView } from "../../org/commands/invitation-view.ts";

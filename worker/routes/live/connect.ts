@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { refuseCrossSite } from "../../auth/csrf.ts";
-import { orgAccess } from "../../auth/org-access.ts";
+import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { liveHeaders } from "../../org/live/viewer.ts";

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, asc, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { memberships } from "../../../db/schema/index.ts";
-import { orgAccess } from "../../auth/org-access.ts";
+import { orgAccess } from "../../middleware/org-access.ts";
 import { roles } from "../../domain/roles.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";

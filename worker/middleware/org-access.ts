@@ -7,7 +7,7 @@ import { actorCan } from "../org/actor.ts";
 import { resolveOrgId } from "../org/directory.ts";
 import { unwrap } from "../org/result.ts";
 import { orgRoom } from "../org/room-client.ts";
-import type { Credential } from "./credentials.ts";
+import type { Credential } from "../lib/credential.ts";
 
 /**
  * Guards an organization route (`/orgs/:org/…`): the organization's room says who the
