@@ -54,6 +54,24 @@ describe("creating invitations", () => {
     expect(mail.text).toContain("Welcome aboard");
   });
 
+  it("mails absolute links from the request's origin when APP_URL is unset, as sign-in links do", async () => {
+    const owner = await signIn(uniqueEmail("no-app-url"));
+    const org = await createOrg(owner, "no-app-url");
+    const email = uniqueEmail("no-app-url-invitee");
+    const here = "http://elsewhere.roster.test";
+    const { APP_URL: _unset, ...withoutAppUrl } = env;
+    const response = await createApp().request(
+      `${here}/api/v1/orgs/${org.slug}/invitations`,
+      { method: "POST", headers: { cookie: owner.cookie, origin: here, "content-type": "application/json" }, body: JSON.stringify({ invitee: email }) },
+      withoutAppUrl,
+    );
+    expect(response.status).toBe(201);
+    const { inviteUrl } = (await response.json()) as { inviteUrl: string };
+    expect(inviteUrl).toMatch(/^http:\/\/elsewhere\.roster\.test\/invitations\/[A-Za-z0-9_-]{40,}$/);
+    const mail = await latestMail(email);
+    expect(mail.text).toContain(inviteUrl);
+  });
+
   it("refuses a member (already_member), a second pending invitation (already_invited) and an unknown username (user_not_found)", async () => {
     const owner = await signIn(uniqueEmail("dup-owner"));
     const org = await createOrg(owner, "dup");
