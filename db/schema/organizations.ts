@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { invitationTtlDays } from "../../worker/domain/invitations.ts";
 import { orgStatuses } from "../../worker/domain/org.ts";
 import { timestamp } from "./columns.ts";
 
@@ -28,7 +29,7 @@ export const organizations = sqliteTable(
     check("organizations_slug_format", sql`${t.slug} GLOB '[a-z0-9]*' AND ${t.slug} NOT GLOB '*[^a-z0-9-]*' AND length(${t.slug}) BETWEEN 2 AND 48`),
     check("organizations_seat_limit_nonnegative", sql`${t.seatLimit} >= 0`),
     check("organizations_status", sql`${t.status} IN ('active', 'dormant')`),
-    check("organizations_invite_ttl", sql`${t.defaultInviteTtlDays} BETWEEN 1 AND 30`),
+    check("organizations_invite_ttl", sql`${t.defaultInviteTtlDays} BETWEEN ${sql.raw(String(invitationTtlDays.min))} AND ${sql.raw(String(invitationTtlDays.max))}`),
   ],
 );
 

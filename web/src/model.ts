@@ -2,7 +2,6 @@
 import type { OrgView as Org } from "../../worker/domain/org.ts";
 import type { Seats } from "../../worker/domain/seats.ts";
 
-export type { Org, Seats };
 /**
  * The API's shapes as the dashboard reads them (worker/routes/schemas.ts, me/get.ts).
  * Declared here because the dashboard's tsconfig does not see the Worker's files.

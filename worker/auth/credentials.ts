@@ -6,13 +6,11 @@ import { AppError } from "../errors.ts";
 import { verifySession } from "./jwt.ts";
 import { sha256Hex } from "../lib/hash.ts";
 
-/** The session cookie's name over plain http (local development on localhost). */
-export const sessionCookie = "roster_session";
 /**
- * Its name over HTTPS. The `__Host-` prefix makes the browser refuse it unless it is Secure,
- * has Path=/ and no Domain, so a sibling subdomain cannot plant one for this host.
+ * The session cookie's name over plain http (local development on localhost); over HTTPS it
+ * is `__Host-roster_session` (see {@link cookieName}).
  */
-export const secureSessionCookie = "__Host-roster_session";
+export const sessionCookie = "roster_session";
 
 const bearer = /^Bearer\s+(\S+)$/i;
 

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import { sessions, users, type User } from "../../db/schema/index.ts";
+import { sessions, users } from "../../db/schema/index.ts";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { userDatabase } from "../lib/database.ts";
@@ -30,5 +30,3 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   c.set("user", row.user);
   await next();
 });
-
-export type { User };

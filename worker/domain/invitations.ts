@@ -20,21 +20,9 @@ export function holdsSeat(status: InvitationStatus, expiresAt: number, now: numb
   return effectiveStatus(status, expiresAt, now) === "pending";
 }
 
-const transitions: Record<InvitationStatus, readonly InvitationStatus[]> = {
-  pending: ["accepted", "declined", "revoked", "expired"],
-  accepted: [],
-  declined: [],
-  revoked: [],
-  expired: [],
-};
-
-/** Terminal states never change; pending moves to any of them. */
-export function canTransition(from: InvitationStatus, to: InvitationStatus): boolean {
-  return transitions[from].includes(to);
-}
-
+/** Terminal states never change: only a pending invitation moves (to any of the others). */
 export function isTerminal(status: InvitationStatus): boolean {
-  return transitions[status].length === 0;
+  return status !== "pending";
 }
 
 /** When an invitation created or extended at `now` for `days` days expires. */

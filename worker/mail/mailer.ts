@@ -13,9 +13,12 @@ export interface Mail {
   html: string;
 }
 
+/** Where mail can go: Resend, the dev mailbox (local development only), or nowhere. */
+export const mailerKinds = ["resend", "dev_mailbox", "not_configured"] as const;
+
 /** Where mail goes: Resend in production, the dev mailbox locally. */
 export interface Mailer {
-  readonly kind: "resend" | "dev_mailbox" | "not_configured";
+  readonly kind: (typeof mailerKinds)[number];
   send(mail: Mail, options?: { idempotencyKey?: string }): Promise<void>;
   /** Up to {@link maxBatch} mails in one call, all sent or none; the key covers the batch. */
   sendBatch(mails: Mail[], options: { idempotencyKey: string }): Promise<void>;

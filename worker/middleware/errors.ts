@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env.ts";
-import { AppError, errorBody, type ErrorCode } from "../errors.ts";
+import { AppError, errorBody } from "../errors.ts";
 import { databaseRetryAfterSeconds, databaseUnavailable, describeFailure, isDatabaseUnavailable } from "../lib/database-errors.ts";
 
 function fromHttpException(error: HTTPException): AppError {
@@ -55,8 +55,3 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
 
 export const onNotFound: NotFoundHandler<AppEnv> = (c) =>
   renderError(c, new AppError("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
-
-/** Throws the error for `code`; a helper for handlers that end in an error answer. */
-export function fail(code: ErrorCode, message: string, details?: Record<string, unknown>): never {
-  throw new AppError(code, message, details);
-}

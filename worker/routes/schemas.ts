@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { orgNameMaxLength } from "../domain/org.ts";
+import { invitationTtlDays } from "../domain/invitations.ts";
+import { orgNameMaxLength, orgStatuses } from "../domain/org.ts";
 import { roles } from "../domain/roles.ts";
 import { hasDoubleHyphen, isReservedSlug, slugLimits, slugMessages, slugShape, usernameLimits, usernameShape } from "../domain/slugs.ts";
 import { errorStatus } from "../errors.ts";
@@ -33,6 +34,9 @@ export const Slug = z
 
 /** An organization's name, trimmed. */
 export const OrgName = z.string().trim().min(1).max(orgNameMaxLength);
+
+/** How many days an invitation lives: its own, or an organization's default. */
+export const InviteTtlDays = z.number().int().min(invitationTtlDays.min).max(invitationTtlDays.max);
 
 /** A username: a public handle (domain/slugs.ts has the rules). */
 export const Username = z
@@ -81,7 +85,7 @@ export const Org = z
     name: z.string(),
     plan: z.string(),
     seatLimit: z.number().int(),
-    status: z.enum(["active", "dormant"]),
+    status: z.enum(orgStatuses),
     autoPrivateProject: z.boolean(),
     allowedEmailDomains: z.array(z.string()),
     defaultInviteTtlDays: z.number().int(),

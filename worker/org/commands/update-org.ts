@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { organizations, userMemberships, type Organization } from "../../../db/schema/index.ts";
+import type { OrgStatus } from "../../domain/org.ts";
 import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
@@ -14,7 +15,7 @@ export interface OrgPatch {
   autoPrivateProject?: boolean;
   allowedEmailDomains?: string[];
   defaultInviteTtlDays?: number;
-  status?: "active" | "dormant";
+  status?: OrgStatus;
 }
 
 /**

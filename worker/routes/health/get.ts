@@ -4,18 +4,17 @@ import { isLocalDev, type AppEnv, type Bindings } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
 import { databaseUnavailable } from "../../lib/database-errors.ts";
+import { mailerFor, mailerKinds } from "../../mail/mailer.ts";
 import { ErrorResponse } from "../schemas.ts";
 
 /** How long the health check waits for the database before calling it unreachable. */
 const databaseTimeoutMs = 3000;
 
-const mailModes = ["resend", "dev_mailbox", "not_configured"] as const;
-
 const HealthResponse = z
   .object({
     status: z.literal("ok"),
     database: z.object({ reachable: z.literal(true), latencyMs: z.number() }),
-    mail: z.enum(mailModes).openapi({
+    mail: z.enum(mailerKinds).openapi({
       description: "`resend` with a key; `dev_mailbox` in local development; else `not_configured`.",
     }),
     localDev: z.boolean(),
@@ -33,11 +32,6 @@ const route = createRoute({
     503: { description: "The database is unreachable (`database_unavailable`)", content: { "application/json": { schema: ErrorResponse } } },
   },
 });
-
-function mailMode(env: Bindings): (typeof mailModes)[number] {
-  if (env.RESEND_API_KEY) return "resend";
-  return isLocalDev(env) ? "dev_mailbox" : "not_configured";
-}
 
 async function pingDatabase(env: Bindings): Promise<number> {
   const started = performance.now();
@@ -67,7 +61,7 @@ export function registerHealth(app: OpenAPIHono<AppEnv>): void {
       {
         status: "ok" as const,
         database: { reachable: true as const, latencyMs },
-        mail: mailMode(c.env),
+        mail: mailerFor(c.env).kind,
         localDev: isLocalDev(c.env),
         time: new Date(c.var.clock.now()).toISOString(),
       },

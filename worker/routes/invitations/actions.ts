@@ -1,11 +1,10 @@
 import { appUrl } from "../../lib/request.ts";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { orgAccess } from "../../middleware/org-access.ts";
-import { invitationTtlDays } from "../../domain/invitations.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
-import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
+import { errors, InviteTtlDays, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { CreatedInvitation, IdParams, Invitation } from "./schemas.ts";
 
 const params = OrgParams.merge(IdParams);
@@ -38,7 +37,7 @@ const extend = createRoute({
   description: "On an expired invitation, a fresh pending invitation is made instead (it needs a seat).",
   request: {
     params,
-    body: { ...json(z.object({ days: z.number().int().min(invitationTtlDays.min).max(invitationTtlDays.max).optional() }).strict()), required: false },
+    body: { ...json(z.object({ days: InviteTtlDays.optional() }).strict()), required: false },
   },
   responses: { 200: json(z.object({ invitation: Invitation, inviteUrl: z.string().optional() }), "Extended"), ...errors(400, 401, 403, 404, 409) },
 });

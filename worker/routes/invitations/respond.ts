@@ -3,6 +3,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireUser } from "../../auth/user-session.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
+import { isInvitee } from "../../org/commands/respond.ts";
 import { errors, json, userSecurity } from "../schemas.ts";
 import { invitationById, invitationByToken, respond } from "./lookup.ts";
 import { IdParams, Invitation, TokenParams } from "./schemas.ts";
@@ -31,7 +32,7 @@ export function registerRespondToInvitation(app: OpenAPIHono<AppEnv>): void {
     app.openapi(byId, async (c) => {
       const invitation = await invitationById(c.env, c.req.valid("param").id);
       // Someone else's invitation is not found, not forbidden: ids reveal nothing.
-      if (!invitation || (invitation.email !== c.var.user.email && invitation.inviteeUserId !== c.var.user.id)) {
+      if (!invitation || !isInvitee(invitation, c.var.user)) {
         throw new AppError("not_found", "No such invitation.");
       }
       return c.json(await respond(c.env, invitation, c.var.user, answer, c.var.clock.now(), appUrl(c)), 200);

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { deliveryStates, invitationStatuses, invitationTtlDays } from "../../domain/invitations.ts";
+import { deliveryStates, invitationStatuses } from "../../domain/invitations.ts";
 import { projectRoles } from "../../domain/projects.ts";
-import { Email, Role, Username } from "../schemas.ts";
+import { Email, InviteTtlDays, Role, Username } from "../schemas.ts";
 
 export const ProjectAssignment = z.object({ projectId: z.string().min(1).max(64), role: z.enum(projectRoles) }).openapi("ProjectAssignment");
 
@@ -27,7 +27,7 @@ export const InvitationInput = z
     role: Role.default("member"),
     projects: z.array(ProjectAssignment).max(50).default([]),
     message: z.string().trim().max(1000).nullable().optional(),
-    expiresInDays: z.number().int().min(invitationTtlDays.min).max(invitationTtlDays.max).optional(),
+    expiresInDays: InviteTtlDays.optional(),
   })
   .strict();
 

@@ -1,9 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { orgAccess } from "../../middleware/org-access.ts";
+import { orgStatuses } from "../../domain/org.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
-import { errors, json, OrgName, OrgParams, orgSecurity, OrgWithSeats } from "../schemas.ts";
+import { errors, InviteTtlDays, json, OrgName, OrgParams, orgSecurity, OrgWithSeats } from "../schemas.ts";
 
 const Domain = z
   .string()
@@ -17,8 +18,8 @@ const UpdateOrg = z
     seatLimit: z.number().int().min(0).max(100_000),
     autoPrivateProject: z.boolean(),
     allowedEmailDomains: z.array(Domain).max(50),
-    defaultInviteTtlDays: z.number().int().min(1).max(30),
-    status: z.enum(["active", "dormant"]),
+    defaultInviteTtlDays: InviteTtlDays,
+    status: z.enum(orgStatuses),
   })
   .partial()
   .strict()
