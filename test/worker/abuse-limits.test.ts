@@ -1,5 +1,8 @@
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, createOrg, signIn, uniqueEmail, uniqueSlug } from "./support/client.ts";
+import { orgRoom } from "../../worker/org/room-client.ts";
+import type { OrgRoom } from "../../worker/org/room.ts";
+import { call, createOrg, env, signIn, uniqueEmail, uniqueSlug } from "./support/client.ts";
 
 /**
  * The limits that keep one account from turning Roster into a mail cannon, at their
@@ -65,6 +68,27 @@ describe("one user's invitation mail", () => {
     const colleague = await signIn(uniqueEmail("colleague"));
     const theirs = await createOrg(colleague, "colleague");
     expect((await call("POST", `/api/v1/orgs/${theirs.slug}/invitations`, { cookie: colleague.cookie, body: { invitee: uniqueEmail("fine") } })).status).toBe(201);
+  });
+
+  it("counts the link an extension of an expired invitation mails, before mailing it", async () => {
+    const owner = await signIn(uniqueEmail("extender"));
+    const org = await createOrg(owner, "extender");
+    const created = await call<{ invitation: { id: string } }>("POST", `/api/v1/orgs/${org.slug}/invitations`, { cookie: owner.cookie, body: { invitee: uniqueEmail("lapsed"), expiresInDays: 1 } });
+    expect(created.status).toBe(201);
+    // Two days on, the invitation has expired; the owner has spent this hour's mail elsewhere.
+    const later = Date.now() + 2 * 86_400_000;
+    await runInDurableObject(orgRoom(env, org.id), (room: OrgRoom) => {
+      room.clock = { now: () => later };
+    });
+    const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`invite-mail:user:${owner.userId}`));
+    expect((await limiter.grant(2000, 2000, 3_600_000, later)).granted).toBe(2000);
+
+    const extended = await call<ErrorBody>("POST", `/api/v1/orgs/${org.slug}/invitations/${created.body.invitation.id}/extend`, { cookie: owner.cookie, body: {} });
+    expect(extended.status).toBe(429);
+    expect(extended.body.error.code).toBe("rate_limited");
+    // Nothing was re-issued: the only invitation is the first.
+    const listed = await call<{ invitations: Array<{ id: string }> }>("GET", `/api/v1/orgs/${org.slug}/invitations`, { cookie: owner.cookie });
+    expect(listed.body.invitations.map((i) => i.id)).toEqual([created.body.invitation.id]);
   });
 
   it("gives back what a refused invitation did not send", async () => {

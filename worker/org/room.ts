@@ -12,7 +12,11 @@ import { nextExpiry, planExpireDue } from "./commands/expire.ts";
 import { findInvitation } from "./commands/find-invitation.ts";
 import type { InvitationView } from "./commands/invitation-view.ts";
 import { planInvite, type CreatedInvitation } from "./commands/invite.ts";
-import { planDelete, planEdit, planExtend, planResend, planRevoke } from "./commands/manage-invitation.ts";
+import { planDelete } from "./commands/delete-invitation.ts";
+import { planEdit } from "./commands/edit-invitation.ts";
+import { planExtend } from "./commands/extend-invitation.ts";
+import { planResend } from "./commands/resend-invitation.ts";
+import { planRevoke } from "./commands/revoke-invitation.ts";
 import { planRemoveMember, planRemoveMembers, type RemovalResult } from "./commands/remove-members.ts";
 import { planAccept, planDecline, type Response as InvitationResponse } from "./commands/respond.ts";
 import { planRevokeApiKey } from "./commands/revoke-api-key.ts";
@@ -171,10 +175,17 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   async extendInvitation(orgId: string, actor: Actor, id: string, input: { days: number | null }, appUrl: string): Promise<RoomResult<{ invitation: InvitationView; inviteUrl?: string }>> {
     const days = typeof input.days === "number" ? input.days : null;
-    const extended = await this.#commands.run(orgId, actor, async (ctx, state, actor) => planExtend(ctx, state, actor, await findInvitation(ctx, state, id), { days }), appUrl);
-    // An expired invitation is re-issued by extending it, which mails the fresh link.
-    if (extended.ok && extended.value.inviteUrl !== undefined) this.userMail.charge(mailingUserOf(actor), 1, this.clock.now());
-    return extended;
+    // Extending an invitation that is no longer pending re-issues it and mails the fresh link:
+    // that mail is spent first, like any invitation's, and settled by what was mailed.
+    const pending = (await this.#slot.load(parse(rpc.IdInput, orgId))).pending.get(id);
+    const spent = pending && pending.expiresAt.getTime() > this.clock.now() ? 0 : 1;
+    return this.userMail.spendFor(actor, spent, this.clock.now(), async () => {
+      const extended = await this.#commands.run(orgId, actor, async (ctx, state, actor) => planExtend(ctx, state, actor, await findInvitation(ctx, state, id), { days }), appUrl);
+      const mailed = extended.ok && extended.value.inviteUrl !== undefined ? 1 : 0;
+      if (extended.ok && mailed < spent) this.userMail.refund(mailingUserOf(actor), spent - mailed);
+      if (mailed > spent) this.userMail.charge(mailingUserOf(actor), mailed - spent, this.clock.now());
+      return extended;
+    });
   }
 
   async revokeInvitation(orgId: string, actor: Actor, id: string): Promise<RoomResult<{ invitation: InvitationView }>> {

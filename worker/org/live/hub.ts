@@ -5,22 +5,14 @@ import {
   defaultAudience,
   liveCloseCodes,
   maxClientFrameLength,
-  type LiveEventData,
   type LiveEventDraft,
-  type LiveEventType,
   type ServerMessage,
 } from "./protocol.ts";
-import { rowValues } from "../../lib/row-insert.ts";
+import { EventLog, frameOf, messageOf, subjectOf, type EventRow } from "./event-log.ts";
 import { creatorTag, keyTag, sessionTag, SocketViewer, tagsOf, userTag } from "./viewer.ts";
-
-/** How often (in events) the log drops what is past its retention. */
-const pruneEvery = 100;
 
 /** Most events in one message of a `resume` replay. */
 const replayBatch = 100;
-
-/** How many events a room keeps for `resume`; older ones answer `resync`. */
-export const defaultRetention = 1000;
 
 /** `resume` frames one socket may send per {@link resumeWindowMs}; past that they replay nothing. */
 export const resumesPerWindow = 10;
@@ -28,15 +20,6 @@ const resumeWindowMs = 60_000;
 
 /** Close codes a peer may send but nobody may send back (RFC 6455 §7.4.1). */
 const unsendableCloseCodes = new Set([1005, 1006, 1015]);
-
-type EventRow = {
-  seq: number;
-  type: string;
-  at: string;
-  data: string;
-  audience: Permission;
-  subject: string | null;
-};
 
 /** A published event on its way to the log and the sockets, its frame built once. */
 interface UnsentEvent extends EventRow {
@@ -50,8 +33,7 @@ interface UnsentEvent extends EventRow {
  */
 export class LiveHub {
   readonly #ctx: DurableObjectState;
-  readonly #retention: number;
-  #seq: number;
+  readonly #log: EventLog;
   /** Events published and not sent yet (see `flush`). */
   #unsent: UnsentEvent[] = [];
   /** Attachments parsed once per socket per instance (a hibernated room starts empty). */
@@ -64,19 +46,13 @@ export class LiveHub {
 
   constructor(ctx: DurableObjectState, options: { retention?: number; now?: () => number } = {}) {
     this.#ctx = ctx;
-    this.#retention = options.retention ?? defaultRetention;
+    this.#log = new EventLog(ctx.storage.sql, options.retention);
     this.#now = options.now ?? Date.now;
-    ctx.storage.sql.exec(
-      "CREATE TABLE IF NOT EXISTS live_events (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, at TEXT NOT NULL, " +
-        "data TEXT NOT NULL, audience TEXT NOT NULL, subject TEXT)",
-    );
-    // Pruning never deletes the newest event, so the largest seq kept is the current one.
-    this.#seq = ctx.storage.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM live_events").one().seq ?? 0;
   }
 
   /** The seq of the newest event (0 before the first). */
   get seq(): number {
-    return this.#seq;
+    return this.#log.seq;
   }
 
   /** Accepts an authorized upgrade: tags the socket, keeps its viewer, sends `ready`. */
@@ -87,7 +63,7 @@ export class LiveHub {
     this.#ctx.acceptWebSocket(server, tagsOf(viewer));
     server.serializeAttachment(viewer);
     this.#viewers.set(server, viewer);
-    this.#send(server, { type: "ready", seq: this.#seq });
+    this.#send(server, { type: "ready", seq: this.#log.seq });
     const expiresAt = expiryOf(viewer);
     if (expiresAt !== null && this.#nextExpiry !== undefined && (this.#nextExpiry === null || expiresAt < this.#nextExpiry)) this.#nextExpiry = expiresAt;
     return new Response(null, { status: 101, webSocket: client });
@@ -124,10 +100,9 @@ export class LiveHub {
    */
   publish(event: LiveEventDraft, audience: Permission = defaultAudience[event.type]): number {
     const { type, data } = event;
-    const seq = this.#seq + 1;
+    const seq = this.#log.next();
     const at = new Date(this.#now()).toISOString();
     const json = JSON.stringify(data);
-    this.#seq = seq;
     this.#unsent.push({ seq, type, at, data: json, audience, subject: subjectOf(type, data), frame: frameOf({ seq, type, at, data: json }) });
     if (this.#unsent.length === 1) queueMicrotask(() => this.flush());
     return seq;
@@ -144,14 +119,7 @@ export class LiveHub {
     if (this.#unsent.length === 0) return;
     const events = this.#unsent;
     this.#unsent = [];
-    const sql = this.#ctx.storage.sql;
-    sql.exec(
-      `INSERT INTO live_events (seq, type, at, data, audience, subject) SELECT ${rowValues(6)} FROM json_each(?)`,
-      JSON.stringify(events.map((e) => [e.seq, e.type, e.at, e.data, e.audience, e.subject])),
-    );
-    // Pruned now and then, not on every event: resume honours the retention either way.
-    const first = events[0]!.seq;
-    if (Math.floor(this.#seq / pruneEvery) > Math.floor((first - 1) / pruneEvery)) sql.exec("DELETE FROM live_events WHERE seq <= ?", this.#seq - this.#retention);
+    this.#log.append(events);
     // Sockets that see the same events get the same string, built once.
     const messages = new Map<string, string>();
     const now = this.#now();
@@ -252,14 +220,11 @@ export class LiveHub {
   }
 
   #resume(ws: WebSocket, viewer: SocketViewer, since: number): void {
-    const sql = this.#ctx.storage.sql;
-    const kept = sql.exec<{ seq: number | null }>("SELECT min(seq) AS seq FROM live_events").one().seq ?? this.#seq + 1;
-    const oldest = Math.max(kept, this.#seq - this.#retention + 1);
-    // Events since+1 … oldest-1 are gone, or the client claims a future it cannot have seen.
-    if (since > this.#seq || since < oldest - 1) return this.#send(ws, { type: "resync", seq: this.#seq });
+    const rows = this.#log.since(since);
+    // Events since+1 … are gone, or the client claims a future it cannot have seen.
+    if (rows === null) return this.#send(ws, { type: "resync", seq: this.#log.seq });
     // Everything the socket missed, in messages of up to `replayBatch` events. Events still
     // waiting for `flush` are not in the log yet: the flush brings them.
-    const rows = sql.exec<EventRow>("SELECT seq, type, at, data, audience, subject FROM live_events WHERE seq > ? ORDER BY seq", since);
     let frames: string[] = [];
     for (const row of rows) {
       if (!visibleTo(viewer, row)) continue;
@@ -332,22 +297,4 @@ function expiryOf(viewer: SocketViewer): number | null {
 function isExpired(viewer: SocketViewer, now: number): boolean {
   const expiresAt = expiryOf(viewer);
   return expiresAt !== null && expiresAt <= now;
-}
-
-/** Member events are about one member, who may always see them. */
-function subjectOf<T extends LiveEventType>(type: T, data: LiveEventData[T]): string | null {
-  if (!type.startsWith("member.")) return null;
-  const payload: object = data;
-  return "userId" in payload && typeof payload.userId === "string" ? payload.userId : null;
-}
-
-/** One message for a socket: a lone event as itself, several as their array ("" for none). */
-function messageOf(frames: string[]): string {
-  if (frames.length <= 1) return frames[0] ?? "";
-  return `[${frames.join(",")}]`;
-}
-
-/** The event as sent: `data` is the JSON the hub itself stored. */
-function frameOf(row: Pick<EventRow, "seq" | "type" | "at" | "data">): string {
-  return `{"seq":${row.seq},"type":${JSON.stringify(row.type)},"at":${JSON.stringify(row.at)},"data":${row.data}}`;
 }

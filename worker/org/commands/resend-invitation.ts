@@ -1,0 +1,31 @@
+import { invitations, type Invitation } from "../../../db/schema/index.ts";
+import { sha256Hex } from "../../lib/hash.ts";
+import { randomToken } from "../../lib/ids.ts";
+import type { Actor } from "../actor.ts";
+import { type RoomState } from "../state.ts";
+import { requirePermission } from "./context.ts";
+import { invitationMailInsert, type CreatedInvitation } from "./invite.ts";
+import { inviteUrl } from "./invitation-view.ts";
+import type { PlanContext, RoomPlan } from "./plan-context.ts";
+import { requirePending, isPastDue, type InvitationChanges, updatePlan, reissue, requireAuthority } from "./invitation-changes.ts";
+
+/**
+ * Resend: a new token (the old link dies), `sendCount + 1`, a new mail. With `mail: false`
+ * it is "new link": the token changes, nothing is mailed. An expired invitation is
+ * re-issued fresh instead (a new pending invitation; the expired one stays as history).
+ */
+export async function planResend(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, input: { mail: boolean }): Promise<RoomPlan<CreatedInvitation>> {
+  requirePermission(actor, "invitations:write");
+  requireAuthority(actor, old);
+  if (old.status === "expired" || (old.status === "pending" && isPastDue(ctx, old))) return reissue(ctx, state, actor, old, null);
+  const before = requirePending(ctx, state, old.id);
+  if (input.mail) ctx.takeMailBudget(1);
+  const token = randomToken(32);
+  const url = inviteUrl(ctx.appUrl, token);
+  const changes: InvitationChanges = {
+    tokenHash: await sha256Hex(token),
+    ...(input.mail ? { sendCount: before.sendCount + 1, lastSentAt: new Date(ctx.now), delivery: "queued" as const } : {}),
+  };
+  const mail = input.mail ? [invitationMailInsert(ctx, state, actor, { ...before, ...changes }, url)] : [];
+  return updatePlan(ctx, state, actor, before, changes, input.mail ? "invitation.resent" : "invitation.link_renewed", (invitation) => ({ invitation, inviteUrl: url }), mail);
+}
