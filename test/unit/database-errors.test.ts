@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLibsqlServer, type LibsqlServer } from "../../db/server/server.ts";
-import { guard } from "../../worker/org/sql-guard.ts";
+import { guard } from "../../worker/lib/sql/guard.ts";
 import { isDatabaseUnavailable, isUniqueViolation } from "../../worker/lib/database-errors.ts";
 
 /** The Worker's client (`@libsql/client/web`, as worker/lib/database.ts opens it) for `url`. */

@@ -4,7 +4,7 @@ import { blob, sqliteTable, text, type SQLiteTable } from "drizzle-orm/sqlite-co
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, invitations, mailOutbox, notifications, organizations, users } from "../../db/schema/index.ts";
 import { migratedDatabase } from "./support/migrated-database.ts";
-import { combineInserts, isRawStatement, rawStatement, rowInsert, RowsStatement, rowsInsert, type RawStatement } from "../../worker/lib/row-insert.ts";
+import { combineInserts, isRawStatement, rawStatement, rowInsert, RowsStatement, rowsInsert, type RawStatement } from "../../worker/lib/sql/row-insert.ts";
 
 // A real database with Roster's schema: what matters is what ends up stored.
 const database = migratedDatabase("row-insert");

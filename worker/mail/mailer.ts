@@ -3,7 +3,7 @@ import { devMail } from "../../db/schema/index.ts";
 import { newId } from "../lib/ids.ts";
 import { isLocalDev, type Bindings } from "../env.ts";
 import { userDatabase } from "../lib/database.ts";
-import { rowsInsert } from "../lib/row-insert.ts";
+import { rowsInsert } from "../lib/sql/row-insert.ts";
 
 /** One mail to one recipient. */
 export interface Mail {

@@ -3,7 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { invitations, mailOutbox, type OutboxMail } from "../../db/schema/index.ts";
 import { newId } from "../lib/ids.ts";
 import type { Database } from "../lib/database.ts";
-import { rowInsert, type RawStatement } from "../lib/row-insert.ts";
+import { rowInsert, type RawStatement } from "../lib/sql/row-insert.ts";
 import { maxBatch, type Mailer } from "./mailer.ts";
 import { render, type QueuedMail } from "./queued.ts";
 

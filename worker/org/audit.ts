@@ -1,6 +1,6 @@
 import { auditEvents } from "../../db/schema/index.ts";
 import type { Database } from "../lib/database.ts";
-import { rowInsert, type RawStatement } from "../lib/row-insert.ts";
+import { rowInsert, type RawStatement } from "../lib/sql/row-insert.ts";
 import { actorId, type Actor } from "./actor.ts";
 
 export interface AuditEntry {

@@ -1,12 +1,12 @@
-import type { InArgs, InStatement } from "@libsql/client/web";
 import type { Bindings } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { abuseLimits } from "../lib/abuse-limits.ts";
 import type { Clock } from "../lib/clock.ts";
 import { orgDatabase } from "../lib/database.ts";
-import { combineInserts, isRawStatement } from "../lib/row-insert.ts";
+import { combineInserts } from "../lib/sql/row-insert.ts";
+import { toInStatement, type Statement } from "../lib/sql/statement.ts";
 import type { Actor } from "./actor.ts";
-import type { PlanContext, RoomPlan, Statement } from "./commands/plan-context.ts";
+import type { PlanContext, RoomPlan } from "./commands/plan-context.ts";
 import { GroupCommitter } from "./group-commit.ts";
 import type { LiveHub } from "./live/hub.ts";
 import type { OrgMailBudget } from "./mail-budget.ts";
@@ -14,7 +14,7 @@ import { asResult, type RoomResult } from "./result.ts";
 import { parseInput, ActorInput, IdInput } from "./room-client.ts";
 import type { RoomStateSlot } from "./room-state.ts";
 import type { SeatEvents } from "./seat-events.ts";
-import { guardRefusal } from "./sql-guard.ts";
+import { guardRefusal } from "../lib/sql/guard.ts";
 import { currentActor, type RoomState } from "./state.ts";
 
 /** A planner of a room command (commands/*.ts), the actor already re-checked against the state. */
@@ -119,11 +119,4 @@ export class CommandRunner {
     if (plan.seatsChanged) this.#parts.seatEvents.changed(state);
     if (plan.sendsMail) this.#parts.sendMail();
   }
-}
-
-/** A drizzle statement as the libSQL client takes it (drizzle's own batch does the same). */
-function toInStatement(statement: Statement): InStatement {
-  if (isRawStatement(statement)) return { sql: statement.sql, args: statement.args };
-  const query = (statement as unknown as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })._prepare().getQuery();
-  return { sql: query.sql, args: query.params as InArgs };
 }

@@ -4,7 +4,7 @@ import { canActOn, canGrant, leavesNoOwner, type Role } from "../../domain/roles
 import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
-import { guard } from "../sql-guard.ts";
+import { guard } from "../../lib/sql/guard.ts";
 import { ownerCount, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";

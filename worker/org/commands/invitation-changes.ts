@@ -12,7 +12,8 @@ import { auditStatement } from "../audit.ts";
 import { addPending, type RoomState } from "../state.ts";
 import { planInvite, type CreatedInvitation } from "./invite.ts";
 import { invitationView, type InvitationView } from "./invitation-view.ts";
-import type { PlanContext, RoomPlan, Statement } from "./plan-context.ts";
+import type { PlanContext, RoomPlan } from "./plan-context.ts";
+import type { Statement } from "../../lib/sql/statement.ts";
 
 /** A pending invitation of this organization, or the right refusal. */
 export function requirePending(ctx: PlanContext, state: RoomState, id: string): Invitation {

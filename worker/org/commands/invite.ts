@@ -9,12 +9,13 @@ import { outboxInsert } from "../../mail/outbox.ts";
 import type { Actor } from "../actor.ts";
 import { actorId } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
-import { rowInsert, RowsStatement, rowValues } from "../../lib/row-insert.ts";
-import { rawGuard } from "../sql-guard.ts";
+import { rowInsert, RowsStatement, rowShape } from "../../lib/sql/row-insert.ts";
+import { rawGuard } from "../../lib/sql/guard.ts";
 import { addPending, dropPending, inviteeKey, inviterName, seatsOf, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import { invitationView, inviteUrl, type InvitationView } from "./invitation-view.ts";
-import type { PlanContext, RoomPlan, Statement } from "./plan-context.ts";
+import type { PlanContext, RoomPlan } from "./plan-context.ts";
+import type { Statement } from "../../lib/sql/statement.ts";
 
 /** An invitation to create, with the invitee already resolved by the Worker. */
 export interface InviteInput {
@@ -49,13 +50,16 @@ export function seatGuard(orgId: string, now: number): Statement {
   );
 }
 
+/** A notification row for {@link notifyUser}: `invitee` is the account's id or email. */
+const notification = rowShape(["id", "type", "data", "createdAt", "invitee"], "r.value");
+
 /**
- * The in-app notification of an invitation to whoever has the account, from rows
- * `[id, type, data, createdAt, userId | email]` (no account: no row). The rows drive the
- * join (CROSS JOIN keeps that order), each a lookup by key in users.
+ * The in-app notification of an invitation to whoever has the account (no account: no row).
+ * The rows drive the join (CROSS JOIN keeps that order), each a lookup by key in users.
  */
 const notifyUser = (key: "id" | "email"): string =>
-  `INSERT INTO notifications (id, type, data, created_at, user_id) SELECT ${rowValues(4, "r.value")}, u.id FROM json_each(?) AS r CROSS JOIN users AS u ON u.${key} = r.value ->> 4`;
+  `INSERT INTO notifications (id, type, data, created_at, user_id) SELECT ${notification.values("id", "type", "data", "createdAt")}, u.id ` +
+  `FROM json_each(?) AS r CROSS JOIN users AS u ON u.${key} = ${notification.value("invitee")}`;
 const notifyUserById = notifyUser("id");
 const notifyUserByEmail = notifyUser("email");
 
@@ -187,13 +191,13 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
   // by username, else whoever holds the email (in this transaction, no lookup before it).
   statements.push(
     new RowsStatement(invitation.inviteeUserId ? notifyUserById : notifyUserByEmail, [
-      [
-        newId("ntf", ctx.now),
-        "invitation.received",
-        JSON.stringify({ invitationId: invitation.id, org: { slug: state.org.slug, name: state.org.name }, role: invitation.role }),
-        ctx.now,
-        invitation.inviteeUserId ?? invitation.email,
-      ],
+      notification.row({
+        id: newId("ntf", ctx.now),
+        type: "invitation.received",
+        data: JSON.stringify({ invitationId: invitation.id, org: { slug: state.org.slug, name: state.org.name }, role: invitation.role }),
+        createdAt: ctx.now,
+        invitee: invitation.inviteeUserId ?? invitation.email,
+      }),
     ]),
   );
   addPending(state, invitation);

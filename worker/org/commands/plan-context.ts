@@ -1,11 +1,8 @@
-import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../../lib/database.ts";
-import type { RawStatement } from "../../lib/row-insert.ts";
+import type { Statement } from "../../lib/sql/statement.ts";
 import type { Plan } from "../group-commit.ts";
 import type { LiveEventDraft } from "../live/protocol.ts";
 
-/** One statement of a room transaction: a drizzle query, or raw SQL for hot paths. */
-export type Statement = BatchItem<"sqlite"> | RawStatement;
 
 /** A live event a command publishes once it committed: its type and that type's data. */
 export type RoomEvent = LiveEventDraft;

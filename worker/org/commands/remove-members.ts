@@ -4,7 +4,7 @@ import { canActOn } from "../../domain/roles.ts";
 import { AppError, type ErrorCode } from "../../errors.ts";
 import { actorId, type Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
-import { guard } from "../sql-guard.ts";
+import { guard } from "../../lib/sql/guard.ts";
 import { dropMember, ownerCount, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";

@@ -5,11 +5,12 @@ import { effectiveStatus } from "../../domain/invitations.ts";
 import { AppError } from "../../errors.ts";
 import { outboxInsert } from "../../mail/outbox.ts";
 import { auditStatement } from "../audit.ts";
-import { rawGuard } from "../sql-guard.ts";
+import { rawGuard } from "../../lib/sql/guard.ts";
 import { addMember, dropPending, inviteeKey, type RoomState } from "../state.ts";
 import { expireStatement } from "./invite.ts";
 import { invitationView, type InvitationView } from "./invitation-view.ts";
-import type { PlanContext, RoomEvent, RoomPlan, Statement } from "./plan-context.ts";
+import type { PlanContext, RoomEvent, RoomPlan } from "./plan-context.ts";
+import type { Statement } from "../../lib/sql/statement.ts";
 
 /** The signed-in invitee, as the Worker read them from the user side. */
 export interface Invitee {

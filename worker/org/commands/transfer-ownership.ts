@@ -3,7 +3,7 @@ import { memberships, userMemberships } from "../../../db/schema/index.ts";
 import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
-import { guard } from "../sql-guard.ts";
+import { guard } from "../../lib/sql/guard.ts";
 import type { RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";

@@ -1,6 +1,9 @@
 import type { Permission } from "../../domain/roles.ts";
-import { rowValues } from "../../lib/row-insert.ts";
+import { rowShape } from "../../lib/sql/row-insert.ts";
 import type { LiveEventData, LiveEventType } from "./protocol.ts";
+
+/** An event row as `append` sends it. */
+const eventRow = rowShape(["seq", "type", "at", "data", "audience", "subject"]);
 
 /** How often (in events) the log drops what is past its retention. */
 const pruneEvery = 100;
@@ -52,8 +55,8 @@ export class EventLog {
   append(events: EventRow[]): void {
     if (events.length === 0) return;
     this.#sql.exec(
-      `INSERT INTO live_events (seq, type, at, data, audience, subject) SELECT ${rowValues(6)} FROM json_each(?)`,
-      JSON.stringify(events.map((e) => [e.seq, e.type, e.at, e.data, e.audience, e.subject])),
+      `INSERT INTO live_events (seq, type, at, data, audience, subject) SELECT ${eventRow.values()} FROM json_each(?)`,
+      JSON.stringify(events.map((e) => eventRow.row(e))),
     );
     // Pruned now and then, not on every event: `since` honours the retention either way.
     const first = events[0]!.seq;

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { InValue } from "@libsql/client/web";
-import { AppError, type ErrorCode } from "../errors.ts";
-import { rawStatement, type RawStatement } from "../lib/row-insert.ts";
+import { AppError, type ErrorCode } from "../../errors.ts";
+import { rawStatement, type RawStatement } from "./row-insert.ts";
 
 const marker = "roster_guard";
 

@@ -48,8 +48,22 @@ export class RowsStatement implements RawStatement {
 }
 
 /** `value ->> 0, value ->> 1, …`: the first `n` values of a `json_each` row. */
-export function rowValues(n: number, alias = "value"): string {
+function rowValues(n: number, alias = "value"): string {
   return Array.from({ length: n }, (_, i) => `${alias} ->> ${i}`).join(", ");
+}
+
+/**
+ * Names for the positions of a `json_each` row, so hand-written SQL and the rows it reads
+ * agree by name, not by index: `shape.value("email")` is `value ->> 3`, `shape.values()`
+ * lists them all (or those named), and `shape.row({...})` lays a row out in that order.
+ */
+export function rowShape<const K extends string>(names: readonly K[], alias = "value") {
+  const value = (name: K): string => `${alias} ->> ${names.indexOf(name)}`;
+  return {
+    value,
+    values: (...picked: K[]): string => (picked.length > 0 ? picked : names).map(value).join(", "),
+    row: (row: Record<K, RowValue>): RowValue[] => names.map((name) => row[name]),
+  };
 }
 
 interface TablePlan {
