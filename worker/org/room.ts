@@ -33,11 +33,12 @@ import * as rpc from "./room-client.ts";
 import { RoomStateSlot } from "./room-state.ts";
 import { SeatEvents } from "./seat-events.ts";
 import { currentActor, seatsOf, type RoomState } from "./state.ts";
-import { mailingUserOf, UserMailCredit } from "./user-mail-credit.ts";
+import { UserMailCredit } from "./user-mail-credit.ts";
 
 const parse = rpc.parseInput;
 
-export type BulkOutcome = CreatedInvitation | { error: { code: ErrorCode; message: string; details?: Record<string, number | string> } };
+type BulkRefusal = { code: ErrorCode; message: string; details?: Record<string, number | string> };
+export type BulkOutcome = CreatedInvitation | { error: BulkRefusal };
 
 /**
  * One per organization, keyed by the organization's immutable id (docs/architecture.md). It
@@ -150,15 +151,9 @@ export class OrgRoom extends DurableObject<Bindings> {
         const answers = rows.map((row) =>
           "error" in row ? Promise.resolve({ ok: false as const, error: row.error }) : this.#commands.run(orgId, actor, (ctx, state, actor) => planInvite(ctx, state, actor, row), appUrl),
         );
-        const settled = await Promise.all(answers);
-        this.userMail.refund(mailingUserOf(actor), settled.filter((answer, i) => !answer.ok && !("error" in rows[i]!)).length);
-        return settled.map((answer): BulkOutcome =>
-          answer.ok
-            ? answer.value
-            : { error: { code: answer.error.code, message: answer.error.message, ...("details" in answer.error && answer.error.details ? { details: answer.error.details as Record<string, number | string> } : {}) } },
-        );
+        return (await Promise.all(answers)).map((answer): BulkOutcome => (answer.ok ? answer.value : { error: answer.error as BulkRefusal }));
       });
-    return this.userMail.spendFor(actor, mails, this.clock.now(), run);
+    return this.userMail.spendFor(actor, mails, this.clock.now(), run, (outcomes) => outcomes.filter((outcome) => !("error" in outcome)).length);
   }
 
   async editInvitation(orgId: string, actor: Actor, id: string, patch: unknown): Promise<RoomResult<{ invitation: InvitationView }>> {
@@ -179,13 +174,13 @@ export class OrgRoom extends DurableObject<Bindings> {
     // that mail is spent first, like any invitation's, and settled by what was mailed.
     const pending = (await this.#slot.load(parse(rpc.IdInput, orgId))).pending.get(id);
     const spent = pending && pending.expiresAt.getTime() > this.clock.now() ? 0 : 1;
-    return this.userMail.spendFor(actor, spent, this.clock.now(), async () => {
-      const extended = await this.#commands.run(orgId, actor, async (ctx, state, actor) => planExtend(ctx, state, actor, await findInvitation(ctx, state, id), { days }), appUrl);
-      const mailed = extended.ok && extended.value.inviteUrl !== undefined ? 1 : 0;
-      if (extended.ok && mailed < spent) this.userMail.refund(mailingUserOf(actor), spent - mailed);
-      if (mailed > spent) this.userMail.charge(mailingUserOf(actor), mailed - spent, this.clock.now());
-      return extended;
-    });
+    return this.userMail.spendFor(
+      actor,
+      spent,
+      this.clock.now(),
+      () => this.#commands.run(orgId, actor, async (ctx, state, actor) => planExtend(ctx, state, actor, await findInvitation(ctx, state, id), { days }), appUrl),
+      (extended) => (extended.inviteUrl === undefined ? 0 : 1),
+    );
   }
 
   async revokeInvitation(orgId: string, actor: Actor, id: string): Promise<RoomResult<{ invitation: InvitationView }>> {

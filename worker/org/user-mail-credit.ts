@@ -76,14 +76,18 @@ export class UserMailCredit {
 
   /**
    * Runs a command that mails up to `mails` invitations after spending them from the acting
-   * user's budget; when it fails, all of it is given back (a refusal before spending answers
-   * `rate_limited` and runs nothing).
+   * user's budget (past it: `rate_limited`, and nothing runs). Afterwards the spending is
+   * settled by what the command mailed (`mailed`, by default all it spent): what it did not
+   * mail is given back (all of it when it failed), and what it mailed beyond is counted.
    */
-  async spendFor<T>(actor: Actor, mails: number, now: number, run: () => Promise<RoomResult<T>>): Promise<RoomResult<T>> {
-    const spent = await asResult(() => this.spend(mailingUserOf(actor), mails, now));
+  async spendFor<T>(actor: Actor, mails: number, now: number, run: () => Promise<RoomResult<T>>, mailed: (value: T) => number = () => mails): Promise<RoomResult<T>> {
+    const user = mailingUserOf(actor);
+    const spent = await asResult(() => this.spend(user, mails, now));
     if (!spent.ok) return spent;
     const result = await run();
-    if (!result.ok) this.refund(mailingUserOf(actor), mails);
+    const sent = result.ok ? mailed(result.value) : 0;
+    if (sent < mails) this.refund(user, mails - sent);
+    else if (sent > mails) this.charge(user, sent - mails, now);
     return result;
   }
 
