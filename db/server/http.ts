@@ -26,18 +26,33 @@ export interface HttpOptions {
   log: (line: string) => void;
 }
 
-/** Host names this server answers to: a browser page from anywhere else (DNS rebinding) is refused. */
-const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
+/** Names this server answers to (a browser page from anywhere else, DNS rebinding, is refused). */
+const LOOPBACK_NAMES: ReadonlySet<string> = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-/** Refuses a request whose `Host` is not a loopback name nor the address listened on (421: not
- * this server's name). */
+/** `name[:port]` exactly: a name of letters, digits, dots and hyphens, or a bracketed IPv6
+ * address, then at most a port of 1 to 5 digits without a leading zero. Nothing else (no `@`,
+ * no path, no second colon outside brackets, no empty port). */
+const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::([1-9][0-9]{0,4}))?$/;
+
+/**
+ * Refuses a request whose `Host` is not exactly a loopback name or the address listened on,
+ * with, if it names one, the port this connection came in on (421: not this server's name).
+ * A request with more than one `Host` header is refused too: which one a proxy or a browser
+ * would believe is not ours to guess.
+ */
 function checkHost(req: IncomingMessage, listenHost: string): void {
-  const host = (req.headers.host ?? "").toLowerCase();
+  const refuse = (): ProtocolError =>
+    new ProtocolError("The `Host` header must name this machine's loopback interface (127.0.0.1, localhost or [::1]) and this server's port", "HOST_NOT_ALLOWED", 421);
+  let count = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === "host") count++;
+  if (count !== 1) throw refuse();
+  const m = HOST_HEADER.exec((req.headers.host ?? "").toLowerCase());
+  if (m === null) throw refuse();
+  const name = m[1]!;
   const bound = listenHost.includes(":") ? `[${listenHost.toLowerCase()}]` : listenHost.toLowerCase();
-  const isBound = listenHost !== "0.0.0.0" && listenHost !== "::" && (host === bound || host.startsWith(`${bound}:`));
-  if (!LOOPBACK_HOST.test(host) && !isBound) {
-    throw new ProtocolError("The `Host` header must name this machine's loopback interface (127.0.0.1, localhost or [::1])", "HOST_NOT_ALLOWED", 421);
-  }
+  const isBound = listenHost !== "0.0.0.0" && listenHost !== "::" && name === bound;
+  if (!LOOPBACK_NAMES.has(name) && !isBound) throw refuse();
+  if (m[2] !== undefined && Number(m[2]) !== req.socket.localPort) throw refuse();
 }
 
 /** Refuses a POST whose body is not declared JSON: a browser sends text/plain or a form

@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startTestServer, type TestServer } from "./helpers.ts";
 
@@ -69,6 +70,61 @@ test.each(["evil.example", "evil.example:8080", "127.0.0.1.evil.example", "local
     }
   },
 );
+
+test("a Host that only starts like a loopback one, or names another port, is refused with 421", async () => {
+  const port = Number(new URL(srv.url).port);
+  const other = port === 65535 ? port - 1 : port + 1;
+  for (const host of [
+    `127.0.0.1:${port}@evil.example`,
+    `localhost:${port}@evil.example`,
+    `127.0.0.1:${port}/evil.example`,
+    "127.0.0.1:99999",
+    `127.0.0.1:${other}`,
+    `localhost:${other}`,
+    `[::1]:${other}`,
+    `127.0.0.1:0${port}`,
+    "127.0.0.1:",
+    `[::1]:${port}:${port}`,
+    `127.0.0.1:${port}:${port}`,
+    "localhost.",
+    "127.0.0.1 evil.example",
+  ]) {
+    for (const [path, body] of [["/v2/pipeline", BODY], ["/health", undefined]] as const) {
+      const ans = await raw(path, { ...auth, host, "content-type": "application/json" }, body);
+      expect([host, path, ans.status, ans.json?.code]).toEqual([host, path, 421, "HOST_NOT_ALLOWED"]);
+    }
+  }
+});
+
+/** Sends a request with exactly these header lines on a fresh socket and answers the status. */
+function rawLines(lines: string[], body = ""): Promise<{ status: number; text: string }> {
+  const { port } = new URL(srv.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), "127.0.0.1", () => {
+      socket.write([...lines, `content-length: ${Buffer.byteLength(body)}`, "connection: close", "", body].join("\r\n"));
+    });
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (c: string) => (text += c));
+    socket.on("end", () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text }));
+    socket.on("error", reject);
+  });
+}
+
+test("a request with two Host headers is refused with 421, whichever comes first", async () => {
+  const { port } = new URL(srv.url);
+  const head = (hosts: string[]): string[] => ["POST /v2/pipeline HTTP/1.1", ...hosts.map((h) => `Host: ${h}`), `Authorization: Bearer ${TOKEN}`, "Content-Type: application/json"];
+  // The same request with one Host is served: only the duplicate makes the difference.
+  expect((await rawLines(head([`127.0.0.1:${port}`]), BODY)).status).toBe(200);
+  for (const hosts of [
+    [`127.0.0.1:${port}`, "evil.example"],
+    ["evil.example", `127.0.0.1:${port}`],
+    [`127.0.0.1:${port}`, `localhost:${port}`],
+  ]) {
+    const ans = await rawLines(head(hosts), BODY);
+    expect([hosts, ans.status, ans.text.includes("HOST_NOT_ALLOWED")]).toEqual([hosts, 421, true]);
+  }
+});
 
 test.each([
   ["no token", {}, "AUTH_HTTP_HEADER_MISSING"],
