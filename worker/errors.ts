@@ -57,19 +57,3 @@ export class AppError extends Error {
     return errorStatus[this.code];
   }
 }
-
-/** The body of every error answer. */
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: ErrorDetails; requestId?: string };
-}
-
-export function errorBody(error: AppError, requestId?: string): ErrorBody {
-  return {
-    error: {
-      code: error.code,
-      message: error.message,
-      ...(error.details ? { details: error.details } : {}),
-      ...(requestId ? { requestId } : {}),
-    },
-  };
-}

@@ -2,7 +2,7 @@ import { createClient } from "@libsql/client/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Scope } from "../../worker/domain/scopes.ts";
 import { call, createOrg, env, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
-import type { ApiKeyView } from "../../worker/org/commands/create-api-key.ts";
+import type { ApiKeyView } from "../../worker/views/api-key.ts";
 import { referenceSha256Hex } from "./support/hash.ts";
 
 const db = createClient({ url: env.DATABASE_URL ?? "" });

@@ -1,6 +1,6 @@
 // The API's own types, shared with the Worker (pure modules, type-only imports).
-import type { OrgView as Org } from "../../worker/domain/org.ts";
-import type { Seats } from "../../worker/domain/seats.ts";
+import type { OrgView as Org } from "../../worker/views/org.ts";
+import type { SeatsView as Seats } from "../../worker/views/seats.ts";
 
 /**
  * The API's shapes as the dashboard reads them (worker/routes/schemas.ts, me/get.ts).

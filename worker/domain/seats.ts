@@ -1,13 +1,5 @@
 /** An organization's seats: `used = members + pending`, `available = limit − used` (never < 0). */
-export interface Seats {
-  limit: number;
-  used: number;
-  members: number;
-  pending: number;
-  available: number;
-}
-
-export function seats(limit: number, members: number, pending: number): Seats {
+export function seats(limit: number, members: number, pending: number) {
   const used = members + pending;
   return { limit, used, members, pending, available: Math.max(0, limit - used) };
 }

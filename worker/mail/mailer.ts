@@ -1,5 +1,6 @@
 import { Resend } from "resend";
 import { devMail } from "../../db/schema/index.ts";
+import type { MailerKind } from "../domain/mail.ts";
 import { newId } from "../lib/ids.ts";
 import { isLocalDev, type Bindings } from "../env.ts";
 import { userDatabase } from "../lib/database.ts";
@@ -13,12 +14,9 @@ export interface Mail {
   html: string;
 }
 
-/** Where mail can go: Resend, the dev mailbox (local development only), or nowhere. */
-export const mailerKinds = ["resend", "dev_mailbox", "not_configured"] as const;
-
 /** Where mail goes: Resend in production, the dev mailbox locally. */
 export interface Mailer {
-  readonly kind: (typeof mailerKinds)[number];
+  readonly kind: MailerKind;
   send(mail: Mail, options?: { idempotencyKey?: string }): Promise<void>;
   /** Up to {@link maxBatch} mails in one call, all sent or none; the key covers the batch. */
   sendBatch(mails: Mail[], options: { idempotencyKey: string }): Promise<void>;

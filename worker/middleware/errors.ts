@@ -1,8 +1,9 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env.ts";
-import { AppError, errorBody } from "../errors.ts";
+import { AppError } from "../errors.ts";
 import { databaseRetryAfterSeconds, databaseUnavailable, describeFailure, isDatabaseUnavailable } from "../lib/database-errors.ts";
+import { errorBody } from "../views/error.ts";
 
 function fromHttpException(error: HTTPException): AppError {
   switch (error.status) {

@@ -2,12 +2,7 @@ import type { Hook } from "@hono/zod-openapi";
 import type { z } from "zod";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
-
-/** One issue of a failed validation, as the API reports it. */
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+import type { FieldIssue } from "../views/error.ts";
 
 export function describeIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({

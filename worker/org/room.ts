@@ -1,24 +1,27 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Seats } from "../domain/seats.ts";
 import type { Bindings } from "../env.ts";
-import { AppError, errorBody, type ErrorCode } from "../errors.ts";
+import { AppError, type ErrorCode } from "../errors.ts";
 import { systemClock, type Clock } from "../lib/clock.ts";
+import type { CreatedApiKeyView } from "../views/api-key.ts";
+import { errorBody } from "../views/error.ts";
+import type { CreatedInvitationView, InvitationAnswerView, InvitationView } from "../views/invitation.ts";
+import type { ChangedMemberView } from "../views/member.ts";
 import { orgView, type OrgView } from "../views/org.ts";
+import type { SeatsView } from "../views/seats.ts";
 import type { Actor } from "./actor.ts";
 import { AlarmScheduler } from "./alarm.ts";
-import { planChangeMember, type ChangedMember } from "./commands/change-member.ts";
-import { planCreateApiKey, type ApiKeyView } from "./commands/create-api-key.ts";
+import { planChangeMember } from "./commands/change-member.ts";
+import { planCreateApiKey } from "./commands/create-api-key.ts";
 import { nextExpiry, planExpireDue } from "./commands/expire.ts";
 import { findInvitation } from "./commands/find-invitation.ts";
-import type { InvitationView } from "./commands/invitation-view.ts";
-import { planInvite, type CreatedInvitation } from "./commands/invite.ts";
+import { planInvite } from "./commands/invite.ts";
 import { planDelete } from "./commands/delete-invitation.ts";
 import { planEdit } from "./commands/edit-invitation.ts";
 import { planExtend } from "./commands/extend-invitation.ts";
 import { planResend } from "./commands/resend-invitation.ts";
 import { planRevoke } from "./commands/revoke-invitation.ts";
 import { planRemoveMember, planRemoveMembers, type RemovalResult } from "./commands/remove-members.ts";
-import { planAccept, planDecline, type Response as InvitationResponse } from "./commands/respond.ts";
+import { planAccept, planDecline } from "./commands/respond.ts";
 import { planRevokeApiKey } from "./commands/revoke-api-key.ts";
 import { planTransferOwnership } from "./commands/transfer-ownership.ts";
 import { planUpdateOrg } from "./commands/update-org.ts";
@@ -38,7 +41,7 @@ import { UserMailCredit } from "./user-mail-credit.ts";
 const parse = rpc.parseInput;
 
 type BulkRefusal = { code: ErrorCode; message: string; details?: Record<string, number | string> };
-export type BulkOutcome = CreatedInvitation | { error: BulkRefusal };
+export type BulkOutcome = CreatedInvitationView | { error: BulkRefusal };
 
 /**
  * One per organization, keyed by the organization's immutable id (docs/architecture.md). It
@@ -117,7 +120,7 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   // ── Reads ──────────────────────────────────────────────────────────────────────────
 
-  async getOrg(orgId: string): Promise<RoomResult<{ org: OrgView; seats: Seats }>> {
+  async getOrg(orgId: string): Promise<RoomResult<{ org: OrgView; seats: SeatsView }>> {
     return asResult(async () => {
       const state = await this.#slot.load(parse(rpc.IdInput, orgId));
       return { org: orgView(state.org), seats: this.#seats(state) };
@@ -127,7 +130,7 @@ export class OrgRoom extends DurableObject<Bindings> {
   // ── Invitations ────────────────────────────────────────────────────────────────────
 
   /** `appUrl` here and below: the dashboard's URL for the links mailed (lib/request.ts `appUrl`). */
-  async invite(orgId: string, actor: Actor, input: unknown, appUrl: string): Promise<RoomResult<CreatedInvitation>> {
+  async invite(orgId: string, actor: Actor, input: unknown, appUrl: string): Promise<RoomResult<CreatedInvitationView>> {
     const invitation = parse(rpc.InviteInput, input);
     return this.userMail.spendFor(actor, 1, this.clock.now(), () => this.#commands.run(orgId, actor, (ctx, state, actor) => planInvite(ctx, state, actor, invitation), appUrl));
   }
@@ -136,7 +139,7 @@ export class OrgRoom extends DurableObject<Bindings> {
    * {@link invite} for a credential not yet authorized: authorizing and inviting in one
    * call saves the hot path a whole Durable Object hop.
    */
-  async inviteAs(orgId: string, credential: unknown, input: unknown, appUrl: string): Promise<RoomResult<CreatedInvitation>> {
+  async inviteAs(orgId: string, credential: unknown, input: unknown, appUrl: string): Promise<RoomResult<CreatedInvitationView>> {
     const authorized = await this.authorize(orgId, credential);
     if (!authorized.ok) return authorized;
     return this.invite(orgId, authorized.value, input, appUrl);
@@ -161,7 +164,7 @@ export class OrgRoom extends DurableObject<Bindings> {
     return this.#commands.run(orgId, actor, async (ctx, state, actor) => planEdit(ctx, state, actor, (await findInvitation(ctx, state, id)).id, changes));
   }
 
-  async resendInvitation(orgId: string, actor: Actor, id: string, input: { mail: boolean }, appUrl: string): Promise<RoomResult<CreatedInvitation>> {
+  async resendInvitation(orgId: string, actor: Actor, id: string, input: { mail: boolean }, appUrl: string): Promise<RoomResult<CreatedInvitationView>> {
     const mail = input.mail === true;
     return this.userMail.spendFor(actor, mail ? 1 : 0, this.clock.now(), () =>
       this.#commands.run(orgId, actor, async (ctx, state, actor) => planResend(ctx, state, actor, await findInvitation(ctx, state, id), { mail }), appUrl),
@@ -192,7 +195,7 @@ export class OrgRoom extends DurableObject<Bindings> {
   }
 
   /** The invitee's answer; the Worker has matched the signed-in user to the invitation. */
-  async respondToInvitation(orgId: string, id: string, invitee: unknown, answer: "accept" | "decline", appUrl: string): Promise<RoomResult<InvitationResponse>> {
+  async respondToInvitation(orgId: string, id: string, invitee: unknown, answer: "accept" | "decline", appUrl: string): Promise<RoomResult<InvitationAnswerView>> {
     const user = parse(rpc.InviteeInput, invitee);
     const invitationId = parse(rpc.IdInput, id);
     return this.#commands.run(orgId, null, (ctx, state) => (answer === "accept" ? planAccept(ctx, state, invitationId, user) : planDecline(ctx, state, invitationId, user)), appUrl);
@@ -205,7 +208,7 @@ export class OrgRoom extends DurableObject<Bindings> {
     return this.#commands.run(orgId, actor, (ctx, state, actor) => planUpdateOrg(ctx, state, actor, changes));
   }
 
-  async changeMember(orgId: string, actor: Actor, input: unknown): Promise<RoomResult<ChangedMember>> {
+  async changeMember(orgId: string, actor: Actor, input: unknown): Promise<RoomResult<ChangedMemberView>> {
     const change = parse(rpc.ChangeMemberInput, input);
     return this.#commands.run(orgId, actor, (ctx, state, actor) => planChangeMember(ctx, state, actor, change));
   }
@@ -225,7 +228,7 @@ export class OrgRoom extends DurableObject<Bindings> {
     return this.#commands.run(orgId, actor, (ctx, state, actor) => planTransferOwnership(ctx, state, actor, id));
   }
 
-  async createApiKey(orgId: string, actor: Actor, input: unknown): Promise<RoomResult<{ apiKey: ApiKeyView; secret: string }>> {
+  async createApiKey(orgId: string, actor: Actor, input: unknown): Promise<RoomResult<CreatedApiKeyView>> {
     const key = parse(rpc.ApiKeyInput, input);
     return this.#commands.run(orgId, actor, (ctx, state, actor) => planCreateApiKey(ctx, state, actor, key));
   }
@@ -297,7 +300,7 @@ export class OrgRoom extends DurableObject<Bindings> {
   }
 
   /** The organization's seats, as `seats.changed` carries them. */
-  #seats(state: RoomState): Seats {
+  #seats(state: RoomState): SeatsView {
     return seatsOf(state, this.clock.now());
   }
 }

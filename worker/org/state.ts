@@ -9,12 +9,13 @@ import {
   type Organization,
 } from "../../db/schema/index.ts";
 import { holdsSeat } from "../domain/invitations.ts";
-import { seats, type Seats } from "../domain/seats.ts";
+import { seats } from "../domain/seats.ts";
 import { lowerOf, type Role } from "../domain/roles.ts";
 import { AppError } from "../errors.ts";
 import type { Actor } from "./actor.ts";
 import type { Scope } from "../domain/scopes.ts";
 import type { Database } from "../lib/database.ts";
+import type { SeatsView } from "../views/seats.ts";
 
 export interface KeyEntry {
   id: string;
@@ -149,7 +150,7 @@ export function pendingSeats(state: RoomState, now: number): number {
 }
 
 /** The organization's seats at `now`: `used = members + pending invitations not expired`. */
-export function seatsOf(state: RoomState, now: number): Seats {
+export function seatsOf(state: RoomState, now: number): SeatsView {
   return seats(state.org.seatLimit, state.members.size, pendingSeats(state, now));
 }
 

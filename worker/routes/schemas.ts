@@ -1,25 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { invitationTtlDays } from "../domain/invitations.ts";
-import { orgNameMaxLength, orgStatuses } from "../domain/org.ts";
-import { roles } from "../domain/roles.ts";
+import { orgNameMaxLength } from "../domain/org.ts";
 import { hasDoubleHyphen, isReservedSlug, slugLimits, slugMessages, slugShape, usernameLimits, usernameShape } from "../domain/slugs.ts";
-import { errorStatus } from "../errors.ts";
-
-const errorCodes = Object.keys(errorStatus) as [keyof typeof errorStatus, ...(keyof typeof errorStatus)[]];
-
-/** The body of every error answer (STYLE.md: one shape, a stable code). */
-export const ErrorResponse = z
-  .object({
-    error: z.object({
-      code: z.enum(errorCodes),
-      message: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
-      requestId: z.string().optional(),
-    }),
-  })
-  .openapi("Error");
-
-export const Role = z.enum(roles).openapi("Role");
+import { ErrorResponse } from "../views/error.ts";
 
 /** An organization slug (domain/slugs.ts has the rules). Immutable once set. */
 export const Slug = z
@@ -73,36 +56,3 @@ export const OrgParams = z.object({
 /** How organization routes are authenticated. */
 export const orgSecurity: Array<Record<string, string[]>> = [{ cookieAuth: [] }, { bearerAuth: [] }];
 export const userSecurity: Array<Record<string, string[]>> = [{ cookieAuth: [] }];
-
-export const Seats = z
-  .object({ limit: z.number().int(), used: z.number().int(), members: z.number().int(), pending: z.number().int(), available: z.number().int() })
-  .openapi("Seats");
-
-export const Org = z
-  .object({
-    id: z.string(),
-    slug: z.string(),
-    name: z.string(),
-    plan: z.string(),
-    seatLimit: z.number().int(),
-    status: z.enum(orgStatuses),
-    autoPrivateProject: z.boolean(),
-    allowedEmailDomains: z.array(z.string()),
-    defaultInviteTtlDays: z.number().int(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi("Organization");
-
-export const OrgWithSeats = z.object({ org: Org, seats: Seats }).openapi("OrganizationWithSeats");
-
-export const User = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    username: z.string().nullable(),
-    name: z.string(),
-    emailVerified: z.boolean(),
-    createdAt: z.string(),
-  })
-  .openapi("User");

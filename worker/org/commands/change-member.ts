@@ -7,6 +7,7 @@ import { auditStatement } from "../audit.ts";
 import { guard } from "../../lib/sql/guard.ts";
 import { ownerCount, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
+import type { ChangedMemberView } from "../../views/member.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 
 export interface ChangeMemberInput {
@@ -15,14 +16,8 @@ export interface ChangeMemberInput {
   title?: string;
 }
 
-export interface ChangedMember {
-  userId: string;
-  role: Role;
-  title: string;
-}
-
 /** Changes a member's role and/or title. The last owner can never be demoted. */
-export async function planChangeMember(ctx: PlanContext, state: RoomState, actor: Actor, input: ChangeMemberInput): Promise<RoomPlan<ChangedMember>> {
+export async function planChangeMember(ctx: PlanContext, state: RoomState, actor: Actor, input: ChangeMemberInput): Promise<RoomPlan<ChangedMemberView>> {
   requirePermission(actor, "members:write");
   const orgId = state.org.id;
   const current = state.members.get(input.userId);
@@ -36,7 +31,7 @@ export async function planChangeMember(ctx: PlanContext, state: RoomState, actor
   const where = and(eq(memberships.orgId, orgId), eq(memberships.userId, input.userId));
   // The room keeps roles, not titles: an answer without a new title reads the current one.
   const title = input.title ?? (await ctx.db.select({ title: memberships.title }).from(memberships).where(where))[0]?.title ?? "";
-  const changed: ChangedMember = { userId: input.userId, role, title };
+  const changed: ChangedMemberView = { userId: input.userId, role, title };
   const events = [{ type: "member.updated", data: changed } as const];
   // Nothing changes, so nothing is written or audited; the event still confirms the member's state.
   if (role === current && input.title === undefined) return { statements: [], value: changed, events };

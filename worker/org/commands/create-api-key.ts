@@ -6,20 +6,9 @@ import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
 import type { RoomState } from "../state.ts";
+import { apiKeyView, type CreatedApiKeyView } from "../../views/api-key.ts";
 import { requirePermission } from "./context.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
-
-/** An API key as the API shows it: never the secret, except once at creation. */
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: Scope[];
-  createdBy: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
 
 /** Characters of the secret kept visible to identify a key. */
 const prefixLength = 11;
@@ -30,7 +19,7 @@ export async function planCreateApiKey(
   state: RoomState,
   actor: Actor,
   input: { name: string; scopes: Scope[] },
-): Promise<RoomPlan<{ apiKey: ApiKeyView; secret: string }>> {
+): Promise<RoomPlan<CreatedApiKeyView>> {
   requirePermission(actor, "api_keys:manage");
   if (actor.type !== "user") throw new AppError("forbidden", "API keys cannot create API keys.");
   const secret = `rk_${randomToken(30)}`;
@@ -57,18 +46,6 @@ export async function planCreateApiKey(
         data: { name: row.name, prefix: row.prefix, scopes: row.scopes },
       }),
     ],
-    value: {
-      apiKey: {
-        id,
-        name: row.name,
-        prefix: row.prefix,
-        scopes: row.scopes,
-        createdBy: actor.userId,
-        createdAt: row.createdAt.toISOString(),
-        lastUsedAt: null,
-        revokedAt: null,
-      },
-      secret,
-    },
+    value: { apiKey: apiKeyView({ ...row, lastUsedAt: null, revokedAt: null }), secret },
   };
 }

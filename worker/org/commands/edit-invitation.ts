@@ -5,7 +5,7 @@ import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
 import { type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
-import { type InvitationView } from "./invitation-view.ts";
+import type { InvitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 import { requirePending, isPastDue, type InvitationChanges, updatePlan, requireAuthority } from "./invitation-changes.ts";
 

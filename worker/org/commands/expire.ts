@@ -2,7 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { invitations } from "../../../db/schema/index.ts";
 import { auditStatement } from "../audit.ts";
 import { dropPending, type RoomState } from "../state.ts";
-import { invitationView } from "./invitation-view.ts";
+import { invitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 
 /** Marks every pending invitation past its expiry expired, freeing their seats. */

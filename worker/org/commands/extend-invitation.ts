@@ -3,7 +3,7 @@ import { expiryFrom } from "../../domain/invitations.ts";
 import type { Actor } from "../actor.ts";
 import { type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
-import { inviteUrl, type InvitationView } from "./invitation-view.ts";
+import type { InvitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 import { requirePending, isPastDue, updatePlan, reissue, requireAuthority } from "./invitation-changes.ts";
 

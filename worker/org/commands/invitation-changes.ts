@@ -10,8 +10,8 @@ import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
 import { addPending, type RoomState } from "../state.ts";
-import { planInvite, type CreatedInvitation } from "./invite.ts";
-import { invitationView, type InvitationView } from "./invitation-view.ts";
+import { invitationView, type CreatedInvitationView, type InvitationView } from "../../views/invitation.ts";
+import { planInvite } from "./invite.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
 
@@ -52,7 +52,7 @@ export function updatePlan<T>(ctx: PlanContext, state: RoomState, actor: Actor, 
 }
 
 /** An expired invitation re-issued fresh (same invitee, role and projects); it needs a seat. */
-export async function reissue(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, expiresInDays: number | null): Promise<RoomPlan<CreatedInvitation>> {
+export async function reissue(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, expiresInDays: number | null): Promise<RoomPlan<CreatedInvitationView>> {
   // A past-due one still pending is the invitee's pending invitation: planInvite marks it
   // expired in the same transaction, after every check passed.
   return planInvite(ctx, state, actor, {

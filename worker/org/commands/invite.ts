@@ -13,7 +13,7 @@ import { rowInsert, RowsStatement, rowShape } from "../../lib/sql/row-insert.ts"
 import { rawGuard } from "../../lib/sql/guard.ts";
 import { addPending, dropPending, inviteeKey, inviterName, seatsOf, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
-import { invitationView, inviteUrl, type InvitationView } from "./invitation-view.ts";
+import { invitationView, inviteUrl, type CreatedInvitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
 
@@ -27,11 +27,6 @@ export interface InviteInput {
   projects: ProjectAssignment[];
   message: string | null;
   expiresInDays: number | null;
-}
-
-export interface CreatedInvitation {
-  invitation: InvitationView;
-  inviteUrl: string;
 }
 
 /**
@@ -129,7 +124,7 @@ export function expireStatement(ctx: PlanContext, state: RoomState, invitation: 
  * role no higher than the inviter's, and a seat must be free — checked against the room's
  * state and again by the database (the seat guard) in the same transaction.
  */
-export async function planInvite(ctx: PlanContext, state: RoomState, actor: Actor, input: InviteInput): Promise<RoomPlan<CreatedInvitation>> {
+export async function planInvite(ctx: PlanContext, state: RoomState, actor: Actor, input: InviteInput): Promise<RoomPlan<CreatedInvitationView>> {
   requirePermission(actor, "invitations:write");
   if (!canGrant(actor.role, input.role)) throw new AppError("forbidden", "Nobody invites with a role above their own.");
   if (input.role === "owner" && actor.type !== "user") throw new AppError("forbidden", "API keys cannot invite owners.");

@@ -4,8 +4,8 @@ import { randomToken } from "../../lib/ids.ts";
 import type { Actor } from "../actor.ts";
 import { type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
-import { invitationMailInsert, type CreatedInvitation } from "./invite.ts";
-import { inviteUrl } from "./invitation-view.ts";
+import { inviteUrl, type CreatedInvitationView } from "../../views/invitation.ts";
+import { invitationMailInsert } from "./invite.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 import { requirePending, isPastDue, type InvitationChanges, updatePlan, reissue, requireAuthority } from "./invitation-changes.ts";
 
@@ -14,7 +14,7 @@ import { requirePending, isPastDue, type InvitationChanges, updatePlan, reissue,
  * it is "new link": the token changes, nothing is mailed. An expired invitation is
  * re-issued fresh instead (a new pending invitation; the expired one stays as history).
  */
-export async function planResend(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, input: { mail: boolean }): Promise<RoomPlan<CreatedInvitation>> {
+export async function planResend(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, input: { mail: boolean }): Promise<RoomPlan<CreatedInvitationView>> {
   requirePermission(actor, "invitations:write");
   requireAuthority(actor, old);
   if (old.status === "expired" || (old.status === "pending" && isPastDue(ctx, old))) return reissue(ctx, state, actor, old, null);

@@ -8,7 +8,7 @@ import { auditStatement } from "../audit.ts";
 import { rawGuard } from "../../lib/sql/guard.ts";
 import { addMember, dropPending, inviteeKey, type RoomState } from "../state.ts";
 import { expireStatement } from "./invite.ts";
-import { invitationView, type InvitationView } from "./invitation-view.ts";
+import { invitationView, type InvitationAnswerView } from "../../views/invitation.ts";
 import type { PlanContext, RoomEvent, RoomPlan } from "./plan-context.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
 
@@ -18,11 +18,6 @@ export interface Invitee {
   email: string;
   username: string | null;
   name: string;
-}
-
-export interface Response {
-  invitation: InvitationView;
-  org: { id: string; slug: string; name: string };
 }
 
 /** Whether the signed-in user is the person the invitation names. */
@@ -60,7 +55,7 @@ const expiredError = () => new AppError("invitation_expired", "This invitation h
  * in one transaction with the invitation's new status. The seat was held by the invitation,
  * so an accept succeeds even if the limit was lowered meanwhile.
  */
-export function planAccept(ctx: PlanContext, state: RoomState, id: string, user: Invitee): RoomPlan<Response> {
+export function planAccept(ctx: PlanContext, state: RoomState, id: string, user: Invitee): RoomPlan<InvitationAnswerView> {
   if (state.org.status === "dormant") throw new AppError("org_unavailable", "This organization is dormant.");
   const found = pendingFor(ctx, state, id, user);
   const org = { id: state.org.id, slug: state.org.slug, name: state.org.name };
@@ -135,7 +130,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
 }
 
 /** Declines: the seat is freed and the inviter is told in the app. */
-export function planDecline(ctx: PlanContext, state: RoomState, id: string, user: Invitee): RoomPlan<Response> {
+export function planDecline(ctx: PlanContext, state: RoomState, id: string, user: Invitee): RoomPlan<InvitationAnswerView> {
   const found = pendingFor(ctx, state, id, user);
   const org = { id: state.org.id, slug: state.org.slug, name: state.org.name };
   if ("expired" in found) return { statements: found.expired, value: null as never, error: expiredError(), seatsChanged: true };

@@ -4,7 +4,7 @@ import type { Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
 import { dropPending, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
-import { invitationView, type InvitationView } from "./invitation-view.ts";
+import { invitationView, type InvitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 import { requirePending, requireAuthority } from "./invitation-changes.ts";
 

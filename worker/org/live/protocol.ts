@@ -1,13 +1,13 @@
 /**
  * The live protocol of `GET /api/v1/orgs/:org/live`, defined once: what clients may send
- * (parsed with zod) and what the server sends (types the dashboard imports). It depends
- * only on zod and the pure domain modules, so any side can import it.
+ * (parsed with zod) and what the server sends (types the dashboard imports, through
+ * views/index.ts). Its values depend only on zod; its payloads are the API's views.
  */
 import { z } from "zod";
-import type { OrgView } from "../../domain/org.ts";
 import type { Permission, Role } from "../../domain/roles.ts";
-import type { Seats } from "../../domain/seats.ts";
-import type { InvitationView } from "../commands/invitation-view.ts";
+import type { InvitationView } from "../../views/invitation.ts";
+import type { OrgView } from "../../views/org.ts";
+import type { SeatsView } from "../../views/seats.ts";
 
 // ── Client → server ──────────────────────────────────────────────────────────────────
 
@@ -36,14 +36,11 @@ export const liveEventTypes = [
 ] as const;
 export type LiveEventType = (typeof liveEventTypes)[number];
 
-/** An organization as `org.updated` carries it (the shape of `GET /orgs/:org`'s `org`). */
-export type LiveOrg = OrgView;
-
 /** JSON an event type whose payload is not settled yet carries. */
 type Payload = { [key: string]: JsonValue };
 type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** The `data` of each event type. */
+/** The `data` of each event type: the API's views (worker/views/), as the HTTP API answers them. */
 export interface LiveEventData {
   "invitation.created": { invitation: InvitationView };
   /** The invitation as it is now, or only its id once deleted. */
@@ -52,10 +49,11 @@ export interface LiveEventData {
   /** The member's fields that may have changed; absent ones did not. */
   "member.updated": { userId: string; role: Role; title?: string; name?: string };
   "member.removed": { userId: string };
-  "seats.changed": Seats;
+  "seats.changed": SeatsView;
   "links.changed": Payload;
   "project.changed": Payload;
-  "org.updated": { org: LiveOrg };
+  /** The organization as `GET /orgs/:org` shows it. */
+  "org.updated": { org: OrgView };
 }
 
 /** An event as its publisher hands it to the live channel, before it is numbered. */

@@ -4,8 +4,8 @@ import { scopes } from "../../domain/scopes.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
+import { CreatedApiKey } from "../../views/api-key.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
-import { ApiKeySchema } from "./view.ts";
 
 const CreateKey = z
   .object({ name: z.string().trim().min(1).max(100), scopes: z.array(z.enum(scopes)).min(1) })
@@ -22,7 +22,7 @@ const route = createRoute({
   middleware: [orgAccess("api_keys:manage")] as const,
   request: { params: OrgParams, body: { ...json(CreateKey), required: true } },
   responses: {
-    201: json(z.object({ apiKey: ApiKeySchema, secret: z.string() }), "Created; the secret is shown once"),
+    201: json(CreatedApiKey, "Created; the secret is shown once"),
     ...errors(400, 401, 403, 404),
   },
 });

@@ -4,8 +4,8 @@ import { apiKeys } from "../../../db/schema/index.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { orgDatabase } from "../../lib/database.ts";
+import { ApiKey, apiKeyView } from "../../views/api-key.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
-import { ApiKeySchema, apiKeyView } from "./view.ts";
 
 const route = createRoute({
   method: "get",
@@ -15,7 +15,7 @@ const route = createRoute({
   security: orgSecurity,
   middleware: [orgAccess("api_keys:manage")] as const,
   request: { params: OrgParams },
-  responses: { 200: json(z.object({ apiKeys: z.array(ApiKeySchema) }), "The keys"), ...errors(401, 403, 404) },
+  responses: { 200: json(z.object({ apiKeys: z.array(ApiKey) }), "The keys"), ...errors(401, 403, 404) },
 });
 
 export function registerListApiKeys(app: OpenAPIHono<AppEnv>): void {

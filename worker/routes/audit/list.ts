@@ -4,20 +4,8 @@ import { auditEvents } from "../../../db/schema/index.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { orgDatabase } from "../../lib/database.ts";
+import { AuditEvent, auditEventView } from "../../views/audit-event.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
-
-const AuditEvent = z
-  .object({
-    id: z.number().int(),
-    at: z.string(),
-    actorType: z.enum(["user", "api_key", "system"]),
-    actorId: z.string().nullable(),
-    action: z.string(),
-    targetType: z.string(),
-    targetId: z.string().nullable(),
-    data: z.record(z.string(), z.unknown()),
-  })
-  .openapi("AuditEvent");
 
 const route = createRoute({
   method: "get",
@@ -53,7 +41,7 @@ export function registerListAudit(app: OpenAPIHono<AppEnv>): void {
     const shown = more ? rows.slice(0, limit) : rows;
     return c.json(
       {
-        events: shown.map(({ orgId: _, ...e }) => ({ ...e, at: e.at.toISOString() })),
+        events: shown.map(auditEventView),
         nextCursor: more ? (shown.at(-1)?.id ?? null) : null,
       },
       200,

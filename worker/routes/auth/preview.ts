@@ -5,16 +5,9 @@ import { sha256Hex } from "../../lib/hash.ts";
 import type { AppEnv } from "../../env.ts";
 import { enforceRateLimit } from "../../lib/rate-limiter.ts";
 import { clientAddress } from "../../lib/request.ts";
+import { SignInPreview, signInPreviewView } from "../../views/sign-in-preview.ts";
 import { errors, json } from "../schemas.ts";
 import { findUsableLoginToken, linkInvalid, sessionExchangeLimit } from "./session.ts";
-
-const Preview = z
-  .object({
-    email: z.string().openapi({ description: "Whom the link signs in." }),
-    requestedHere: z.boolean().openapi({ description: "Whether this browser asked for the link (its sign-in nonce cookie matches)." }),
-    expiresAt: z.string().openapi({ description: "When the link stops working (ISO 8601)." }),
-  })
-  .openapi("SignInPreview");
 
 const route = createRoute({
   method: "post",
@@ -27,7 +20,7 @@ const route = createRoute({
     "unknown, used or expired token gets the same 400 `login_link_invalid`. The token travels in the body (not the URL) " +
     "and is not consumed; previews count against the exchange's rate limit.",
   request: { body: { ...json(z.object({ token: z.string().min(16).max(200) })), required: true } },
-  responses: { 200: json(Preview, "The link's account"), ...errors(400, 403, 429) },
+  responses: { 200: json(SignInPreview, "The link's account"), ...errors(400, 403, 429) },
 });
 
 export function registerSessionPreview(app: OpenAPIHono<AppEnv>): void {
@@ -39,9 +32,6 @@ export function registerSessionPreview(app: OpenAPIHono<AppEnv>): void {
     const row = await findUsableLoginToken(c.env, await sha256Hex(token), now);
     if (!row) throw linkInvalid();
     const nonceHash = await signInNonceHash(c);
-    return c.json(
-      { email: row.email, requestedHere: nonceHash !== null && nonceHash === row.nonceHash, expiresAt: row.expiresAt.toISOString() },
-      200,
-    );
+    return c.json(signInPreviewView(row, nonceHash !== null && nonceHash === row.nonceHash), 200);
   });
 }

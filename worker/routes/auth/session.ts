@@ -12,8 +12,8 @@ import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
 import { enforceRateLimit, type RateLimit } from "../../lib/rate-limiter.ts";
 import { clientAddress } from "../../lib/request.ts";
-import { errors, json, User } from "../schemas.ts";
-import { userView } from "../views.ts";
+import { User, userView } from "../../views/user.ts";
+import { errors, json } from "../schemas.ts";
 
 export const sessionTtlMs = 30 * 24 * 60 * 60_000;
 /**

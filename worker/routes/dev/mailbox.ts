@@ -4,13 +4,8 @@ import { devMail } from "../../../db/schema/index.ts";
 import type { AppEnv } from "../../env.ts";
 import { userDatabase } from "../../lib/database.ts";
 import { devOnly } from "../../middleware/dev-only.ts";
+import { DevMailbox, devMailView } from "../../views/dev-mail.ts";
 import { errors, json } from "../schemas.ts";
-
-const Mailbox = z
-  .object({
-    messages: z.array(z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string(), html: z.string(), createdAt: z.string() })),
-  })
-  .openapi("DevMailbox");
 
 const route = createRoute({
   method: "get",
@@ -20,7 +15,7 @@ const route = createRoute({
   description:
     "Exists only in explicit local development without a Resend key, and answers only requests addressed to a loopback host or to `APP_URL`'s host (no DNS rebinding); otherwise 404.",
   request: { query: z.object({ to: z.string().trim().toLowerCase().max(254).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
-  responses: { 200: json(Mailbox, "The messages"), ...errors(404) },
+  responses: { 200: json(DevMailbox, "The messages"), ...errors(404) },
 });
 
 export function registerDevMailbox(app: OpenAPIHono<AppEnv>): void {
@@ -33,9 +28,6 @@ export function registerDevMailbox(app: OpenAPIHono<AppEnv>): void {
       .where(to ? eq(devMail.to, to) : undefined)
       .orderBy(desc(devMail.seq))
       .limit(limit);
-    return c.json(
-      { messages: rows.map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, html: m.html, createdAt: m.createdAt.toISOString() })) },
-      200,
-    );
+    return c.json({ messages: rows.map(devMailView) }, 200);
   });
 }

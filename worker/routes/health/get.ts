@@ -1,26 +1,15 @@
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { isLocalDev, type AppEnv, type Bindings } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
 import { databaseUnavailable } from "../../lib/database-errors.ts";
-import { mailerFor, mailerKinds } from "../../mail/mailer.ts";
-import { ErrorResponse } from "../schemas.ts";
+import { mailerFor } from "../../mail/mailer.ts";
+import { ErrorResponse } from "../../views/error.ts";
+import { Health } from "../../views/health.ts";
 
 /** How long the health check waits for the database before calling it unreachable. */
 const databaseTimeoutMs = 3000;
-
-const HealthResponse = z
-  .object({
-    status: z.literal("ok"),
-    database: z.object({ reachable: z.literal(true), latencyMs: z.number() }),
-    mail: z.enum(mailerKinds).openapi({
-      description: "`resend` with a key; `dev_mailbox` in local development; else `not_configured`.",
-    }),
-    localDev: z.boolean(),
-    time: z.iso.datetime(),
-  })
-  .openapi("Health");
 
 const route = createRoute({
   method: "get",
@@ -28,7 +17,7 @@ const route = createRoute({
   tags: ["health"],
   summary: "Liveness and database reachability",
   responses: {
-    200: { description: "Roster and its database are up", content: { "application/json": { schema: HealthResponse } } },
+    200: { description: "Roster and its database are up", content: { "application/json": { schema: Health } } },
     503: { description: "The database is unreachable (`database_unavailable`)", content: { "application/json": { schema: ErrorResponse } } },
   },
 });

@@ -5,7 +5,8 @@ import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
 import { errors, InviteTtlDays, json, OrgParams, orgSecurity } from "../schemas.ts";
-import { CreatedInvitation, IdParams, Invitation } from "./schemas.ts";
+import { CreatedInvitation, Invitation } from "../../views/invitation.ts";
+import { IdParams } from "./schemas.ts";
 
 const params = OrgParams.merge(IdParams);
 const security = { security: orgSecurity, middleware: orgAccess("invitations:write"), tags: ["invitations"] };

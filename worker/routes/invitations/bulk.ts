@@ -6,7 +6,8 @@ import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { resolveInvitees } from "./invitee.ts";
-import { CreatedInvitation, InvitationInput } from "./schemas.ts";
+import { Invitation } from "../../views/invitation.ts";
+import { InvitationInput } from "./schemas.ts";
 
 export const maxBulkRows = 1000;
 
@@ -16,7 +17,7 @@ const RowResult = z
   .object({
     row: z.number().int(),
     ok: z.boolean(),
-    invitation: CreatedInvitation.shape.invitation.optional(),
+    invitation: Invitation.optional(),
     inviteUrl: z.string().optional(),
     error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
   })

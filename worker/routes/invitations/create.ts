@@ -8,7 +8,8 @@ import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { resolveInvitees } from "./invitee.ts";
-import { CreatedInvitation, InvitationInput } from "./schemas.ts";
+import { CreatedInvitation } from "../../views/invitation.ts";
+import { InvitationInput } from "./schemas.ts";
 
 const route = createRoute({
   method: "post",

@@ -5,9 +5,8 @@ import { invitationStatuses } from "../../domain/invitations.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { orgDatabase } from "../../lib/database.ts";
-import { invitationView } from "../../org/commands/invitation-view.ts";
+import { Invitation, invitationView } from "../../views/invitation.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
-import { Invitation } from "./schemas.ts";
 
 const route = createRoute({
   method: "get",

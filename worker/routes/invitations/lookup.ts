@@ -5,10 +5,10 @@ import { effectiveStatus } from "../../domain/invitations.ts";
 import type { Bindings } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { orgDatabase, userDatabase } from "../../lib/database.ts";
-import { invitationView } from "../../org/commands/invitation-view.ts";
 import { isInvitee, type Invitee } from "../../org/commands/respond.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
+import { invitationView, type InvitationAnswerView } from "../../views/invitation.ts";
 
 /**
  * The invitation a link's token names. Tokens are looked up by hash; an unknown or dead
@@ -35,7 +35,7 @@ export function inviteeOf(user: User): Invitee {
  * pending ones go through the organization's room, which re-checks everything in order.
  * Accepting twice is harmless: the second answer is the first's.
  */
-export async function respond(env: Bindings, invitation: Invitation, user: User, answer: "accept" | "decline", now: number, appUrl: string) {
+export async function respond(env: Bindings, invitation: Invitation, user: User, answer: "accept" | "decline", now: number, appUrl: string): Promise<InvitationAnswerView> {
   const invitee = inviteeOf(user);
   const status = effectiveStatus(invitation.status, invitation.expiresAt.getTime(), now);
   if (!isInvitee(invitation, invitee)) {

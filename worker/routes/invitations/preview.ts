@@ -1,22 +1,12 @@
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { memberships, organizations } from "../../../db/schema/index.ts";
-import { effectiveStatus, invitationStatuses } from "../../domain/invitations.ts";
 import type { AppEnv } from "../../env.ts";
 import { orgDatabase } from "../../lib/database.ts";
-import { errors, json, Role } from "../schemas.ts";
+import { InvitationPreview, invitationPreviewView } from "../../views/invitation-preview.ts";
+import { errors, json } from "../schemas.ts";
 import { invitationByToken } from "./lookup.ts";
 import { TokenParams } from "./schemas.ts";
-
-const Preview = z
-  .object({
-    org: z.object({ name: z.string(), slug: z.string() }),
-    inviter: z.object({ name: z.string() }),
-    role: Role,
-    expiresAt: z.string(),
-    status: z.enum(invitationStatuses),
-  })
-  .openapi("InvitationPreview");
 
 const route = createRoute({
   method: "get",
@@ -24,7 +14,7 @@ const route = createRoute({
   tags: ["invitations"],
   summary: "What an invitation link offers: organization, inviter, role, expiry, status — nothing more",
   request: { params: TokenParams },
-  responses: { 200: json(Preview, "The invitation"), ...errors(400, 404) },
+  responses: { 200: json(InvitationPreview, "The invitation"), ...errors(400, 404) },
 });
 
 export function registerInvitationPreview(app: OpenAPIHono<AppEnv>): void {
@@ -38,15 +28,6 @@ export function registerInvitationPreview(app: OpenAPIHono<AppEnv>): void {
         .from(memberships)
         .where(and(eq(memberships.orgId, invitation.orgId), eq(memberships.userId, invitation.createdBy))),
     ]);
-    return c.json(
-      {
-        org: { name: org?.name ?? "", slug: org?.slug ?? "" },
-        inviter: { name: inviter?.name || org?.name || "" },
-        role: invitation.role,
-        expiresAt: invitation.expiresAt.toISOString(),
-        status: effectiveStatus(invitation.status, invitation.expiresAt.getTime(), c.var.clock.now()),
-      },
-      200,
-    );
+    return c.json(invitationPreviewView(invitation, org, inviter, c.var.clock.now()), 200);
   });
 }

@@ -1,21 +1,20 @@
 import { appUrl } from "../../lib/request.ts";
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireUser } from "../../auth/user-session.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { isInvitee } from "../../org/commands/respond.ts";
 import { errors, json, userSecurity } from "../schemas.ts";
 import { invitationById, invitationByToken, respond } from "./lookup.ts";
-import { IdParams, Invitation, TokenParams } from "./schemas.ts";
-
-const Answer = z.object({ invitation: Invitation, org: z.object({ id: z.string(), slug: z.string(), name: z.string() }) }).openapi("InvitationAnswer");
+import { InvitationAnswer } from "../../views/invitation.ts";
+import { IdParams, TokenParams } from "./schemas.ts";
 
 const description =
   "The signed-in user's verified email (or username) must match: a wrong account gets 403 `email_mismatch` and the invitation stays pending. Expired: 410 `invitation_expired`; revoked or declined: 409 `invitation_not_pending`. Accepting twice is harmless.";
 
 function routes(answer: "accept" | "decline") {
   const base = { tags: ["invitations"], security: userSecurity, middleware: requireUser, description };
-  const responses = { 200: json(Answer, answer === "accept" ? "Accepted: you are a member" : "Declined"), ...errors(400, 401, 403, 404, 409, 410) };
+  const responses = { 200: json(InvitationAnswer, answer === "accept" ? "Accepted: you are a member" : "Declined"), ...errors(400, 401, 403, 404, 409, 410) };
   return {
     byToken: createRoute({ ...base, method: "post", path: `/api/v1/invitations/{token}/${answer}`, summary: `${answer === "accept" ? "Accept" : "Decline"} an invitation by its link's token`, request: { params: TokenParams }, responses }),
     byId: createRoute({ ...base, method: "post", path: `/api/v1/me/invitations/{id}/${answer}`, summary: `${answer === "accept" ? "Accept" : "Decline"} one of your pending invitations`, request: { params: IdParams }, responses }),

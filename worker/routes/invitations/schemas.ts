@@ -1,9 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { deliveryStates, invitationStatuses } from "../../domain/invitations.ts";
-import { projectRoles } from "../../domain/projects.ts";
-import { Email, InviteTtlDays, Role, Username } from "../schemas.ts";
-
-export const ProjectAssignment = z.object({ projectId: z.string().min(1).max(64), role: z.enum(projectRoles) }).openapi("ProjectAssignment");
+import { ProjectAssignment } from "../../views/invitation.ts";
+import { Role } from "../../views/role.ts";
+import { Email, InviteTtlDays, Username } from "../schemas.ts";
 
 /** An invitee: an email address, or the username of an existing account. */
 export const Invitee = z
@@ -30,29 +28,6 @@ export const InvitationInput = z
     expiresInDays: InviteTtlDays.optional(),
   })
   .strict();
-
-export const Invitation = z
-  .object({
-    id: z.string(),
-    email: z.string().nullable().openapi({ description: "Null for an invitation made by username" }),
-    username: z.string().nullable(),
-    role: Role,
-    projectAssignments: z.array(ProjectAssignment),
-    message: z.string().nullable(),
-    status: z.enum(invitationStatuses),
-    delivery: z.enum(deliveryStates),
-    expiresAt: z.string(),
-    sendCount: z.number().int(),
-    lastSentAt: z.string().nullable(),
-    createdBy: z.string(),
-    createdAt: z.string(),
-    respondedAt: z.string().nullable(),
-  })
-  .openapi("Invitation");
-
-export const CreatedInvitation = z
-  .object({ invitation: Invitation, inviteUrl: z.string().openapi({ description: "Shown only here and on resend / new link" }) })
-  .openapi("CreatedInvitation");
 
 export const IdParams = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
 export const TokenParams = z.object({ token: z.string().min(16).max(200).openapi({ param: { name: "token", in: "path" } }) });

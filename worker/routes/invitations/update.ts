@@ -3,8 +3,10 @@ import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
-import { errors, json, OrgParams, orgSecurity, Role } from "../schemas.ts";
-import { IdParams, Invitation, ProjectAssignment } from "./schemas.ts";
+import { Invitation, ProjectAssignment } from "../../views/invitation.ts";
+import { Role } from "../../views/role.ts";
+import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
+import { IdParams } from "./schemas.ts";
 
 const Patch = z
   .object({ role: Role.optional(), projects: z.array(ProjectAssignment).max(50).optional(), message: z.string().trim().max(1000).nullable().optional() })

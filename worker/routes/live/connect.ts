@@ -6,7 +6,8 @@ import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { liveHeaders } from "../../org/live/viewer.ts";
 import { orgRoom } from "../../org/room-client.ts";
-import { ErrorResponse, errors, json, OrgParams, orgSecurity } from "../schemas.ts";
+import { ErrorResponse } from "../../views/error.ts";
+import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 /** Only a WebSocket upgrade is served here; anything else learns how to ask (426). */
 const requireUpgrade = createMiddleware<AppEnv>(async (c, next) => {

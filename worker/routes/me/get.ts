@@ -1,20 +1,12 @@
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { and, desc, eq, gt, or } from "drizzle-orm";
 import { invitations, notifications, organizations, userMemberships } from "../../../db/schema/index.ts";
 import { requireUser } from "../../auth/user-session.ts";
 import type { AppEnv } from "../../env.ts";
 import { userDatabase } from "../../lib/database.ts";
-import { errors, json, Role, User, userSecurity } from "../schemas.ts";
-import { userView } from "../views.ts";
-
-const Me = z
-  .object({
-    user: User,
-    memberships: z.array(z.object({ org: z.object({ id: z.string(), slug: z.string(), name: z.string() }), role: Role, joinedAt: z.string() })),
-    invitations: z.array(z.object({ id: z.string(), org: z.object({ slug: z.string(), name: z.string() }), role: Role, expiresAt: z.string() })),
-    notifications: z.array(z.object({ id: z.string(), type: z.string(), data: z.record(z.string(), z.unknown()), createdAt: z.string(), read: z.boolean() })),
-  })
-  .openapi("Me");
+import { Me, membershipView, notificationView, pendingInvitationView } from "../../views/me.ts";
+import { userView } from "../../views/user.ts";
+import { errors, json, userSecurity } from "../schemas.ts";
 
 const route = createRoute({
   method: "get",
@@ -52,9 +44,9 @@ export function registerGetMe(app: OpenAPIHono<AppEnv>): void {
     return c.json(
       {
         user: userView(user),
-        memberships: orgs.map((m) => ({ org: { id: m.orgId, slug: m.orgSlug, name: m.orgName }, role: m.role, joinedAt: m.joinedAt.toISOString() })),
-        invitations: pending.map((i) => ({ id: i.id, org: { slug: i.slug, name: i.name }, role: i.role, expiresAt: i.expiresAt.toISOString() })),
-        notifications: notes.map((n) => ({ id: n.id, type: n.type, data: n.data, createdAt: n.createdAt.toISOString(), read: n.readAt !== null })),
+        memberships: orgs.map(membershipView),
+        invitations: pending.map(pendingInvitationView),
+        notifications: notes.map(notificationView),
       },
       200,
     );

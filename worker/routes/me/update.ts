@@ -7,8 +7,8 @@ import { AppError } from "../../errors.ts";
 import { isUniqueViolation } from "../../lib/database-errors.ts";
 import { userDatabase } from "../../lib/database.ts";
 import { orgRoom } from "../../org/room-client.ts";
-import { errors, json, User, Username, userSecurity } from "../schemas.ts";
-import { userView } from "../views.ts";
+import { User, userView } from "../../views/user.ts";
+import { errors, json, Username, userSecurity } from "../schemas.ts";
 
 const Patch = z
   .object({ name: z.string().trim().min(1).max(100).optional(), username: Username.nullable().optional() })

@@ -6,8 +6,8 @@ import { roles } from "../../domain/roles.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { orgDatabase } from "../../lib/database.ts";
+import { Member, memberView } from "../../views/member.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
-import { Member, memberView } from "./view.ts";
 
 const Query = z.object({
   q: z.string().trim().max(100).optional().openapi({ description: "Case-insensitive search over name, email and title" }),

@@ -4,7 +4,7 @@ import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
 import { errors, OrgParams, orgSecurity } from "../schemas.ts";
-import { UserIdParams } from "./view.ts";
+import { UserIdParams } from "./schemas.ts";
 
 const route = createRoute({
   method: "delete",

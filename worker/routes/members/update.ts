@@ -3,8 +3,10 @@ import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
-import { errors, json, OrgParams, orgSecurity, Role } from "../schemas.ts";
-import { UserIdParams } from "./view.ts";
+import { ChangedMember } from "../../views/member.ts";
+import { Role } from "../../views/role.ts";
+import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
+import { UserIdParams } from "./schemas.ts";
 
 const Patch = z
   .object({ role: Role.optional(), title: z.string().trim().max(200).optional() })
@@ -23,7 +25,7 @@ const route = createRoute({
   middleware: [orgAccess("members:write")] as const,
   request: { params: OrgParams.merge(UserIdParams), body: { ...json(Patch), required: true } },
   responses: {
-    200: json(z.object({ userId: z.string(), role: Role, title: z.string() }), "Updated"),
+    200: json(ChangedMember, "Updated"),
     ...errors(400, 401, 403, 404, 409),
   },
 });

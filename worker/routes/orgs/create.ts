@@ -10,8 +10,8 @@ import { isUniqueViolation } from "../../lib/database-errors.ts";
 import { orgDatabase } from "../../lib/database.ts";
 import { enforceRateLimit } from "../../lib/rate-limiter.ts";
 import { auditInsert } from "../../org/audit.ts";
-import { orgView } from "../../views/org.ts";
-import { errors, json, OrgName, OrgWithSeats, Slug, userSecurity } from "../schemas.ts";
+import { orgView, OrgWithSeats } from "../../views/org.ts";
+import { errors, json, OrgName, Slug, userSecurity } from "../schemas.ts";
 
 const CreateOrg = z.object({ name: OrgName, slug: Slug }).openapi("CreateOrganization");
 

@@ -3,7 +3,9 @@ import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
-import { errors, json, OrgParams, orgSecurity, OrgWithSeats, Role } from "../schemas.ts";
+import { OrgWithSeats } from "../../views/org.ts";
+import { Role } from "../../views/role.ts";
+import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const route = createRoute({
   method: "get",

@@ -4,7 +4,8 @@ import { orgStatuses } from "../../domain/org.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
-import { errors, InviteTtlDays, json, OrgName, OrgParams, orgSecurity, OrgWithSeats } from "../schemas.ts";
+import { OrgWithSeats } from "../../views/org.ts";
+import { errors, InviteTtlDays, json, OrgName, OrgParams, orgSecurity } from "../schemas.ts";
 
 const Domain = z
   .string()

@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import type { ApiKey } from "../../../db/schema/index.ts";
-import { scopes, type Scope } from "../../domain/scopes.ts";
-import type { ApiKeyView } from "../../org/commands/create-api-key.ts";
+import type { ApiKey as ApiKeyRow } from "../../db/schema/index.ts";
+import { scopes, type Scope } from "../domain/scopes.ts";
 
-export const ApiKeySchema = z
+/** An API key as the API shows it: never the secret, except once at creation ({@link CreatedApiKey}). */
+export const ApiKey = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -15,12 +15,18 @@ export const ApiKeySchema = z
     revokedAt: z.string().nullable(),
   })
   .openapi("ApiKey");
+export type ApiKeyView = z.infer<typeof ApiKey>;
 
-export function apiKeyView(key: ApiKey): ApiKeyView {
+/** A new key and its secret, shown in this answer only. */
+export const CreatedApiKey = z.object({ apiKey: ApiKey, secret: z.string() });
+export type CreatedApiKeyView = z.infer<typeof CreatedApiKey>;
+
+export function apiKeyView(key: ApiKeyRow): ApiKeyView {
   return {
     id: key.id,
     name: key.name,
     prefix: key.prefix,
+    // The column holds what the key was created with, which was parsed as scopes.
     scopes: key.scopes as Scope[],
     createdBy: key.createdBy,
     createdAt: key.createdAt.toISOString(),

@@ -1,0 +1,36 @@
+import { z } from "@hono/zod-openapi";
+import type { Membership } from "../../db/schema/index.ts";
+import { joinedVia } from "../domain/memberships.ts";
+import { Role } from "./role.ts";
+
+/** A member of an organization as its members list shows them. */
+export const Member = z
+  .object({
+    userId: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role: Role,
+    title: z.string(),
+    joinedVia: z.enum(joinedVia),
+    joinedAt: z.string(),
+    lastActiveAt: z.string().nullable(),
+  })
+  .openapi("Member");
+export type MemberView = z.infer<typeof Member>;
+
+/** A member's role and title after a change (`PATCH /orgs/:org/members/:userId`). */
+export const ChangedMember = z.object({ userId: z.string(), role: Role, title: z.string() });
+export type ChangedMemberView = z.infer<typeof ChangedMember>;
+
+export function memberView(m: Membership): MemberView {
+  return {
+    userId: m.userId,
+    name: m.userName,
+    email: m.userEmail,
+    role: m.role,
+    title: m.title,
+    joinedVia: m.joinedVia,
+    joinedAt: m.joinedAt.toISOString(),
+    lastActiveAt: m.lastActiveAt?.toISOString() ?? null,
+  };
+}
