@@ -1,13 +1,7 @@
-/** The API's error body (worker/errors.ts). */
-export interface ApiErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown>; requestId?: string };
-}
+import type { ErrorBody, FieldIssue } from "../../worker/views/index.ts";
 
-/** One field problem of a 400 `validation_failed` answer (`details.issues`). */
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+/** What an error answer says: the API's error body, or `http_error` for an answer without one. */
+type ErrorAnswer = Omit<ErrorBody["error"], "code"> & { code: ErrorBody["error"]["code"] | "http_error" };
 
 /** An API call that answered with an error. */
 export class ApiError extends Error {
@@ -15,7 +9,7 @@ export class ApiError extends Error {
   readonly code: string;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(status: number, body: ApiErrorBody["error"]) {
+  constructor(status: number, body: ErrorAnswer) {
     super(body.message);
     this.status = status;
     this.code = body.code;
@@ -38,7 +32,7 @@ export class ApiError extends Error {
   }
 }
 
-function isErrorBody(value: unknown): value is ApiErrorBody {
+function isErrorBody(value: unknown): value is ErrorBody {
   return typeof value === "object" && value !== null && "error" in value;
 }
 

@@ -1,12 +1,5 @@
+import type { HealthView } from "../../worker/views/index.ts";
 import { api } from "./api.ts";
 
-/** `GET /api/health` (worker/routes/health/get.ts). */
-export interface Health {
-  status: "ok";
-  database: { reachable: true; latencyMs: number };
-  mail: "resend" | "dev_mailbox" | "not_configured";
-  localDev: boolean;
-  time: string;
-}
-
-export const fetchHealth = () => api<Health>("/api/health");
+/** `GET /api/health`. */
+export const fetchHealth = () => api<HealthView>("/api/health");

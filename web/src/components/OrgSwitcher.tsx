@@ -1,9 +1,9 @@
 import { For, Show } from "solid-js";
-import type { Membership } from "../model.ts";
+import type { MembershipView } from "../../../worker/views/index.ts";
 import { navigate } from "../router.tsx";
 
 /** A select of the caller's organizations; choosing one opens it. */
-export function OrgSwitcher(props: { memberships: Membership[]; current: string | undefined }) {
+export function OrgSwitcher(props: { memberships: MembershipView[]; current: string | undefined }) {
   return (
     <div class="switcher">
       <label for="org-switcher" class="visually-hidden">

@@ -2,7 +2,8 @@ import { createEffect, Match, Show, Switch } from "solid-js";
 import { ApiError, describeError } from "../api.ts";
 import { setTitle } from "../components/Layouts.tsx";
 import { Shell } from "../components/Shell.tsx";
-import { roleLabel, type OrgWithSeats, type Role } from "../model.ts";
+import type { OrgWithSeatsView, Role } from "../../../worker/views/index.ts";
+import { roleLabel } from "../model.ts";
 import { Link, type Params } from "../router.tsx";
 import { createOrgResource } from "../stores/orgs.ts";
 import { useSession } from "../stores/session.ts";
@@ -42,7 +43,7 @@ export function OrgOverviewPage(props: { params: Params }) {
   );
 }
 
-function Overview(props: { data: OrgWithSeats; role: Role | undefined; busy: boolean }) {
+function Overview(props: { data: OrgWithSeatsView; role: Role | undefined; busy: boolean }) {
   const seats = () => props.data.seats;
   return (
     <div class="overview" aria-busy={props.busy}>

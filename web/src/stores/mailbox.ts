@@ -1,11 +1,11 @@
 import { createResource, type Accessor } from "solid-js";
 import { api } from "../api.ts";
-import type { DevMail } from "../model.ts";
+import type { DevMailboxView } from "../../../worker/views/index.ts";
 
 /** The local dev mailbox of one address (`GET /api/v1/dev/mailbox?to=`), newest first. */
 export function createMailbox(address: Accessor<string | false>) {
   const [mail, { refetch }] = createResource(address, async (to) => {
-    const { messages } = await api<{ messages: DevMail[] }>(`/api/v1/dev/mailbox?to=${encodeURIComponent(to)}&limit=10`);
+    const { messages } = await api<DevMailboxView>(`/api/v1/dev/mailbox?to=${encodeURIComponent(to)}&limit=10`);
     return messages;
   });
   return { mail, refresh: () => refetch() };

@@ -1,13 +1,13 @@
 import { createResource, type Accessor } from "solid-js";
 import { api, ApiError, post } from "../api.ts";
-import type { OrgWithSeats } from "../model.ts";
+import type { OrgWithSeatsView } from "../../../worker/views/index.ts";
 import { useSession } from "./session.ts";
 
 /** What the API answered for one slug: the organization, or why not. */
-export type OrgAnswer = { slug: string; data: OrgWithSeats; error?: undefined } | { slug: string; data?: undefined; error: unknown };
+export type OrgAnswer = { slug: string; data: OrgWithSeatsView; error?: undefined } | { slug: string; data?: undefined; error: unknown };
 
 /** Answers fetched or created recently, so a page opened right after shows at once. */
-const known = new Map<string, OrgWithSeats>();
+const known = new Map<string, OrgWithSeatsView>();
 
 /**
  * One organization with its seats (`GET /api/v1/orgs/:slug`), following `slug`. Errors are
@@ -16,7 +16,7 @@ const known = new Map<string, OrgWithSeats>();
 export function createOrgResource(slug: Accessor<string>) {
   const [answer, { refetch }] = createResource(slug, async (current): Promise<OrgAnswer> => {
     try {
-      const data = await api<OrgWithSeats>(`/api/v1/orgs/${encodeURIComponent(current)}`);
+      const data = await api<OrgWithSeatsView>(`/api/v1/orgs/${encodeURIComponent(current)}`);
       known.set(current, data);
       return { slug: current, data };
     } catch (error) {
@@ -40,8 +40,8 @@ export function createOrgResource(slug: Accessor<string>) {
 }
 
 /** `POST /api/v1/orgs`: the caller becomes its owner. */
-export async function createOrganization(input: { name: string; slug: string }): Promise<OrgWithSeats> {
-  const created = await post<OrgWithSeats>("/api/v1/orgs", input);
+export async function createOrganization(input: { name: string; slug: string }): Promise<OrgWithSeatsView> {
+  const created = await post<OrgWithSeatsView>("/api/v1/orgs", input);
   known.set(created.org.slug, created);
   useSession().addMembership({
     org: { id: created.org.id, slug: created.org.slug, name: created.org.name },

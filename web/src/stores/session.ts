@@ -1,23 +1,15 @@
 import { createResource, createRoot } from "solid-js";
 import { api, ApiError, post } from "../api.ts";
-import type { Me, Membership, User } from "../model.ts";
-
-/** What POST /api/v1/auth/session/preview says of a sign-in link. */
-export interface SignInPreview {
-  email: string;
-  /** Whether this browser asked for the link (its sign-in nonce cookie matches). */
-  requestedHere: boolean;
-  expiresAt: string;
-}
+import type { MembershipView, MeView, SignInPreviewView, UserView } from "../../../worker/views/index.ts";
 
 /**
  * The signed-in user and their memberships (`GET /api/v1/me`), with the actions that
  * change who is signed in. `me()` is `null` when nobody is (401).
  */
 function createSessionStore() {
-  const [me, { mutate, refetch }] = createResource(async (): Promise<Me | null> => {
+  const [me, { mutate, refetch }] = createResource(async (): Promise<MeView | null> => {
     try {
-      return await api<Me>("/api/v1/me");
+      return await api<MeView>("/api/v1/me");
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return null;
       throw error;
@@ -29,7 +21,7 @@ function createSessionStore() {
     /** Reads `/me` again (after a change made elsewhere). */
     refresh: () => refetch(),
     /** The caller's membership in `slug`, if any. */
-    membership(slug: string): Membership | undefined {
+    membership(slug: string): MembershipView | undefined {
       return me.state === "ready" ? me()?.memberships.find((m) => m.org.slug === slug) : undefined;
     },
     /** Mails a sign-in link to `email` (always accepted unless rate limited). */
@@ -37,16 +29,16 @@ function createSessionStore() {
       await post("/api/v1/auth/magic-link", { email });
     },
     /** Whom a mailed token signs in, and whether this browser asked for it; the token stays unused. */
-    previewLink(token: string): Promise<SignInPreview> {
-      return post<SignInPreview>("/api/v1/auth/session/preview", { token });
+    previewLink(token: string): Promise<SignInPreviewView> {
+      return post<SignInPreviewView>("/api/v1/auth/session/preview", { token });
     },
     /**
      * Exchanges a mailed token for the session cookie, then reloads `/me`. With
      * `sameBrowser` the server refuses (403 `confirmation_required`) unless this browser
      * asked for the link: for signing in without asking the person first.
      */
-    async signIn(token: string, options: { sameBrowser?: boolean } = {}): Promise<User> {
-      const { user } = await post<{ user: User }>("/api/v1/auth/session", { token, ...(options.sameBrowser ? { sameBrowser: true } : {}) });
+    async signIn(token: string, options: { sameBrowser?: boolean } = {}): Promise<UserView> {
+      const { user } = await post<{ user: UserView }>("/api/v1/auth/session", { token, ...(options.sameBrowser ? { sameBrowser: true } : {}) });
       await refetch();
       return user;
     },
@@ -56,7 +48,7 @@ function createSessionStore() {
       mutate(null);
     },
     /** Adds a membership the caller just got (e.g. by creating an organization). */
-    addMembership(membership: Membership): void {
+    addMembership(membership: MembershipView): void {
       mutate((current) =>
         current
           ? {

@@ -1,0 +1,36 @@
+/**
+ * What the dashboard (web/) takes from the Worker: the API's views and the live protocol,
+ * as types only. Import it with `import type`, so no Worker code (nor zod) reaches the
+ * dashboard's bundle; each view's home is its own file here.
+ */
+import type { liveCloseCodes } from "../org/live/protocol.ts";
+
+export type { Role } from "../domain/roles.ts";
+export type { ApiKeyView, CreatedApiKeyView } from "./api-key.ts";
+export type { AuditEventView } from "./audit-event.ts";
+export type { DevMailboxView, DevMailView } from "./dev-mail.ts";
+export type { ErrorBody, FieldIssue } from "./error.ts";
+export type { HealthView } from "./health.ts";
+export type { InvitationPreviewView } from "./invitation-preview.ts";
+export type { CreatedInvitationView, InvitationAnswerView, InvitationView } from "./invitation.ts";
+export type { MembershipView, MeView, NotificationView, PendingInvitationView } from "./me.ts";
+export type { ChangedMemberView, MemberView } from "./member.ts";
+export type { OrgView, OrgWithSeatsView } from "./org.ts";
+export type { SeatsView } from "./seats.ts";
+export type { SignInPreviewView } from "./sign-in-preview.ts";
+export type { UserView } from "./user.ts";
+
+export type {
+  ClientFrame,
+  ControlFrame,
+  LiveErrorCode,
+  LiveEvent,
+  LiveEventData,
+  LiveEventDraft,
+  LiveEventType,
+  LiveWireMessage,
+  ServerMessage,
+} from "../org/live/protocol.ts";
+
+/** The live channel's close codes (`liveCloseCodes`), to check the dashboard's copies with `satisfies`. */
+export type LiveCloseCodes = typeof liveCloseCodes;
