@@ -14,7 +14,7 @@ export const defaultRetention = 1000;
 /** An event as the log keeps it: `data` is its JSON, `subject` the member it is about. */
 export type EventRow = {
   seq: number;
-  type: string;
+  type: LiveEventType;
   at: string;
   data: string;
   audience: Permission;
