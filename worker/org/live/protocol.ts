@@ -30,15 +30,9 @@ export const liveEventTypes = [
   "member.updated",
   "member.removed",
   "seats.changed",
-  "links.changed",
-  "project.changed",
   "org.updated",
 ] as const;
 export type LiveEventType = (typeof liveEventTypes)[number];
-
-/** JSON an event type whose payload is not settled yet carries. */
-type Payload = { [key: string]: JsonValue };
-type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** The `data` of each event type: the API's views (worker/views/), as the HTTP API answers them. */
 export interface LiveEventData {
@@ -50,8 +44,6 @@ export interface LiveEventData {
   "member.updated": { userId: string; role: Role; title?: string; name?: string };
   "member.removed": { userId: string };
   "seats.changed": SeatsView;
-  "links.changed": Payload;
-  "project.changed": Payload;
   /** The organization as `GET /orgs/:org` shows it. */
   "org.updated": { org: OrgView };
 }
@@ -76,9 +68,6 @@ export const defaultAudience = {
   "member.updated": "members:read",
   "member.removed": "members:read",
   "seats.changed": "org:read",
-  // Links and projects are managed by admins; their publishers may widen this per event.
-  "links.changed": "invitations:read",
-  "project.changed": "members:write",
   "org.updated": "org:read",
 } as const satisfies Record<LiveEventType, Permission>;
 
