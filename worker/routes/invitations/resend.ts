@@ -1,0 +1,28 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../env.ts";
+import { appUrl } from "../../lib/request.ts";
+import { orgAccess } from "../../middleware/org-access.ts";
+import { unwrap } from "../../org/result.ts";
+import { orgRoom } from "../../org/room-client.ts";
+import { CreatedInvitation } from "../../views/invitation.ts";
+import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
+import { IdParams } from "./schemas.ts";
+
+const route = createRoute({
+  method: "post",
+  path: "/api/v1/orgs/{org}/invitations/{id}/resend",
+  tags: ["invitations"],
+  summary: "Resend: a new link (the old one dies) and a new mail",
+  description: "`sendCount` + 1. On an expired invitation, a fresh pending invitation for the same invitee is made instead (it needs a seat).",
+  security: orgSecurity,
+  middleware: [orgAccess("invitations:write")] as const,
+  request: { params: OrgParams.merge(IdParams) },
+  responses: { 200: json(CreatedInvitation, "Resent; `inviteUrl` is the new link"), ...errors(401, 403, 404, 409) },
+});
+
+export function registerResendInvitation(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(unwrap(await orgRoom(c.env, c.var.org.id).resendInvitation(c.var.org.id, c.var.actor, id, { mail: true }, appUrl(c))), 200);
+  });
+}
