@@ -1,15 +1,18 @@
 /**
  * Process entry of the libSQL server, run by the supervisor:
  *   node db/server/child.ts --file F --port P [--host H] [--stream-idle-ms N] [--busy-timeout-ms N]
- *     [--statement-timeout-ms N]
+ *     [--statement-timeout-ms N] [--watchdog-grace-ms N]
  * The auth token comes from env LIBSQL_AUTH_TOKEN. Once listening it prints exactly one line,
  * `{"ready":true,"port":N}`, to stdout. Exits cleanly on SIGTERM/SIGINT, and when the parent that
- * spawned it with an IPC channel goes away (so no orphan servers are left behind).
+ * spawned it with an IPC channel goes away (so no orphan servers are left behind). Killed by its
+ * own watchdog (watchdog.ts) when its SQL makes no progress for the statement timeout plus the
+ * grace: the supervisor then restarts it.
  */
 import { intArg, readArgs } from "./args.ts";
-import { startLibsqlServer } from "./server.ts";
+import { DEFAULT_STATEMENT_TIMEOUT_MS, startLibsqlServer } from "./server.ts";
+import { DEFAULT_WATCHDOG_GRACE_MS, startWatchdog } from "./watchdog.ts";
 
-const args = readArgs(process.argv.slice(2), ["file", "port", "host", "stream-idle-ms", "busy-timeout-ms", "statement-timeout-ms"]);
+const args = readArgs(process.argv.slice(2), ["file", "port", "host", "stream-idle-ms", "busy-timeout-ms", "statement-timeout-ms", "watchdog-grace-ms"]);
 const file = args.get("file");
 if (file === undefined) {
   process.stderr.write("child.ts: --file is required\n");
@@ -26,6 +29,8 @@ const server = await startLibsqlServer({
   statementTimeoutMs: intArg(args, "statement-timeout-ms"),
   log: (line) => process.stderr.write(`${line}\n`),
 });
+// Started once serving: opening a large database (WAL recovery) may legitimately take longer.
+startWatchdog(intArg(args, "statement-timeout-ms", DEFAULT_STATEMENT_TIMEOUT_MS) + intArg(args, "watchdog-grace-ms", DEFAULT_WATCHDOG_GRACE_MS));
 
 let stopping = false;
 function stop(code: number): void {

@@ -1,5 +1,6 @@
 import type Database from "libsql";
 import AsyncDatabase from "libsql/promise";
+import { offThreadBegan, offThreadEnded } from "./watchdog.ts";
 
 type Db = InstanceType<typeof Database>;
 /** A statement prepared by the synchronous binding. */
@@ -23,5 +24,13 @@ probe.close();
  */
 export function startStatement(stmt: SyncStatement, args: unknown[]): Promise<IterableIterator<unknown>> {
   const native = (stmt as unknown as { stmt: unknown }).stmt;
-  return new AsyncStatementClass(native).iterate(args);
+  // Counted for the watchdog (watchdog.ts), which ends the process when a step outlives its
+  // interrupt: the engine checks for one only between its instructions.
+  offThreadBegan();
+  try {
+    return new AsyncStatementClass(native).iterate(args).finally(offThreadEnded);
+  } catch (e) {
+    offThreadEnded();
+    throw e;
+  }
 }

@@ -15,6 +15,12 @@ export interface SuperviseOptions {
   streamIdleMs?: number;
   busyTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /**
+   * The child kills itself (and is restarted) when its SQL makes no progress for the statement
+   * timeout plus this long: its main thread held (a statement compiled or stepped there), or a
+   * statement still running past its interrupt. Default 2 s (see watchdog.ts).
+   */
+  watchdogGraceMs?: number;
   /** A child that does not answer GET /health for this long is killed and restarted. Default 30 s. */
   hangTimeoutMs?: number;
 }
@@ -58,6 +64,7 @@ export async function superviseLibsqlServer(opts: SuperviseOptions): Promise<Sup
       if (opts.streamIdleMs !== undefined) args.push("--stream-idle-ms", String(opts.streamIdleMs));
       if (opts.busyTimeoutMs !== undefined) args.push("--busy-timeout-ms", String(opts.busyTimeoutMs));
       if (opts.statementTimeoutMs !== undefined) args.push("--statement-timeout-ms", String(opts.statementTimeoutMs));
+      if (opts.watchdogGraceMs !== undefined) args.push("--watchdog-grace-ms", String(opts.watchdogGraceMs));
       const env = { ...process.env };
       if (opts.authToken) env.LIBSQL_AUTH_TOKEN = opts.authToken;
       else delete env.LIBSQL_AUTH_TOKEN;
