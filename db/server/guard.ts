@@ -27,6 +27,91 @@ export const DENIED_FUNCTIONS: ReadonlySet<string> = new Set([
  */
 export const DENIED_MODULES: ReadonlySet<string> = new Set(["fsdir", "sqlite_dbpage", "zipfile"]);
 
+/**
+ * Virtual table modules a client may create (`CREATE VIRTUAL TABLE … USING module`): of the
+ * modules this build carries (`PRAGMA module_list`), those whose arguments name no SQL function
+ * and whose own SQL runs nothing a caller chose. Checked against SQLite 3.45's sources:
+ * - fts3/fts4 build their internal SQL around the functions named by `compress=`/`uncompress=`
+ *   (unquoted, so any expression), which then run unchecked on every read and write of the
+ *   table: those two options are refused (see {@link virtualTableRefusal}); the others name
+ *   columns, tables (quoted) or built-in tokenizers (fts3_tokenizer, the only way to add one, is
+ *   denied);
+ * - fts4aux and fts3tokenize read an fts table's index or run a tokenizer; rtree, rtree_i32 and
+ *   geopoly take column names.
+ * Not here, so refused: fts5, whose `rank` (a query's `rank MATCH ?`, a bound value, or the
+ * table's stored `rank` option) names a function that fts5 calls from its own SQL with arguments
+ * of the caller's choosing (`writefile(…)` wrote a file); fts5vocab, which only serves fts5
+ * tables; dbstat; the denied modules; the eponymous-only ones (json_each, generate_series,
+ * carray, sqlite_stmt, vector_top_k: they cannot be created); and whatever a later engine adds.
+ */
+export const CREATABLE_MODULES: ReadonlySet<string> = new Set(["fts3", "fts4", "fts4aux", "fts3tokenize", "rtree", "rtree_i32", "geopoly"]);
+
+/**
+ * Why this server would not create the virtual table this statement creates, or undefined (also
+ * when it creates none). `text` is a statement, or the CREATE stored in sqlite_schema for an
+ * existing table. Refused: a module not in {@link CREATABLE_MODULES} (by its name as SQLite reads
+ * it, any quoting), one whose name cannot be read, and any mention of `compress` (which covers
+ * `uncompress`) in any casing, spacing or quoting, anywhere in the statement: fts3/fts4 match
+ * those option names as plain ASCII letters of an argument, so a statement without the letters
+ * cannot set them, and one with them (a column named "compressed", a comment) costs a refusal.
+ */
+export function virtualTableRefusal(text: string, tokens: Token[] = tokenize(text)): string | undefined {
+  const at = tokens.findIndex((t, i) => t.upper === "VIRTUAL" && tokens[i - 1]?.upper === "CREATE");
+  if (at < 0) return undefined;
+  const using = tokens.findIndex((t, i) => i > at && t.upper === "USING");
+  const module = using < 0 ? undefined : tokens[using + 1];
+  if (module === undefined || (module.kind !== "word" && module.kind !== "ident" && module.kind !== "string")) {
+    return "a virtual table whose module cannot be read";
+  }
+  const name = nameOf(text, module);
+  if (!CREATABLE_MODULES.has(name)) return `the ${name} virtual table module`;
+  if (text.toLowerCase().includes("compress")) return "the compress and uncompress options of a virtual table (they name SQL functions)";
+  return undefined;
+}
+
+/** The opcodes of a program that uses a virtual table: opens, reads, writes, renames, checks or
+ * creates one. Not VBegin (part of any write) nor VDestroy (DROP TABLE), so a table that is no
+ * longer allowed can still be dropped. */
+const VIRTUAL_TABLE_USE: ReadonlySet<string> = new Set(["VOpen", "VFilter", "VColumn", "VNext", "VUpdate", "VRename", "VCheck", "VInitIn", "VCreate"]);
+
+/**
+ * Refuses a program that uses any virtual table while the database holds one this server would
+ * not create today (`refusedTables` names them; asked only when the program uses a virtual
+ * table): one created before that rule, e.g. an fts4 table with `uncompress=readfile`, would run
+ * its functions from its own SQL. A program names a virtual table only by pointer, and one
+ * reaches another (fts4's `content=`, the pragma table functions), so any use is refused until
+ * such tables are dropped.
+ */
+export function checkVirtualTableUse(rows: unknown[], refusedTables: () => string[]): void {
+  if (!(rows as ExplainRow[]).some((row) => VIRTUAL_TABLE_USE.has(row[1]))) return;
+  const refused = refusedTables();
+  if (refused.length > 0) {
+    throw notAuthorized(`using a virtual table while the database holds ${refused.map((n) => JSON.stringify(n)).join(", ")}, which this server no longer creates (DROP TABLE it first)`);
+  }
+}
+
+/**
+ * Whether this statement is `PRAGMA integrity_check` or `quick_check` (or an EXPLAIN of one):
+ * their program holds a VCheck per virtual table whose operand EXPLAIN shows as the raw bytes of
+ * a pointer, which the binding cannot read as text (it aborts the process). Such a statement can
+ * be inspected only while the schema has no virtual table (see conn.ts).
+ */
+export function checksVirtualTables(text: string, tokens: Token[] = tokenize(text)): boolean {
+  return tokens.some((t) => t.upper === "PRAGMA") && tokens.some((t) => (t.kind === "word" || t.kind === "ident" || t.kind === "string") && CHECK_PRAGMAS.has(nameOf(text, t)));
+}
+const CHECK_PRAGMAS: ReadonlySet<string> = new Set(["integrity_check", "quick_check"]);
+
+/** Verbs of statements that only read or write rows: every other statement may store schema
+ * (CREATE, ALTER, and whatever else writes sqlite_schema). */
+const DATA_VERBS: ReadonlySet<string> = new Set(["SELECT", "VALUES", "WITH", "INSERT", "REPLACE", "UPDATE", "DELETE"]);
+
+/** Whether a statement only reads or writes rows (after EXPLAIN [QUERY PLAN]). */
+function isDataStatement(tokens: Token[]): boolean {
+  let i = 0;
+  if (tokens[0]?.upper === "EXPLAIN") i = tokens[1]?.upper === "QUERY" ? 3 : 1;
+  return DATA_VERBS.has(tokens[i]?.upper ?? "");
+}
+
 /** The opcode of VACUUM (plain or INTO a file). */
 const VACUUM_OPCODES = new Set(["Vacuum"]);
 
@@ -79,9 +164,12 @@ function blobLiterals(tokens: Token[], text: string): Token[] {
  * Checks a statement's text, and returns the text to compile for {@link checkProgram}:
  * - a denied virtual table module named anywhere (any quoting, string literals too: a false
  *   positive costs a refusal, a miss would read the disk) refuses it;
- * - a CREATE whose blob literals are not valid UTF-8 is refused: the binding aborts the process
- *   when it reads such bytes, and EXPLAIN shows a blob literal's raw bytes wherever the schema
- *   object is compiled in (a trigger body, a default, a view), so it could never be inspected;
+ * - a virtual table this server does not create is refused (see {@link virtualTableRefusal});
+ * - a statement that may store schema (anything but a query, INSERT, REPLACE, UPDATE or DELETE:
+ *   CREATE, ALTER TABLE … ADD COLUMN …) whose blob literals are not valid UTF-8 is refused: the
+ *   binding aborts the process when it reads such bytes, and EXPLAIN shows a blob literal's raw
+ *   bytes wherever the schema object is compiled in (a trigger body, a default, a view), so every
+ *   later statement that compiles it in (an INSERT into the table) would abort the server;
  * - the statement's own blob literals are emptied in the returned text, for the same reason
  *   (what a program calls does not depend on a literal's bytes).
  */
@@ -93,9 +181,11 @@ export function checkText(text: string): string {
       if (DENIED_MODULES.has(name)) throw notAuthorized(`the ${name} virtual table`);
     }
   }
+  const vtab = virtualTableRefusal(text, tokens);
+  if (vtab !== undefined) throw notAuthorized(vtab);
   const blobs = blobLiterals(tokens, text);
   if (blobs.length === 0) return text;
-  if (tokens.some((t) => t.upper === "CREATE")) {
+  if (!isDataStatement(tokens)) {
     for (const b of blobs) {
       const bytes = Buffer.from(text.slice(b.start + 1, b.end - 1), "hex");
       if (!isUtf8(bytes)) throw notAuthorized("a blob literal that is not UTF-8 in a schema object");

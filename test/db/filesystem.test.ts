@@ -26,8 +26,8 @@ afterAll(async () => {
 });
 
 /** POSTs a body to `path` with the token and answers the raw text. */
-async function send(path: string, body: unknown): Promise<string> {
-  const res = await fetch(srv.url + path, {
+async function send(path: string, body: unknown, url = srv.url): Promise<string> {
+  const res = await fetch(url + path, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
     body: JSON.stringify(body),
@@ -45,8 +45,8 @@ function expectNothingTouched(text: string): void {
 }
 
 /** Runs one statement through /v2/pipeline and answers its result entry and the raw text. */
-async function run(sql: string, args: unknown[] = []): Promise<{ result: any; text: string }> {
-  const text = await send("/v2/pipeline", { baton: null, requests: [{ type: "execute", stmt: { sql, args } }, { type: "close" }] });
+async function run(sql: string, args: unknown[] = [], url = srv.url): Promise<{ result: any; text: string }> {
+  const text = await send("/v2/pipeline", { baton: null, requests: [{ type: "execute", stmt: { sql, args } }, { type: "close" }] }, url);
   return { result: JSON.parse(text).results[0], text };
 }
 
@@ -139,9 +139,82 @@ describe("file and extension functions are refused", () => {
     expect((await run("CREATE TABLE fine (x DEFAULT x'616263')")).result.type).toBe("ok");
   });
 
+  test("ALTER TABLE cannot store a blob literal that is not UTF-8 (every later INSERT would abort the server)", async () => {
+    expect((await run("CREATE TABLE b (a)")).result.type).toBe("ok");
+    for (const sql of [
+      "ALTER TABLE b ADD COLUMN c DEFAULT x'ff'",
+      "ALTER TABLE b ADD COLUMN c DEFAULT (x'41ff')",
+      "ALTER TABLE b ADD COLUMN c CHECK (c IS NOT x'ff')",
+      "ALTER TABLE b ADD COLUMN c AS (x'ff') VIRTUAL",
+      "ALTER TABLE b ADD COLUMN c REFERENCES b DEFAULT X'C0'",
+    ]) {
+      const { result } = await run(sql);
+      expect([sql, result.type, result.error?.code]).toEqual([sql, "error", "SQLITE_AUTH"]);
+      const insert = await run("INSERT INTO b (a) VALUES (1)");
+      expect([sql, insert.result.type]).toEqual([sql, "ok"]);
+    }
+    expect((await run("ALTER TABLE b ADD COLUMN d DEFAULT x'4142'")).result.type).toBe("ok");
+    expect((await run("INSERT INTO b (a) VALUES (2) RETURNING d")).result.response.result.rows[0][0]).toEqual({ type: "blob", base64: "QUI=" });
+    expect(srv.server.restarts).toBe(0);
+    await run("DROP TABLE b");
+  });
+
   test("the server keeps serving ordinary SQL afterwards, without a restart", async () => {
     expect((await run("SELECT upper('ok') AS v")).result.response.result.rows[0][0].value).toBe("OK");
     expect(srv.server.restarts).toBe(0);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+// FTS3/FTS4 call the functions their compress= and uncompress= options name from their own SQL,
+// which no inspection of the caller's statement sees; FTS5 does the same with its rank function.
+describe("virtual tables that would call functions from their own SQL", () => {
+  const fts = (module: string, options: string): string => `CREATE VIRTUAL TABLE vt USING ${module}(x, ${options})`;
+  const creates: [string, string][] = [
+    ["fts4, plain", fts("fts4", "compress=trim, uncompress=readfile")],
+    ["fts4, single-quoted values", fts("fts4", "compress='trim', uncompress='readfile'")],
+    ["fts4, double-quoted and bracketed values", fts("fts4", 'compress="trim", uncompress=[readfile]')],
+    ["fts4, back-quoted values", fts("fts4", "compress=`trim`, uncompress=`readfile`")],
+    ["fts4, upper-case options and module", fts("FTS4", "COMPRESS=trim, UNCOMPRESS=readfile")],
+    ["fts4, mixed case", fts("Fts4", "CoMpReSs=trim, unCOMPRESS=readfile")],
+    ["fts4, quoted module", fts('"fts4"', "compress=trim, uncompress=readfile")],
+    ["fts4, spaced", fts("fts4", "compress = trim , uncompress =  readfile")],
+    ["fts4, a comment before the value", fts("fts4", "compress=/* x */trim, uncompress=/* x */readfile")],
+    ["fts4, an expression as the function", fts("fts4", "compress=trim, uncompress=readfile(x.'c0x'),upper")],
+    ["fts4, sha3_query running stored SQL", fts("fts4", "compress=trim, uncompress=sha3_query")],
+    ["fts4, compress alone", fts("fts4", "compress=writefile")],
+    ["fts4, uncompress alone", fts("fts4", "uncompress=readfile")],
+    ["fts3", fts("fts3", "compress=trim, uncompress=readfile")],
+    ["fts3, upper case", fts("FTS3", "COMPRESS=trim, UNCOMPRESS=readfile")],
+    ["fts4, IF NOT EXISTS and schema-qualified", "CREATE VIRTUAL TABLE IF NOT EXISTS main.vt USING fts4(x, compress=trim, uncompress=readfile)"],
+    ["fts5 (its rank names a function)", "CREATE VIRTUAL TABLE vt USING fts5(x)"],
+    ["fts5, quoted", "CREATE VIRTUAL TABLE vt USING 'FTS5'(x)"],
+    ["fts5vocab", "CREATE VIRTUAL TABLE vt USING fts5vocab(x, row)"],
+    ["a module this server does not know", "CREATE VIRTUAL TABLE vt USING some_future_module(x)"],
+  ];
+
+  test.each(creates)("%s is refused with SQLITE_AUTH, and nothing is read or written", async (_name, sql) => {
+    const { result, text } = await run(sql);
+    expect([result.type, result.error?.code]).toEqual(["error", "SQLITE_AUTH"]);
+    // Had the table been made, these would read the secret (uncompress=readfile) or write a file.
+    const insert = await run("INSERT INTO vt (x) VALUES (?)", [{ type: "text", value: secretFile }]);
+    const select = await run("SELECT x FROM vt");
+    expect(insert.result.type).toBe("error");
+    expect(select.result.type).toBe("error");
+    expectNothingTouched(text + insert.text + select.text);
+  });
+
+  test("the virtual tables the server does create still work", async () => {
+    for (const sql of [
+      "CREATE VIRTUAL TABLE ok4 USING fts4(body, tokenize=porter)",
+      "CREATE VIRTUAL TABLE ok3 USING fts3(body)",
+      "CREATE VIRTUAL TABLE okr USING rtree(id, x0, x1)",
+    ]) {
+      expect([sql, (await run(sql)).result.type]).toEqual([sql, "ok"]);
+    }
+    expect((await run("INSERT INTO ok4 (body) VALUES ('running dogs')")).result.type).toBe("ok");
+    const found = await run("SELECT body FROM ok4 WHERE ok4 MATCH 'run'");
+    expect(found.result.response.result.rows).toEqual([[{ type: "text", value: "running dogs" }]]);
+    for (const t of ["ok4", "ok3", "okr"]) expect((await run(`DROP TABLE ${t}`)).result.type).toBe("ok");
   });
 });
