@@ -6,8 +6,8 @@ import { roles } from "../../worker/domain/roles.ts";
 import { organizations } from "./organizations.ts";
 
 /**
- * A user's membership of an organization. It keeps its own copy of the user's name and
- * email (the sharding seam, docs/architecture.md) so member search and sort never join across the org/user line.
+ * A user's membership of an organization. It keeps its own copy of the user's name, email
+ * and username (the sharding seam, docs/architecture.md) so member search and sort never join across the org/user line.
  */
 export const memberships = sqliteTable(
   "memberships",
@@ -21,6 +21,7 @@ export const memberships = sqliteTable(
     title: text("title").notNull().default(""),
     userName: text("user_name").notNull().default(""),
     userEmail: text("user_email").notNull(),
+    userUsername: text("user_username"),
     joinedVia: text("joined_via", { enum: joinedVia }).notNull(),
     linkTag: text("link_tag"),
     joinedAt: timestamp("joined_at").notNull(),

@@ -62,8 +62,11 @@ interface Member {
   userId: string;
   name: string;
   email: string;
+  username: string | null;
   role: string;
   title: string;
+  status: string;
+  lastActiveAt: string | null;
 }
 interface Page {
   members: Member[];
@@ -140,6 +143,40 @@ describe("listing members", () => {
   it("finds a member by the name they gave themselves after joining", async () => {
     const found = await list("q=QUOKKA");
     expect(found.body.members.map((m) => [m.userId, m.name])).toEqual([[dave.userId, "Dave Quokka"]]);
+  });
+
+  it("shows each member's username and whether they have used the organization, and finds them by username", async () => {
+    const handle = `quokka-${Date.now().toString(36)}`;
+    expect((await call("PATCH", "/api/v1/me", { cookie: dave.cookie, body: { username: handle } })).status).toBe(200);
+    const found = (await list(`q=${handle.toUpperCase()}`)).body;
+    expect(found.members.map((m) => m.userId)).toEqual([dave.userId]);
+    expect(found.members[0]).toMatchObject({ username: handle, status: "never_signed_in", lastActiveAt: null });
+    const ada = (await list("q=lovelace")).body.members[0];
+    expect(ada).toMatchObject({ username: null, status: "never_signed_in" });
+  });
+
+  it("records a member's last activity when they use the organization, at most about once a minute", async () => {
+    const own = await createOrg(alice, "active");
+    await seedMember(own, carol, "member");
+    const lastActive = async () =>
+      (await db.execute({ sql: "SELECT last_active_at FROM memberships WHERE org_id = ? AND user_id = ?", args: [own.id, carol.userId] })).rows[0]?.last_active_at ?? null;
+    expect(await lastActive()).toBeNull();
+    const before = Date.now();
+    expect((await call("GET", `/api/v1/orgs/${own.slug}/members`, { cookie: carol.cookie })).status).toBe(200);
+    // Written after the answer: wait for it.
+    let first: unknown = null;
+    for (let i = 0; i < 100 && first === null; i++) {
+      first = await lastActive();
+      if (first === null) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(Number(first)).toBeGreaterThanOrEqual(before);
+    const shown = (await call<Page>("GET", `/api/v1/orgs/${own.slug}/members?q=${encodeURIComponent(carol.email)}`, { cookie: alice.cookie })).body.members[0];
+    expect(shown).toMatchObject({ status: "active", lastActiveAt: new Date(Number(first)).toISOString() });
+    // Used again within the minute: not written again.
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await call("GET", `/api/v1/orgs/${own.slug}`, { cookie: carol.cookie })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await lastActive()).toBe(first);
   });
 
   it("filters by role", async () => {

@@ -1,18 +1,18 @@
-import { eq } from "drizzle-orm";
-import { apiKeys, sessions } from "../../db/schema/index.ts";
+import { and, eq } from "drizzle-orm";
+import { apiKeys, memberships, sessions } from "../../db/schema/index.ts";
 import type { Credential } from "../lib/credential.ts";
 import { lowerOf } from "../domain/roles.ts";
 import type { Bindings } from "../env.ts";
 import { AppError } from "../errors.ts";
 import type { Clock } from "../lib/clock.ts";
-import { orgDatabase, userDatabase } from "../lib/database.ts";
+import { orgDatabase, userDatabase, type Database } from "../lib/database.ts";
 import type { Actor } from "./actor.ts";
 import type { RoomState } from "./state.ts";
 
 /** How long a room trusts its own record that a session is live before asking again. */
 const sessionRecheckMs = 5 * 60_000;
 
-/** How often, at most, a key's last use is written to the database. */
+/** How often, at most, a key's last use or a member's last activity is written to the database. */
 const lastUseWriteIntervalMs = 60_000;
 
 /** Sessions remembered in memory at most (the table behind them keeps them all). */
@@ -33,14 +33,17 @@ interface SeenSession {
  *   `revoked` 0 or 1, mirrored in memory since every request asks). A live session is looked
  *   up again after {@link sessionRecheckMs}, so a sign-out that could not reach this room
  *   still takes effect; a sign-out that reaches it ({@link revokeSession}) takes effect at once.
- * - When each API key's last use was written, so a busy key writes it once a minute.
+ * - When each API key's last use and each member's last activity (the members list's "last
+ *   connection") was written, so a busy key or member writes it about once a minute, after
+ *   the request is answered.
  */
 export class RoomAuthorizer {
   readonly #storage: DurableObjectStorage;
   readonly #env: Bindings;
   readonly #clock: Clock;
   readonly #sessions = new Map<string, SeenSession>();
-  readonly #keyLastUseWritten = new Map<string, number>();
+  /** When each key's last use (`key:<id>`) or member's last activity (`member:<id>`) was last written. */
+  readonly #lastUseWritten = new Map<string, number>();
 
   constructor(storage: DurableObjectStorage, env: Bindings, clock: Clock) {
     this.#storage = storage;
@@ -84,6 +87,11 @@ export class RoomAuthorizer {
     // A non-member learns nothing, not even that the organization exists.
     if (!role) throw new AppError("not_found", "No such organization.");
     if (await this.#sessionRevoked(credential)) throw new AppError("unauthenticated", "Your session has ended; sign in again.");
+    // Not awaited: the member's last activity is written after the answer, off the hot path.
+    const orgId = state.org.id;
+    void this.#recordUse(`member:${credential.userId}`, orgId, (db, at) =>
+      db.update(memberships).set({ lastActiveAt: at }).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, credential.userId))),
+    );
     return { type: "user", userId: credential.userId, role, sessionId: credential.sessionId };
   }
 
@@ -130,20 +138,22 @@ export class RoomAuthorizer {
     const creatorRole = state.members.get(key.createdBy);
     // A key never acts beyond its creator's current role, and dies with their membership.
     if (!creatorRole) throw new AppError("unauthenticated", "The API key's creator is no longer a member.");
-    await this.#recordKeyUse(state.org.id, key.id);
+    await this.#recordUse(`key:${key.id}`, state.org.id, (db, at) => db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, key.id)));
     return { type: "api_key", keyId: key.id, role: lowerOf("admin", creatorRole), scopes: key.scopes, createdBy: key.createdBy };
   }
 
-  async #recordKeyUse(orgId: string, keyId: string): Promise<void> {
+  /** Writes a last use with `write`, unless it was written less than a minute ago. */
+  async #recordUse(key: string, orgId: string, write: (db: Database, at: Date) => Promise<unknown>): Promise<void> {
     const now = this.#clock.now();
-    if (now - (this.#keyLastUseWritten.get(keyId) ?? 0) < lastUseWriteIntervalMs) return;
-    this.#keyLastUseWritten.set(keyId, now);
+    if (now - (this.#lastUseWritten.get(key) ?? 0) < lastUseWriteIntervalMs) return;
+    this.#lastUseWritten.set(key, now);
+    if (this.#lastUseWritten.size > maxRememberedSessions) this.#lastUseWritten.clear();
     try {
-      await orgDatabase(this.#env, orgId).update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, keyId));
+      await write(orgDatabase(this.#env, orgId), new Date(now));
     } catch (error) {
       // Bookkeeping must not fail the request it describes; the next use tries again.
-      this.#keyLastUseWritten.delete(keyId);
-      console.warn("[roster] OrgRoom: recording an API key's last use failed:", error);
+      this.#lastUseWritten.delete(key);
+      console.warn(`[roster] OrgRoom: recording the last use of ${key} failed:`, error);
     }
   }
 }

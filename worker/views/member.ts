@@ -9,11 +9,13 @@ export const Member = z
     userId: z.string(),
     name: z.string(),
     email: z.string(),
+    username: z.string().nullable(),
     role: Role,
     title: z.string(),
     joinedVia: z.enum(joinedVia),
     joinedAt: z.string(),
-    lastActiveAt: z.string().nullable(),
+    lastActiveAt: z.string().nullable().openapi({ description: "When the member last used this organization (written at most about once a minute)" }),
+    status: z.enum(["active", "never_signed_in"]).openapi({ description: "`never_signed_in` until the member first uses this organization" }),
   })
   .openapi("Member");
 export type MemberView = z.infer<typeof Member>;
@@ -27,10 +29,12 @@ export function memberView(m: Membership): MemberView {
     userId: m.userId,
     name: m.userName,
     email: m.userEmail,
+    username: m.userUsername,
     role: m.role,
     title: m.title,
     joinedVia: m.joinedVia,
     joinedAt: m.joinedAt.toISOString(),
     lastActiveAt: m.lastActiveAt?.toISOString() ?? null,
+    status: m.lastActiveAt ? "active" : "never_signed_in",
   };
 }

@@ -72,7 +72,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
   if (!alreadyMember) {
     statements.push(
       ctx.db.insert(memberships).values({
-        orgId: org.id, userId: user.id, role: invitation.role, userName: user.name, userEmail: user.email, joinedVia: "invitation", joinedAt: at,
+        orgId: org.id, userId: user.id, role: invitation.role, userName: user.name, userEmail: user.email, userUsername: user.username, joinedVia: "invitation", joinedAt: at,
       }),
       ctx.db.insert(userMemberships).values({ userId: user.id, orgId: org.id, orgSlug: org.slug, orgName: org.name, role: invitation.role, joinedAt: at }),
       ...invitation.projectAssignments.map((p) =>

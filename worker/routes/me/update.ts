@@ -42,8 +42,8 @@ export function registerUpdateMe(app: OpenAPIHono<AppEnv>): void {
     try {
       const [[updated], , orgs] = await db.batch([
         db.update(users).set(patch).where(eq(users.id, user.id)).returning(),
-        // Memberships keep their own copy of the name for search and sort (the sharding seam, docs/architecture.md).
-        db.update(memberships).set({ userName: patch.name ?? user.name }).where(eq(memberships.userId, user.id)),
+        // Memberships keep their own copy of the name and username for search and sort (the sharding seam, docs/architecture.md).
+        db.update(memberships).set({ userName: patch.name ?? user.name, userUsername: patch.username === undefined ? user.username : patch.username }).where(eq(memberships.userId, user.id)),
         db.select({ orgId: userMemberships.orgId }).from(userMemberships).where(eq(userMemberships.userId, user.id)),
       ]);
       if (!updated) throw new AppError("unauthenticated", "Your account no longer exists.");

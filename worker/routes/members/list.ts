@@ -10,7 +10,7 @@ import { Member, memberView } from "../../views/member.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const Query = z.object({
-  q: z.string().trim().max(100).optional().openapi({ description: "Case-insensitive search over name, email and title" }),
+  q: z.string().trim().max(100).optional().openapi({ description: "Case-insensitive search over name, email, username and title" }),
   role: z.enum(roles).optional(),
   sort: z.enum(["name", "email"]).default("name"),
   order: z.enum(["asc", "desc"]).default("asc"),
@@ -68,6 +68,7 @@ export function registerListMembers(app: OpenAPIHono<AppEnv>): void {
           sql`lower(${memberships.userName}) LIKE ${pattern} ESCAPE '\\'`,
           sql`${memberships.userEmail} LIKE ${pattern} ESCAPE '\\'`,
           sql`lower(${memberships.title}) LIKE ${pattern} ESCAPE '\\'`,
+          sql`lower(${memberships.userUsername}) LIKE ${pattern} ESCAPE '\\'`,
         ) as SQL,
       );
     }

@@ -43,7 +43,7 @@ export function registerCreateOrg(app: OpenAPIHono<AppEnv>): void {
       const [[created]] = await db.batch([
         db.insert(organizations).values(org).returning(),
         db.insert(memberships).values({
-          orgId: id, userId: user.id, role: "owner", userName: user.name, userEmail: user.email, joinedVia: "created", joinedAt: at,
+          orgId: id, userId: user.id, role: "owner", userName: user.name, userEmail: user.email, userUsername: user.username, joinedVia: "created", joinedAt: at,
         }),
         db.insert(userMemberships).values({ userId: user.id, orgId: id, orgSlug: slug, orgName: name, role: "owner", joinedAt: at }),
         auditInsert(db, id, owner, now, { action: "org.created", targetType: "org", targetId: id, data: { name, slug } }),
