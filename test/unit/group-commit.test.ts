@@ -189,17 +189,17 @@ describe("group commit", () => {
     expect(order).toEqual(["slow start", "slow end", "fast"]);
   });
 
-  it("runs exclusive commands alone, in order with the grouped ones", async () => {
+  it("runs tasks alone, in order with the grouped commands", async () => {
     const h = harness({ seats: 100 });
     const order: string[] = [];
     const a = h.take("a").then((v) => order.push(v));
-    const x = h.committer.exclusive(async () => {
-      order.push("exclusive");
+    const x = h.committer.run(async () => {
+      order.push("task");
       return "x";
     });
     const b = h.take("b").then((v) => order.push(v));
     await Promise.all([a, x, b]);
-    expect(order).toEqual(["a ok", "exclusive", "b ok"]);
+    expect(order).toEqual(["a ok", "task", "b ok"]);
   });
 
   it("commits a command's statements and still answers its error when the plan says so", async () => {

@@ -7,7 +7,8 @@
  * another (each sees the effects of the ones before it) and committed together in one
  * transaction, each answered with its own result. If that shared transaction fails, the
  * state is reloaded and the commands are retried one by one, so one bad command never
- * fails its neighbours. Exclusive commands (which commit on their own) run alone.
+ * fails its neighbours. Tasks that need no state (the bench's ping, tests that look
+ * inside the queue) run alone, in order with the commands.
  */
 
 /** What a planned command commits, and what it answers once committed. */
@@ -17,7 +18,9 @@ export interface Plan<S, T> {
   /**
    * A statement that fails the transaction when an invariant is broken (a seat guard). A
    * group runs one guard, after every command's statements: what it checks (used ≤ limit)
-   * holds at the end if and only if it held after each command, since commands only add.
+   * holds at the end if it held after each command, as long as no command of the group
+   * lowers the limit: one that does (an owner lowering the seat limit) makes the group's
+   * guard fail, and the group is retried one command at a time, each with its own guard.
    */
   guard?: S;
   /** The command's answer, given once its statements committed. */
@@ -36,7 +39,6 @@ export type Planner<State, S, T> = (state: State) => Promise<Plan<S, T>> | Plan<
 
 type Entry<State, S> =
   | { kind: "plan"; planner: Planner<State, S, unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }
-  | { kind: "exclusive"; run: (state: State) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }
   | { kind: "task"; run: () => Promise<unknown> | unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 export interface GroupCommitOptions<State, S> {
@@ -45,11 +47,6 @@ export interface GroupCommitOptions<State, S> {
   invalidate(): void;
   /** Commits the statements in one transaction, all or nothing. */
   commit(statements: S[]): Promise<void>;
-  /**
-   * Whether a failed exclusive command left the state as it was (a refusal before any
-   * write). Any other failure — a commit whose answer was lost, say — reloads the state.
-   */
-  keepsState?(error: unknown): boolean;
   /** Turns a failed commit of one command into the error its caller gets (guards → codes). */
   explain?(error: unknown): unknown;
   /** Most statements in one transaction (a group is cut before it grows past this). */
@@ -100,14 +97,6 @@ export class GroupCommitter<State, S> {
     });
   }
 
-  /** Queues a command that commits on its own, alone, in order with the others. */
-  exclusive<T>(run: (state: State) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ kind: "exclusive", run, resolve: resolve as (v: unknown) => void, reject });
-      this.#drain();
-    });
-  }
-
   /** Queues a task that needs no state (it runs alone, in order with the commands). */
   run<T>(task: () => Promise<T> | T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -123,7 +112,7 @@ export class GroupCommitter<State, S> {
       try {
         while (this.#queue.length > 0) {
           const head = this.#queue[0];
-          if (head?.kind === "exclusive" || head?.kind === "task") {
+          if (head?.kind === "task") {
             this.#queue.shift();
             await this.#runAlone(head);
           } else {
@@ -136,11 +125,10 @@ export class GroupCommitter<State, S> {
     })();
   }
 
-  async #runAlone(entry: Entry<State, S> & { kind: "exclusive" | "task" }): Promise<void> {
+  async #runAlone(entry: Entry<State, S> & { kind: "task" }): Promise<void> {
     try {
-      entry.resolve(entry.kind === "task" ? await entry.run() : await entry.run(await this.#options.state()));
+      entry.resolve(await entry.run());
     } catch (error) {
-      if (entry.kind === "exclusive" && !this.#options.keepsState?.(error)) this.#options.invalidate();
       entry.reject(error);
     }
   }
@@ -152,8 +140,8 @@ export class GroupCommitter<State, S> {
       state = await this.#options.state();
     } catch (error) {
       // Without state nothing can be planned: fail what is queued now, keep serving.
-      const exclusiveAt = this.#queue.findIndex((e) => e.kind !== "plan");
-      for (const entry of this.#queue.splice(0, exclusiveAt === -1 ? this.#queue.length : exclusiveAt)) entry.reject(error);
+      const taskAt = this.#queue.findIndex((e) => e.kind !== "plan");
+      for (const entry of this.#queue.splice(0, taskAt === -1 ? this.#queue.length : taskAt)) entry.reject(error);
       return;
     }
     const planned: Array<{ entry: Entry<State, S>; plan: Plan<S, unknown> }> = [];
