@@ -1,9 +1,9 @@
-import { and, eq, sql } from "drizzle-orm";
-import { invitations, type Invitation, type ProjectAssignment } from "../../../db/schema/index.ts";
+import { and, eq } from "drizzle-orm";
+import { invitations, type Invitation } from "../../../db/schema/index.ts";
 import { sha256Hex } from "../../lib/hash.ts";
 import { newId, randomToken } from "../../lib/ids.ts";
 import { effectiveStatus, expiryFrom } from "../../domain/invitations.ts";
-import { canGrant, type Role } from "../../domain/roles.ts";
+import { canGrant } from "../../domain/roles.ts";
 import { AppError } from "../../errors.ts";
 import { outboxInsert } from "../../mail/outbox.ts";
 import type { Actor } from "../actor.ts";
@@ -15,19 +15,9 @@ import { addPending, dropPending, inviteeKey, inviterName, seatsOf, type RoomSta
 import { requirePermission } from "./context.ts";
 import { invitationView, inviteUrl, type CreatedInvitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
+import type { InviteInput } from "../room-client.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
 
-/** An invitation to create, with the invitee already resolved by the Worker. */
-export interface InviteInput {
-  /** Lower-cased; for an invitation by username, that account's email. */
-  email: string;
-  username: string | null;
-  inviteeUserId: string | null;
-  role: Role;
-  projects: ProjectAssignment[];
-  message: string | null;
-  expiresInDays: number | null;
-}
 
 /**
  * The statement that refuses a new seat when the plan's limit is reached: members plus
