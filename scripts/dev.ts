@@ -10,7 +10,7 @@
  * signal to npm (SIGTERM) or closing its terminal; data stays in .data/.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createServer, type ViteDevServer } from "vite";
@@ -90,13 +90,18 @@ function startWorker(database: { url: string; authToken?: string }): ChildProces
     const value = process.env[key];
     if (value) vars[key] = value;
   }
+  // The Worker's settings go through a file only this user can read, never the command line,
+  // which every local user can see (`ps`, /proc/<pid>/cmdline).
+  const envFile = join(dataDir, "worker.env");
+  writeFileSync(envFile, Object.entries(vars).map(([key, value]) => `${key}=${JSON.stringify(value)}\n`).join(""), { mode: 0o600 });
+  chmodSync(envFile, 0o600);
   const args = [
     wrangler, "dev",
     "--ip", "127.0.0.1",
     "--port", String(workerPort),
     "--persist-to", join(dataDir, "wrangler"),
     "--show-interactive-dev-session=false",
-    ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+    "--env-file", envFile,
   ];
   const child = spawn(process.execPath, args, {
     stdio: ["ignore", "inherit", "inherit"],

@@ -47,6 +47,12 @@ describe("npm run dev", () => {
       expect(dev, "the dev server under the shell").toBeDefined();
       started = [dev!, ...descendantsOf(dev!.pid)];
       expect(started.map((p) => p.name)).toEqual(expect.arrayContaining(["workerd"]));
+      // The secrets reach the Worker through a file, never a command line any local user can read.
+      const secrets = ["session-secret", "database-token"].map((name) => readFileSync(join(dataDir, name), "utf8").trim());
+      for (const p of started) {
+        const cmdline = readFileSync(`/proc/${p.pid}/cmdline`, "utf8");
+        for (const secret of secrets) expect(cmdline.includes(secret), `${p.name} ${p.pid} shows a secret on its command line`).toBe(false);
+      }
 
       // What a SIGTERM to `npm run dev` does: npm and its shell end, the dev server does not
       // hear of it. It must notice, and stop what it started.
