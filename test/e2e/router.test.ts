@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { expectPath, openBrowser, type Browser } from "./support/chromium.ts";
+import { call, signInOverApi, uniqueEmail, uniqueSuffix } from "./support/api.ts";
+import { expectPath, openBrowser, textOf, useSession, type Browser } from "./support/chromium.ts";
 
 let browser: Browser;
 beforeEach(async () => {
@@ -9,35 +10,45 @@ afterEach(async () => {
   await browser.close();
 });
 
-test("route patterns match literal segments, decode params and take a trailing rest", async () => {
-  await browser.page.goto("/signin");
-  // The router module as Vite serves it to the dashboard (the same instance the app uses).
-  // Passed as source text: the test runner would rewrite a dynamic import in a function.
-  const cases: Array<[string, string]> = [
-    ["/", "/"],
-    ["/orgs/new", "/orgs/new"],
-    ["/orgs/:slug", "/orgs/acme"],
-    ["/orgs/:slug", "/orgs/caf%C3%A9%20co/"],
-    ["/orgs/:slug", "/orgs"],
-    ["/orgs/:slug", "/orgs/acme/members"],
-    ["/signin", "/sign"],
-    ["/files/*", "/files/a/b%2Fc"],
-    ["/orgs/:slug", "/orgs/%E0%A4%A"],
+test("every path of the route table opens its page, and any other path the not-found page", async () => {
+  const { page } = browser;
+  const owner = await signInOverApi(uniqueEmail("routes"));
+  const slug = `routes-${uniqueSuffix()}`;
+  expect((await call("/api/v1/orgs", { cookie: owner, body: { name: `Routes ${slug}`, slug } })).status).toBe(201);
+
+  // Signed out.
+  const publicPages: Array<[string, string]> = [
+    ["/signin", "Sign in to Roster"],
+    ["/auth/callback", "This sign-in link no longer works"],
+    ["/invitations/some-token-0123456789", "Your invitation"],
+    ["/dev/mailbox", "Dev mailbox"],
+    ["/nowhere/at-all", "Page not found"],
+    [`/orgs/${slug}/no-such-tab`, "Page not found"],
   ];
-  const results: unknown = await browser.page.evaluate(
-    `import("/src/router.tsx").then(({ matchPath }) => ${JSON.stringify(cases)}.map(([pattern, path]) => matchPath(pattern, path)))`,
-  );
-  expect(results).toEqual([
-    {},
-    {},
-    { slug: "acme" },
-    { slug: "café co" },
-    null,
-    null,
-    null,
-    { "*": "a/b/c" },
-    { slug: "%E0%A4%A" },
-  ]);
+  for (const [path, heading] of publicPages) {
+    await page.goto(path);
+    await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+  }
+  expect(await textOf(page, "main code")).toBe(`/orgs/${slug}/no-such-tab`);
+
+  // Signed in: the organization's pages share their frame (the switcher is in it).
+  await useSession(browser, owner);
+  const orgPages: Array<[string, string]> = [
+    ["/orgs/new", "Create an organization"],
+    [`/orgs/${slug}`, `Routes ${slug}`],
+    [`/orgs/${slug}/members`, "Members"],
+    [`/orgs/${slug}/invitations`, "Members"],
+    [`/orgs/${slug}/settings`, "Settings"],
+    [`/orgs/${slug}/api-keys`, "API keys"],
+    [`/orgs/${slug}/audit`, "Audit trail"],
+  ];
+  for (const [path, heading] of orgPages) {
+    await page.goto(path);
+    await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+    await expectPath(page, path);
+    if (path !== "/orgs/new") expect(await page.getByLabel("Organization", { exact: true }).inputValue()).toBe(slug);
+  }
+  expect(browser.errors).toEqual([]);
 });
 
 test("links change pages without reloading, and Back and Forward restore them", async () => {
@@ -57,5 +68,20 @@ test("links change pages without reloading, and Back and Forward restore them", 
   await page.goForward();
   await page.getByRole("heading", { name: "Sign in to Roster" }).waitFor();
   expect(await page.evaluate(() => (window as unknown as { loadMarker?: string }).loadMarker)).toBe("still here");
+  expect(browser.errors).toEqual([]);
+});
+
+test("pages load on first visit: opening sign-in fetches none of the organization's pages", async () => {
+  const { page } = browser;
+  const fetched: string[] = [];
+  page.on("request", (request) => fetched.push(new URL(request.url()).pathname));
+  await page.goto("/signin");
+  await page.getByRole("heading", { name: "Sign in to Roster" }).waitFor();
+  expect(fetched).toContain("/src/pages/SignIn.tsx");
+  expect(fetched.filter((path) => /\/src\/(pages\/(OrgOverview|Members|NewOrg|Audit)|components\/OrgLayout)\.tsx$/.test(path))).toEqual([]);
+
+  await page.goto("/nowhere");
+  await page.getByRole("heading", { name: "Page not found" }).waitFor();
+  expect(fetched).toContain("/src/pages/NotFound.tsx");
   expect(browser.errors).toEqual([]);
 });

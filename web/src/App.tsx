@@ -1,24 +1,43 @@
-import { ErrorBoundary } from "solid-js";
+import { Router, type RouteDefinition, type RouteSectionProps } from "@solidjs/router";
+import { ErrorBoundary, lazy } from "solid-js";
 import { PublicLayout } from "./components/Layouts.tsx";
-import { CallbackPage } from "./pages/Callback.tsx";
-import { HomePage } from "./pages/Home.tsx";
-import { NewOrgPage } from "./pages/NewOrg.tsx";
-import { NotFoundPage } from "./pages/NotFound.tsx";
-import { OrgOverviewPage } from "./pages/OrgOverview.tsx";
-import { SignInPage } from "./pages/SignIn.tsx";
-import { Router, type Route } from "./router.tsx";
 
-/** Every page of the dashboard, first match wins. */
-const routes: Route[] = [
-  { path: "/", component: HomePage },
-  { path: "/signin", component: SignInPage },
-  { path: "/auth/callback", component: CallbackPage },
-  { path: "/orgs/new", component: NewOrgPage },
-  { path: "/orgs/:slug", component: OrgOverviewPage },
+const Members = lazy(() => import("./pages/Members.tsx"));
+
+/**
+ * Every page of the dashboard. Each page is its own chunk, loaded on first visit (and on
+ * hovering a link to it), so the first load carries only the router and the frame.
+ * Static segments win over parameters (`/orgs/new` before `/orgs/:slug`); a page file
+ * default-exports its component. The organization's pages share `OrgLayout` (header, tabs,
+ * seats meter, live connection): it stays mounted while only the page inside changes.
+ *
+ * The members page has two tabs, each its own URL so that Back and links work:
+ * `/orgs/:slug/members` (Users) and `/orgs/:slug/invitations` (Invites).
+ */
+export const routes: RouteDefinition[] = [
+  { path: "/", component: lazy(() => import("./pages/Home.tsx")) },
+  { path: "/signin", component: lazy(() => import("./pages/SignIn.tsx")) },
+  { path: "/auth/callback", component: lazy(() => import("./pages/Callback.tsx")) },
+  { path: "/orgs/new", component: lazy(() => import("./pages/NewOrg.tsx")) },
+  {
+    path: "/orgs/:slug",
+    component: lazy(() => import("./components/OrgLayout.tsx")),
+    children: [
+      { path: "/", component: lazy(() => import("./pages/OrgOverview.tsx")) },
+      { path: "/members", component: () => <Members tab="users" /> },
+      { path: "/invitations", component: () => <Members tab="invitations" /> },
+      { path: "/settings", component: lazy(() => import("./pages/OrgSettings.tsx")) },
+      { path: "/api-keys", component: lazy(() => import("./pages/ApiKeys.tsx")) },
+      { path: "/audit", component: lazy(() => import("./pages/Audit.tsx")) },
+    ],
+  },
+  { path: "/invitations/:token", component: lazy(() => import("./pages/Invitation.tsx")) },
+  { path: "/dev/mailbox", component: lazy(() => import("./pages/DevMailbox.tsx")) },
+  { path: "*404", component: lazy(() => import("./pages/NotFound.tsx")) },
 ];
 
-/** The dashboard. */
-export function App() {
+/** What every page renders inside: a page that throws shows this instead of a blank screen. */
+function Root(props: RouteSectionProps) {
   return (
     <ErrorBoundary
       fallback={(error: unknown, reset) => (
@@ -33,7 +52,12 @@ export function App() {
         </PublicLayout>
       )}
     >
-      <Router routes={routes} fallback={NotFoundPage} />
+      {props.children}
     </ErrorBoundary>
   );
+}
+
+/** The dashboard. */
+export function App() {
+  return <Router root={Root}>{routes}</Router>;
 }

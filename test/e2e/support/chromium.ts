@@ -83,3 +83,9 @@ export async function expectPath(page: Page, expected: string | RegExp): Promise
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/** Gives the browser the session of `cookie` (`roster_session=…`, from `signInOverApi`). */
+export async function useSession(browser: Browser, cookie: string): Promise<void> {
+  const [name, ...value] = cookie.split("=");
+  await browser.context.addCookies([{ name: name as string, value: value.join("="), url: inject("appUrl") }]);
+}

@@ -1,6 +1,6 @@
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { describeError } from "../api.ts";
-import { Link } from "../router.tsx";
+import { A } from "@solidjs/router";
 import { createMailbox, signInLinks } from "../stores/mailbox.ts";
 
 const time = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
@@ -63,9 +63,9 @@ export function DevMailbox(props: { address: string }) {
                         </div>
                         <For each={signInLinks(message.text)} fallback={<p class="muted">{message.text.slice(0, 200)}</p>}>
                           {(url) => (
-                            <Link href={localHref(url)} class="button primary small">
+                            <A href={localHref(url)} class="button primary small">
                               Sign in with this link
-                            </Link>
+                            </A>
                           )}
                         </For>
                       </li>

@@ -1,6 +1,6 @@
 import type { JSX } from "solid-js";
 import { HealthBadge } from "../HealthBadge.tsx";
-import { Link } from "../router.tsx";
+import { A } from "@solidjs/router";
 
 /** The frame of the pages seen before signing in: a centred card. */
 export function PublicLayout(props: { children: JSX.Element }) {
@@ -8,7 +8,7 @@ export function PublicLayout(props: { children: JSX.Element }) {
     <div class="public">
       <a class="skip-link" href="#main">Skip to content</a>
       <header class="public-header">
-        <Link href="/" class="brand">Roster</Link>
+        <A href="/" class="brand">Roster</A>
       </header>
       <main id="main" class="card narrow" tabindex="-1">
         {props.children}

@@ -1,9 +1,10 @@
 import { For, Show } from "solid-js";
 import type { MembershipView } from "../../../worker/views/index.ts";
-import { navigate } from "../router.tsx";
+import { useNavigate } from "@solidjs/router";
 
 /** A select of the caller's organizations; choosing one opens it. */
 export function OrgSwitcher(props: { memberships: MembershipView[]; current: string | undefined }) {
+  const navigate = useNavigate();
   return (
     <div class="switcher">
       <label for="org-switcher" class="visually-hidden">

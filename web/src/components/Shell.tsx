@@ -1,7 +1,7 @@
 import { createEffect, createSignal, Match, Show, Switch, type JSX } from "solid-js";
 import { describeError } from "../api.ts";
 import { HealthBadge } from "../HealthBadge.tsx";
-import { Link, navigate, path, searchParams } from "../router.tsx";
+import { A, useLocation, useNavigate } from "@solidjs/router";
 import { useSession } from "../stores/session.ts";
 import { nextPath } from "../storage.ts";
 import { OrgSwitcher } from "./OrgSwitcher.tsx";
@@ -13,6 +13,8 @@ import { OrgSwitcher } from "./OrgSwitcher.tsx";
  */
 export function Shell(props: { currentOrg?: string; children: JSX.Element }) {
   const session = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
   const [signOutError, setSignOutError] = createSignal<string>();
   const [signingOut, setSigningOut] = createSignal(false);
 
@@ -20,8 +22,7 @@ export function Shell(props: { currentOrg?: string; children: JSX.Element }) {
     // Signing out leaves on its own; the page being left is not where to come back to.
     if (signingOut()) return;
     if (session.me.state === "ready" && session.me() === null) {
-      const query = searchParams().toString();
-      nextPath.remember(path() + (query ? `?${query}` : ""));
+      nextPath.remember(location.pathname + location.search);
       navigate("/signin", { replace: true });
     }
   });
@@ -31,10 +32,11 @@ export function Shell(props: { currentOrg?: string; children: JSX.Element }) {
     setSignOutError(undefined);
     try {
       await session.signOut();
+      // Still signing out until this frame is gone: the router changes pages in a
+      // transition, and the effect above must not take the page being left for a destination.
       navigate("/signin");
     } catch (error) {
       setSignOutError(describeError(error));
-    } finally {
       setSigningOut(false);
     }
   };
@@ -45,15 +47,15 @@ export function Shell(props: { currentOrg?: string; children: JSX.Element }) {
     <div class="app">
       <a class="skip-link" href="#main">Skip to content</a>
       <header class="topbar">
-        <Link href="/" class="brand">Roster</Link>
+        <A href="/" class="brand">Roster</A>
         <Show when={me()}>
           {(user) => (
             <>
               <nav class="org-nav" aria-label="Organizations">
                 <OrgSwitcher memberships={user().memberships} current={props.currentOrg} />
-                <Link href="/orgs/new" class="button ghost">
+                <A href="/orgs/new" class="button ghost">
                   <span aria-hidden="true">+</span> New<span class="long"> organization</span>
-                </Link>
+                </A>
               </nav>
               <div class="account">
                 <span class="email" title="Signed in as">{user().user.email}</span>

@@ -1,7 +1,7 @@
+import { A, useLocation, useNavigate } from "@solidjs/router";
 import { createSignal, Match, onMount, Show, Switch } from "solid-js";
 import { ApiError, describeError, retryText } from "../api.ts";
 import { PublicLayout, setTitle } from "../components/Layouts.tsx";
-import { Link, navigate, searchParams } from "../router.tsx";
 import { useSession } from "../stores/session.ts";
 import { nextPath } from "../storage.ts";
 
@@ -21,12 +21,13 @@ type Outcome =
  * else, e.g. the phone's mail app, it first asks "Sign in as ⟨email⟩?" and signs in only
  * when the person confirms that account.
  */
-export function CallbackPage() {
+export default function CallbackPage() {
   setTitle("Signing in");
   const session = useSession();
+  const navigate = useNavigate();
   const [outcome, setOutcome] = createSignal<Outcome>({ kind: "working" });
   // Read once: the token must be sent exactly once, whatever the URL does next.
-  const token = searchParams().get("token");
+  const token = new URLSearchParams(useLocation().search).get("token");
 
   const fail = (error: unknown, retry: () => void) => {
     if (error instanceof ApiError && (error.code === "login_link_invalid" || error.code === "validation_failed")) {
@@ -105,9 +106,9 @@ export function CallbackPage() {
                 <button type="button" class="button primary" onClick={() => token && void exchange(token, email(), false)}>
                   Sign in as {email()}
                 </button>
-                <Link href={signedInAs() ? "/" : "/signin"} class="button ghost">
+                <A href={signedInAs() ? "/" : "/signin"} class="button ghost">
                   Cancel
-                </Link>
+                </A>
               </div>
             </>
           )}
@@ -121,9 +122,9 @@ export function CallbackPage() {
             </p>
           </div>
           <p>
-            <Link href="/signin" class="button primary">
+            <A href="/signin" class="button primary">
               Get a new sign-in link
-            </Link>
+            </A>
           </p>
         </Match>
         <Match when={failure()}>
@@ -137,9 +138,9 @@ export function CallbackPage() {
                 <button type="button" class="button primary" onClick={() => failed().retry()}>
                   Try again
                 </button>
-                <Link href="/signin" class="button ghost">
+                <A href="/signin" class="button ghost">
                   Back to sign in
-                </Link>
+                </A>
               </div>
             </>
           )}

@@ -1,7 +1,7 @@
+import { useNavigate } from "@solidjs/router";
 import { createEffect, Show } from "solid-js";
 import { describeError } from "../api.ts";
 import { PublicLayout, setTitle } from "../components/Layouts.tsx";
-import { navigate } from "../router.tsx";
 import { useSession } from "../stores/session.ts";
 import { lastOrg } from "../storage.ts";
 
@@ -9,9 +9,10 @@ import { lastOrg } from "../storage.ts";
  * `/`: sends each person where they belong — /signin when signed out, their last (or
  * first) organization, or /orgs/new when they have none.
  */
-export function HomePage() {
+export default function HomePage() {
   setTitle("");
   const session = useSession();
+  const navigate = useNavigate();
 
   createEffect(() => {
     if (session.me.state !== "ready") return;

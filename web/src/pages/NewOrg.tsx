@@ -1,8 +1,8 @@
+import { useNavigate } from "@solidjs/router";
 import { createSignal, onMount, Show } from "solid-js";
 import { ApiError, describeError } from "../api.ts";
 import { Shell } from "../components/Shell.tsx";
 import { setTitle } from "../components/Layouts.tsx";
-import { navigate } from "../router.tsx";
 import { createOrganization } from "../stores/orgs.ts";
 import { useSession } from "../stores/session.ts";
 import { lastOrg } from "../storage.ts";
@@ -16,7 +16,7 @@ interface Problems {
 }
 
 /** `/orgs/new`: name an organization; its slug follows the name until edited. */
-export function NewOrgPage() {
+export default function NewOrgPage() {
   setTitle("New organization");
   return (
     <Shell>
@@ -27,6 +27,7 @@ export function NewOrgPage() {
 
 function NewOrgForm() {
   const session = useSession();
+  const navigate = useNavigate();
   const [name, setName] = createSignal("");
   const [typedSlug, setTypedSlug] = createSignal<string>();
   const [checked, setChecked] = createSignal({ name: false, slug: false });

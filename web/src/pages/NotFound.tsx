@@ -1,18 +1,19 @@
+import { A, useLocation } from "@solidjs/router";
 import { PublicLayout, setTitle } from "../components/Layouts.tsx";
-import { Link, path } from "../router.tsx";
 
 /** Any path the dashboard does not know. */
-export function NotFoundPage() {
+export default function NotFoundPage() {
   setTitle("Not found");
+  const location = useLocation();
   return (
     <PublicLayout>
       <h1>Page not found</h1>
       <p>
-        There is nothing at <code>{path()}</code>.
+        There is nothing at <code>{location.pathname}</code>.
       </p>
-      <Link href="/" class="button primary">
+      <A href="/" class="button primary">
         Go to your dashboard
-      </Link>
+      </A>
     </PublicLayout>
   );
 }

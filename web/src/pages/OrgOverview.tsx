@@ -1,17 +1,17 @@
+import { A, useParams } from "@solidjs/router";
 import { createEffect, Match, Show, Switch } from "solid-js";
 import { ApiError, describeError } from "../api.ts";
 import { setTitle } from "../components/Layouts.tsx";
-import { Shell } from "../components/Shell.tsx";
 import type { OrgWithSeatsView, Role } from "../../../worker/views/index.ts";
 import { roleLabel } from "../model.ts";
-import { Link, type Params } from "../router.tsx";
 import { createOrgResource } from "../stores/orgs.ts";
 import { useSession } from "../stores/session.ts";
 import { lastOrg } from "../storage.ts";
 
 /** `/orgs/:slug`: the organization at a glance — who you are there and its seats. */
-export function OrgOverviewPage(props: { params: Params }) {
-  const slug = () => props.params.slug ?? "";
+export default function OrgOverviewPage() {
+  const params = useParams<{ slug: string }>();
+  const slug = () => params.slug;
   const session = useSession();
   const org = createOrgResource(slug);
 
@@ -24,22 +24,20 @@ export function OrgOverviewPage(props: { params: Params }) {
   });
 
   return (
-    <Shell currentOrg={slug()}>
-      <Switch
-        fallback={
-          <p class="muted" role="status">
-            Loading the organization…
-          </p>
-        }
-      >
-        <Match when={org.current()?.error}>
-          {(error) => <OrgUnavailable slug={slug()} error={error()} retry={() => void org.refresh()} />}
-        </Match>
-        <Match when={org.current()?.data}>
-          {(data) => <Overview data={data()} role={session.membership(slug())?.role} busy={org.loading()} />}
-        </Match>
-      </Switch>
-    </Shell>
+    <Switch
+      fallback={
+        <p class="muted" role="status">
+          Loading the organization…
+        </p>
+      }
+    >
+      <Match when={org.current()?.error}>
+        {(error) => <OrgUnavailable slug={slug()} error={error()} retry={() => void org.refresh()} />}
+      </Match>
+      <Match when={org.current()?.data}>
+        {(data) => <Overview data={data()} role={session.membership(slug())?.role} busy={org.loading()} />}
+      </Match>
+    </Switch>
   );
 }
 
@@ -123,9 +121,9 @@ function OrgUnavailable(props: { slug: string; error: unknown; retry: () => void
         <p>
           There is no organization at <code>/orgs/{props.slug}</code>, or you are not a member of it.
         </p>
-        <Link href="/" class="button primary">
+        <A href="/" class="button primary">
           Go to your organizations
-        </Link>
+        </A>
       </Show>
     </section>
   );

@@ -1,13 +1,13 @@
+import { A } from "@solidjs/router";
 import { createSignal, onMount, Show } from "solid-js";
 import { ApiError, describeError, retryText } from "../api.ts";
 import { DevMailbox } from "../components/DevMailbox.tsx";
 import { PublicLayout, setTitle } from "../components/Layouts.tsx";
-import { Link } from "../router.tsx";
 import { useHealth } from "../stores/health.ts";
 import { useSession } from "../stores/session.ts";
 
 /** `/signin`: asks for an email and mails a sign-in link; never says whether an account exists. */
-export function SignInPage() {
+export default function SignInPage() {
   setTitle("Sign in");
   const session = useSession();
   const { devMailbox } = useHealth();
@@ -59,7 +59,7 @@ export function SignInPage() {
       <Show when={signedInAs()}>
         {(address) => (
           <p class="banner info">
-            You are signed in as <strong>{address()}</strong>. <Link href="/">Continue to your dashboard</Link>
+            You are signed in as <strong>{address()}</strong>. <A href="/">Continue to your dashboard</A>
           </p>
         )}
       </Show>
