@@ -1,8 +1,22 @@
 import Database from "libsql";
 import { checkProgram, checkText, notAuthorized } from "./guard.ts";
+import { classifyProgram, compiledSchemaCookie, type Verdict } from "./straight.ts";
 
 type Db = InstanceType<typeof Database>;
 type Prepared = ReturnType<Db["prepare"]>;
+
+/** What straight.ts says of a statement's program: as it is, and as the hex wrapper of a query
+ * (execute.ts), which may also call hex(). */
+interface Verdicts {
+  plain: Verdict;
+  wrapper: Verdict;
+  /** The schema version the inspected program was compiled against (see compiledSchemaCookie). */
+  cookie: number | undefined;
+}
+
+const NOT_INSPECTED: Verdict = { straight: false, reason: "not inspected" };
+const NEVER: Verdicts = { plain: NOT_INSPECTED, wrapper: NOT_INSPECTED, cookie: undefined };
+const HEX: ReadonlySet<string> = new Set(["hex"]);
 
 /** Prepared statements a connection keeps, and the longest SQL text it keeps one for. */
 const statementCacheSize = 128;
@@ -24,9 +38,19 @@ export class Conn {
   stuck = false;
   /** `PRAGMA query_only` is on for the current `BEGIN TRANSACTION READONLY`. */
   readonlyTx = false;
+  /**
+   * Ran a statement that may change the schema (anything but a plain query, INSERT, UPDATE,
+   * DELETE or transaction control) in the current transaction. A rollback then takes the schema
+   * back to a version number the cached statements may have seen with other content, so while
+   * this is set no statement takes the fast path, and the cache is dropped once the
+   * transaction is over (see {@link settle}).
+   */
+  schemaTouched = false;
   #meta: Prepared | undefined;
   /** Prepared statements by SQL text, least recently used first (a Map keeps insertion order). */
   readonly #statements = new Map<string, Prepared>();
+  /** The verdicts on each prepared statement's program, computed once when it is inspected. */
+  readonly #verdicts = new WeakMap<Prepared, Verdicts>();
   #schemaVersion: Prepared | undefined;
   /** The schema version the cached statements were prepared against. */
   #statementsSchema: unknown;
@@ -69,13 +93,18 @@ export class Conn {
     this.#schemaVersion ??= this.db.prepare("PRAGMA schema_version").raw();
     const version = (this.all(this.#schemaVersion)[0] as unknown[] | undefined)?.[0];
     if (version !== this.#statementsSchema) {
-      this.#statements.clear();
+      this.forgetStatements();
       this.#statementsSchema = version;
+      // PRAGMA schema_version reads the file's version without checking this connection's copy
+      // of the schema, which SQLite reloads only when a statement that uses a table finds it
+      // stale at its first step: reload it now, or what is prepared (and inspected) next would
+      // be compiled against the old schema, and compiled again, differently, when it runs.
+      this.db.exec("SELECT 1 FROM sqlite_schema LIMIT 0");
     }
     let stmt = this.#statements.get(sql);
     if (stmt === undefined) {
       stmt = this.db.prepare(sql);
-      this.#inspect(sql);
+      this.#verdicts.set(stmt, this.#inspect(sql));
       if (sql.length > maxCachedSqlLength) this.keep(stmt);
       else {
         if (this.#statements.size >= statementCacheSize) {
@@ -92,7 +121,58 @@ export class Conn {
     return stmt;
   }
 
-  #inspect(sql: string): void {
+  /**
+   * Like {@link prepare}, and whether the statement may run here on the main thread, without the
+   * deadline (straight.ts): its program is straight (`wrapper`: as the hex wrapper of a query
+   * may be), and the program that will run is the one inspected. A statement is compiled again
+   * behind our back when, at its first step, the file's schema version differs from the one it
+   * was compiled against, or a setting expired it; the new program may differ. So:
+   * - the inspected program was compiled against the schema version read just now, in
+   *   prepare(), inside a transaction, which holds that version until it ends (the caller must
+   *   step the statement before anything else runs: no await in between);
+   * - no PRAGMA ran on this connection (`dirty`: foreign_keys and the like change what is
+   *   compiled, and expire every statement);
+   * - no schema change of this transaction can be rolled back under it (`schemaTouched`): a
+   *   version number then stands for other content than it did.
+   */
+  prepareForRun(sql: string, wrapper = false): { stmt: Prepared; straight: boolean } {
+    const stmt = this.prepare(sql);
+    const verdicts = this.#verdicts.get(stmt) ?? NEVER;
+    const straight =
+      this.inTransaction &&
+      !this.dirty &&
+      !this.schemaTouched &&
+      (verdicts.cookie === undefined || verdicts.cookie === this.#statementsSchema) &&
+      (wrapper ? verdicts.wrapper : verdicts.plain).straight;
+    return { stmt, straight };
+  }
+
+  /**
+   * Whether `sql` may take the fast path once in a transaction: its program is straight (it is
+   * prepared, and inspected, if it was not yet). A hint for opening one: prepareForRun decides.
+   */
+  mayBeStraight(sql: string): boolean {
+    if (this.dirty || this.schemaTouched) return false;
+    const stmt = this.#statements.get(sql) ?? this.prepare(sql);
+    const verdicts = this.#verdicts.get(stmt) ?? NEVER;
+    return verdicts.plain.straight && (verdicts.cookie === undefined || verdicts.cookie === this.#statementsSchema);
+  }
+
+  /** Drops every cached statement (kept alive until the connection closes: see #kept). */
+  forgetStatements(): void {
+    for (const stmt of this.#statements.values()) this.keep(stmt);
+    this.#statements.clear();
+  }
+
+  /** After a statement: once outside a transaction, a possible schema change is settled. */
+  settle(): void {
+    if (this.schemaTouched && !this.inTransaction) {
+      this.forgetStatements();
+      this.schemaTouched = false;
+    }
+  }
+
+  #inspect(sql: string): Verdicts {
     const inspected = checkText(sql);
     let program: unknown[];
     try {
@@ -108,10 +188,16 @@ export class Conn {
       const again = this.db.prepare(sql);
       this.keep(again);
       const cols = again.columns().map((c) => c.name).join(",");
-      if (cols === "addr,opcode,p1,p2,p3,p4,p5,comment" || cols === "id,parent,notused,detail") return;
+      if (cols === "addr,opcode,p1,p2,p3,p4,p5,comment" || cols === "id,parent,notused,detail") return NEVER;
       throw notAuthorized("a statement that cannot be inspected");
     }
     checkProgram(program);
+    // Blob literals were emptied for EXPLAIN: what it compiled is not exactly what runs (a
+    // literal can decide which partial index fits), so such a statement is never straight.
+    if (inspected !== sql) return NEVER;
+    const cookie = compiledSchemaCookie(program);
+    if (cookie === null) return NEVER;
+    return { plain: classifyProgram(program), wrapper: classifyProgram(program, HEX), cookie };
   }
 
   /** Keeps a native object of this connection alive until the connection is closed. */
@@ -163,6 +249,7 @@ export class Conn {
   reset(): boolean {
     try {
       if (this.inTransaction) this.db.exec("ROLLBACK");
+      this.settle();
       if (this.readonlyTx) {
         this.db.exec("PRAGMA query_only=0");
         this.readonlyTx = false;

@@ -119,6 +119,8 @@ export async function runStmt(conn: Conn, p: Prepared, stmt: Pick<Stmt, "args" |
   const args = bindArgs(p.info.params, stmt);
   const started = performance.now();
   if (p.info.dirtiesConnection) conn.dirty = true;
+  if (!p.info.isQuery && !p.info.isIud && !p.info.isTxnControl && !p.info.isExplain) conn.schemaTouched = true;
+  let snapshot = false;
   try {
     // exec() runs every statement of its text: only a text that is plainly one statement goes there.
     if (p.info.isTxnControl && args.length === 0 && PLAIN_TXN_CONTROL.test(p.piece.text)) {
@@ -127,6 +129,14 @@ export async function runStmt(conn: Conn, p: Prepared, stmt: Pick<Stmt, "args" |
     }
     const wrap = p.info.mayWrite && !conn.inTransaction;
     if (wrap) await retryBusy(ctx, () => conn.db.exec("BEGIN IMMEDIATE"));
+    // A statement takes the fast path only inside a transaction (see Conn.prepareForRun). A write
+    // outside one has the BEGIN IMMEDIATE above; a plain query outside one whose program is
+    // straight gets a read transaction of its own (deferred: it takes no lock), ended right
+    // after it, as autocommit would.
+    if (!wrap && p.info.isQuery && !conn.inTransaction && conn.mayBeStraight(p.piece.text)) {
+      conn.db.exec("BEGIN");
+      snapshot = true;
+    }
     let result: StmtResult;
     try {
       const run = prepareRun(conn, p, args, stmt.wantRows, ctx);
@@ -140,7 +150,9 @@ export async function runStmt(conn: Conn, p: Prepared, stmt: Pick<Stmt, "args" |
     result.query_duration_ms = performance.now() - started;
     return result;
   } finally {
+    if (snapshot && conn.inTransaction) commitOrRollback(conn);
     conn.syncReadonly(p.info.beginsReadonly);
+    conn.settle();
   }
 }
 
@@ -160,6 +172,21 @@ const PLAIN_TXN_CONTROL = /^\s*(?:BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)(?
 /** The error of a statement stopped at the deadline. */
 function deadlineError(ctx: ExecContext): StmtError {
   return new StmtError(`SQLite error: interrupted: the statement ran longer than the server's limit of ${ctx.statementTimeoutMs} ms`, "SQLITE_INTERRUPT");
+}
+
+/**
+ * Runs a statement whose program is straight (see straight.ts) here, on the main thread, as
+ * every statement ran before the deadline: it cannot run long, and skipping the thread pool's
+ * hop is most of the cost of a short statement. The returned `next` reads one row, or undefined
+ * at the end.
+ */
+function startHere(conn: Conn, stmt: SyncStatement, args: EngineValue[]): () => unknown {
+  const rows = stmt.iterate(args);
+  conn.keep(rows);
+  return () => {
+    const r = rows.next();
+    return r.done === true ? undefined : r.value;
+  };
 }
 
 /**
@@ -212,15 +239,29 @@ function isInterrupt(e: unknown): boolean {
   return e instanceof Error && (e as Error & { code?: unknown }).code === "SQLITE_INTERRUPT";
 }
 
-/** Prepares a statement once and returns the function that runs it (re-running the same
- * statement object after SQLITE_BUSY resets it). */
+/**
+ * Prepares a statement once and returns the function that runs it (re-running the same
+ * statement object after SQLITE_BUSY resets it). Its first attempt runs on the fast path
+ * (startHere) when its program is straight; it must then follow the prepare with no await in
+ * between (see Conn.prepareForRun), so a retry after SQLITE_BUSY takes the deadline's path.
+ */
 function prepareRun(conn: Conn, p: Prepared, args: EngineValue[], wantRows: boolean, ctx: ExecContext): () => Promise<StmtResult> {
-  const stmt = conn.prepare(p.piece.text);
+  // Only plain queries and INSERT/UPDATE/DELETE may take the fast path: nothing else is needed
+  // there, and pragmas, schema and transaction control have effects beyond their program.
+  const mayBeFast = p.info.isQuery || p.info.isIud;
+  const prepared = conn.prepareForRun(p.piece.text);
+  const stmt = prepared.stmt;
+  let fast = mayBeFast && prepared.straight;
   const cols: Col[] = stmt.columns().map((c) => ({ name: c.name, decltype: c.type ?? null }));
   if (!stmt.reader) {
     return async () => {
-      const next = await start(conn, stmt, args, ctx);
-      while (next() !== undefined);
+      if (fast) {
+        fast = false;
+        stmt.run(args);
+      } else {
+        const next = await start(conn, stmt, args, ctx);
+        while (next() !== undefined);
+      }
       return finish(conn, p, cols, []);
     };
   }
@@ -228,15 +269,47 @@ function prepareRun(conn: Conn, p: Prepared, args: EngineValue[], wantRows: bool
   let hexText = false;
   if (p.info.isQuery) {
     // The binding cuts text at NUL and panics on invalid UTF-8, so plain queries read every text
-    // value as hex through a CTE wrapper. It is MATERIALIZED so that the whole query runs in the
-    // first step, where the deadline can interrupt it; rows then come out in the same order.
+    // value as hex through a CTE wrapper.
     const names = cols.map((_, i) => `c${i}`);
     const exprs = names.map((n) => `CASE typeof(${n}) WHEN 'text' THEN hex(${n}) ELSE ${n} END`);
-    try {
-      source = conn.prepare(`WITH ${WRAP}(${names.join(",")}) AS MATERIALIZED (${p.piece.text}\n) SELECT ${exprs.join(",")} FROM ${WRAP}`);
-      hexText = true;
-    } catch {
-      source = stmt;
+    // A query that names a table like the wrapper would refer to the wrapper instead, which
+    // makes the wrapper recursive (SQLite needs no RECURSIVE keyword): the name must not occur
+    // in its text (views do not see it).
+    let wrapName = WRAP;
+    const lower = p.piece.text.toLowerCase();
+    while (lower.includes(wrapName)) wrapName += "_";
+    const head = `WITH ${wrapName}(${names.join(",")}) AS`;
+    const select = `SELECT ${exprs.join(",")} FROM ${wrapName}`;
+    if (fast) {
+      // On the fast path the wrapper is not materialized: SQLite flattens it into the query (same
+      // rows, same order, as before the deadline), and the wrapper's own program, the one that
+      // runs, is classified, with hex() allowed. The query's program is straight without hex(),
+      // so each hex() there is the wrapper's, applied once to one result column (a value at most
+      // doubles). A wrapper that does not flatten (a query without FROM, a compound, …) shows a
+      // coroutine and goes off-thread. Deciding from the query's verdict alone (a straight query
+      // yields at most one row per ResultRow, so a loop over them is bounded) would rest on the
+      // query meaning inside the wrapper what it means alone, which the name check above is
+      // there for; classifying what runs does not.
+      try {
+        const wrapped = conn.prepareForRun(`${head} (${p.piece.text}\n) ${select}`, true);
+        fast = wrapped.straight;
+        if (fast) {
+          source = wrapped.stmt;
+          hexText = true;
+        }
+      } catch {
+        fast = false;
+      }
+    }
+    if (!hexText) {
+      // Off the fast path it is MATERIALIZED, so that the whole query runs in the first step,
+      // where the deadline can interrupt it; rows then come out in the same order.
+      try {
+        source = conn.prepare(`${head} MATERIALIZED (${p.piece.text}\n) ${select}`);
+        hexText = true;
+      } catch {
+        source = stmt;
+      }
     }
   }
   source.raw().safeIntegers();
@@ -245,7 +318,9 @@ function prepareRun(conn: Conn, p: Prepared, args: EngineValue[], wantRows: bool
     let overflow = false;
     const budget = ctx.budget.bytes;
     let used = 0;
-    const next = await start(conn, source, args, ctx);
+    const here = fast;
+    fast = false;
+    const next = here ? startHere(conn, source, args) : await start(conn, source, args, ctx);
     for (let raw = next(); raw !== undefined; raw = next()) {
       // Rows are drained even when not wanted (or over budget) so the statement finishes cleanly.
       if (!wantRows || overflow || !Array.isArray(raw)) continue;
