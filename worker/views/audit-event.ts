@@ -29,3 +29,25 @@ export function auditEventView(e: AuditEventRow): AuditEventView {
     at: e.at.toISOString(),
   };
 }
+
+/** How a person reads an id that an event names: a member, an API key, an invitation. */
+export const AuditName = z
+  .object({
+    name: z.string().openapi({ description: "A member's name (or email), an API key's name, an invitation's invitee" }),
+    detail: z.string().nullable().openapi({ description: "A member's email, an API key's prefix; null otherwise" }),
+  })
+  .openapi("AuditName");
+export type AuditNameView = z.infer<typeof AuditName>;
+
+/** `GET /orgs/:org/audit`: a page of the trail, newest first. */
+export const AuditPage = z
+  .object({
+    events: z.array(AuditEvent),
+    nextCursor: z.number().int().nullable(),
+    names: z.record(z.string(), AuditName).openapi({
+      description:
+        "The actors and targets of these events that are still known, by id: current members, API keys (revoked ones too), invitations. An id missing here is a former member.",
+    }),
+  })
+  .openapi("AuditPage");
+export type AuditPageView = z.infer<typeof AuditPage>;

@@ -7,7 +7,7 @@ import type { liveCloseCodes } from "../org/live/protocol.ts";
 
 export type { Role } from "../domain/roles.ts";
 export type { ApiKeyView, CreatedApiKeyView } from "./api-key.ts";
-export type { AuditEventView } from "./audit-event.ts";
+export type { AuditEventView, AuditNameView, AuditPageView } from "./audit-event.ts";
 export type { DevMailboxView, DevMailView } from "./dev-mail.ts";
 export type { ErrorBody, FieldIssue } from "./error.ts";
 export type { HealthView } from "./health.ts";

@@ -1,48 +1,153 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, desc, eq, lt } from "drizzle-orm";
-import { auditEvents } from "../../../db/schema/index.ts";
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { apiKeys, auditEvents, invitations, memberships, type AuditEvent as AuditEventRow } from "../../../db/schema/index.ts";
+import { auditActionFilterShape } from "../../domain/audit-actions.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
-import { orgDatabase } from "../../lib/database.ts";
-import { AuditEvent, auditEventView } from "../../views/audit-event.ts";
+import { orgDatabase, type Database } from "../../lib/database.ts";
+import { AuditPage, auditEventView, type AuditNameView } from "../../views/audit-event.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
+
+const Query = z
+  .object({
+    cursor: z.coerce.number().int().positive().optional().openapi({ description: "`nextCursor` of the previous page" }),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    action: z
+      .string()
+      .trim()
+      .regex(auditActionFilterShape, "Use an action such as member.removed, or a family such as member.")
+      .optional()
+      .openapi({ description: "One action (`member.removed`) or a family of them (`member` for every `member.*`)", example: "invitation" }),
+    actor: z
+      .string()
+      .trim()
+      .min(1)
+      .max(254)
+      .optional()
+      .openapi({
+        description:
+          "Who acted: `system` (Roster itself, e.g. expiries), a user or API key id, a current member's email or username (`@` optional), or an API key's name",
+        example: "ada@example.com",
+      }),
+    since: z.iso.datetime({ offset: true }).optional().openapi({ description: "Events at or after this time (ISO 8601)" }),
+    until: z.iso.datetime({ offset: true }).optional().openapi({ description: "Events before this time (ISO 8601)" }),
+  })
+  .refine((q) => !q.since || !q.until || Date.parse(q.since) < Date.parse(q.until), { path: ["until"], message: "Must be after the start." });
 
 const route = createRoute({
   method: "get",
   path: "/api/v1/orgs/{org}/audit",
   tags: ["audit"],
-  summary: "The audit trail, newest first",
+  summary: "The audit trail, newest first, filtered by actor, action and time",
+  description:
+    "Filters combine (all must match). An `actor` that names nobody matches nothing. `names` says who the events' actors and targets are, so a client need not look each id up.",
   security: orgSecurity,
   middleware: [orgAccess("audit:read")] as const,
-  request: {
-    params: OrgParams,
-    query: z.object({
-      cursor: z.coerce.number().int().positive().optional().openapi({ description: "`nextCursor` of the previous page" }),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-    }),
-  },
+  request: { params: OrgParams, query: Query },
   responses: {
-    200: json(z.object({ events: z.array(AuditEvent), nextCursor: z.number().int().nullable() }), "A page of events"),
+    200: json(AuditPage, "A page of events"),
     ...errors(400, 401, 403, 404),
   },
 });
 
+/** The events' conditions for the filters asked for. */
+function filters(db: Database, orgId: string, query: z.infer<typeof Query>): SQL | undefined {
+  const { cursor, action, actor, since, until } = query;
+  return and(
+    eq(auditEvents.orgId, orgId),
+    cursor ? lt(auditEvents.id, cursor) : undefined,
+    // A family is a range of names ("member." up to "member/"), so `_` in it stays literal.
+    action?.includes(".") ? eq(auditEvents.action, action) : undefined,
+    action && !action.includes(".") ? and(gte(auditEvents.action, `${action}.`), lt(auditEvents.action, `${action}/`)) : undefined,
+    actor ? actorFilter(db, orgId, actor) : undefined,
+    since ? gte(auditEvents.at, new Date(since)) : undefined,
+    until ? lt(auditEvents.at, new Date(until)) : undefined,
+  );
+}
+
+function actorFilter(db: Database, orgId: string, actor: string): SQL | undefined {
+  if (actor.toLowerCase() === "system") return eq(auditEvents.actorType, "system");
+  const handle = actor.replace(/^@/, "").toLowerCase();
+  const members = db
+    .select({ id: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), or(eq(memberships.userEmail, actor.toLowerCase()), sql`lower(${memberships.userUsername}) = ${handle}`)));
+  const keys = db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.name, actor)));
+  return or(eq(auditEvents.actorId, actor), inArray(auditEvents.actorId, members), inArray(auditEvents.actorId, keys));
+}
+
+/** The ids of people, keys and invitations the events name, by kind. */
+function namedIds(events: AuditEventRow[]): { users: string[]; keys: string[]; invitations: string[] } {
+  const users = new Set<string>();
+  const keys = new Set<string>();
+  const invites = new Set<string>();
+  for (const e of events) {
+    if (e.actorType === "user" && e.actorId) users.add(e.actorId);
+    if (e.actorType === "api_key" && e.actorId) keys.add(e.actorId);
+    if (e.targetId && e.targetType === "member") users.add(e.targetId);
+    if (e.targetId && e.targetType === "api_key") keys.add(e.targetId);
+    if (e.targetId && e.targetType === "invitation") invites.add(e.targetId);
+    // A removal's remover, a transfer's two owners.
+    for (const key of ["by", "from", "to"]) {
+      const value = e.data[key];
+      if (typeof value === "string" && value.startsWith("usr_")) users.add(value);
+    }
+  }
+  return { users: [...users], keys: [...keys], invitations: [...invites] };
+}
+
+/** Who the ids are, read from the organization's side only (a former member stays an id). */
+async function names(db: Database, orgId: string, events: AuditEventRow[]): Promise<Record<string, AuditNameView>> {
+  const ids = namedIds(events);
+  const [people, keys, invites] = await Promise.all([
+    ids.users.length
+      ? db
+          .select({ id: memberships.userId, name: memberships.userName, email: memberships.userEmail })
+          .from(memberships)
+          .where(and(eq(memberships.orgId, orgId), inArray(memberships.userId, ids.users)))
+      : [],
+    ids.keys.length
+      ? db
+          .select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix })
+          .from(apiKeys)
+          .where(and(eq(apiKeys.orgId, orgId), inArray(apiKeys.id, ids.keys)))
+      : [],
+    ids.invitations.length
+      ? db
+          .select({ id: invitations.id, email: invitations.email, username: invitations.username })
+          .from(invitations)
+          .where(and(eq(invitations.orgId, orgId), inArray(invitations.id, ids.invitations)))
+      : [],
+  ]);
+  const named: Record<string, AuditNameView> = {};
+  for (const p of people) named[p.id] = { name: p.name || p.email, detail: p.email };
+  for (const k of keys) named[k.id] = { name: k.name, detail: k.prefix };
+  // An invitation by username keeps the account's email from its inviter, so from the trail too.
+  for (const i of invites) named[i.id] = { name: i.username ? `@${i.username}` : i.email, detail: null };
+  return named;
+}
+
 export function registerListAudit(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const { cursor, limit } = c.req.valid("query");
+    const query = c.req.valid("query");
     const orgId = c.var.org.id;
-    const rows = await orgDatabase(c.env, orgId)
+    const db = orgDatabase(c.env, orgId);
+    const rows = await db
       .select()
       .from(auditEvents)
-      .where(and(eq(auditEvents.orgId, orgId), cursor ? lt(auditEvents.id, cursor) : undefined))
+      .where(filters(db, orgId, query))
       .orderBy(desc(auditEvents.id))
-      .limit(limit + 1);
-    const more = rows.length > limit;
-    const shown = more ? rows.slice(0, limit) : rows;
+      .limit(query.limit + 1);
+    const more = rows.length > query.limit;
+    const shown = more ? rows.slice(0, query.limit) : rows;
     return c.json(
       {
         events: shown.map(auditEventView),
         nextCursor: more ? (shown.at(-1)?.id ?? null) : null,
+        names: await names(db, orgId, shown),
       },
       200,
     );
