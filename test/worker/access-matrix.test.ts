@@ -233,6 +233,15 @@ const rows: Row[] = [
   invitationRow("POST", "/extend", 200),
   invitationRow("POST", "/revoke", 200),
   invitationRow("DELETE", "", 204, { invitationVictims: "revoked" }),
+  {
+    // Somebody else's invitation, read by its id: not theirs to see, so not found.
+    route: "GET /api/v1/me/invitations/{id}",
+    path: (f) => `/api/v1/me/invitations/${f.strangersInvitation.id}`,
+    key: "all",
+    expected: people(404),
+  },
+  { route: "POST /api/v1/me/notifications/{id}/read", path: () => "/api/v1/me/notifications/ntf_nobodys/read", key: "all", expected: people(404) },
+  { route: "POST /api/v1/me/notifications/read", path: () => "/api/v1/me/notifications/read", key: "all", expected: people(200) },
   ...(["accept", "decline"] as const).flatMap((answer): Row[] => [
     {
       // Somebody else's invitation: people are told it is not theirs; keys are not people.

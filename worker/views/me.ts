@@ -13,7 +13,7 @@ const PendingInvitation = z.object({ id: z.string(), org: z.object({ slug: z.str
 export type PendingInvitationView = z.infer<typeof PendingInvitation>;
 
 /** An in-app notification (an invitation received, one accepted…). */
-const Notification = z.object({ id: z.string(), type: z.string(), data: z.record(z.string(), z.unknown()), createdAt: z.string(), read: z.boolean() });
+export const Notification = z.object({ id: z.string(), type: z.string(), data: z.record(z.string(), z.unknown()), createdAt: z.string(), read: z.boolean() });
 export type NotificationView = z.infer<typeof Notification>;
 
 /** `GET /api/v1/me`: the signed-in user, their memberships, pending invitations and notifications. */

@@ -30,6 +30,23 @@ export const magicLinkLimits = {
   perEmail: { name: "magic-link:email", limit: 20, windowMs: loginTokenTtlMs },
 } satisfies Record<string, RateLimit>;
 
+/**
+ * Where the dashboard goes once the link has signed the person in: a path on this site
+ * (`/invitations/…`), never another origin. Printable ASCII without spaces or backslashes
+ * after a single leading slash, so no browser can read it as `//host` (URL parsing drops
+ * tabs and newlines, and takes a backslash for a slash).
+ */
+const ReturnPath = z
+  .string()
+  .max(512)
+  .regex(/^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/, "A path on this site, like /invitations/…")
+  .openapi({ example: "/invitations/abc…" });
+
+const MagicLinkRequest = z.object({
+  email: Email,
+  next: ReturnPath.optional().openapi({ description: "Carried in the mailed link (`&next=`) for the dashboard to return to after signing in" }),
+});
+
 const Accepted = z.object({ status: z.literal("accepted"), message: z.string() }).openapi("MagicLinkAccepted");
 
 const route = createRoute({
@@ -42,7 +59,7 @@ const route = createRoute({
     "email from one address (429); mail to one email is also capped, silently (still 202). Sets the short-lived, " +
     "HttpOnly sign-in nonce cookie (`__Host-roster_signin` over HTTPS) that binds the link to this browser: the " +
     "dashboard signs in without asking only in the browser that asked for the link. Refused (403) from another site.",
-  request: { body: { ...json(z.object({ email: Email })), required: true } },
+  request: { body: { ...json(MagicLinkRequest), required: true } },
   responses: { 202: json(Accepted, "Accepted"), ...errors(400, 403, 429) },
 });
 
@@ -62,7 +79,7 @@ export function registerMagicLink(app: OpenAPIHono<AppEnv>): void {
     // Without this another site could have a victim's browser ask for a link to the
     // attacker's address and so hold the nonce that makes that link sign in silently.
     refuseCrossSite(c);
-    const { email } = c.req.valid("json");
+    const { email, next } = c.req.valid("json");
     const now = c.var.clock.now();
     const address = clientAddress(c);
     await enforceRateLimit(c.env, magicLinkLimits.perAddress, address, now);
@@ -79,7 +96,7 @@ export function registerMagicLink(app: OpenAPIHono<AppEnv>): void {
     await userDatabase(c.env)
       .insert(loginTokens)
       .values({ tokenHash: await sha256Hex(token), email, nonceHash, createdAt: new Date(now), expiresAt: new Date(now + loginTokenTtlMs) });
-    const url = `${appUrl(c)}/auth/callback?token=${encodeURIComponent(token)}`;
+    const url = `${appUrl(c)}/auth/callback?token=${encodeURIComponent(token)}${next ? `&next=${encodeURIComponent(next)}` : ""}`;
     try {
       await mailerFor(c.env).send(signInMail(email, url, loginTokenTtlMs / 60_000));
     } catch (error) {
