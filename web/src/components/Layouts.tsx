@@ -1,5 +1,6 @@
 import type { JSX } from "solid-js";
 import { HealthBadge } from "../HealthBadge.tsx";
+import { Toasts } from "./Toasts.tsx";
 import { A } from "@solidjs/router";
 
 /** The frame of the pages seen before signing in: a centred card. */
@@ -13,6 +14,7 @@ export function PublicLayout(props: { children: JSX.Element }) {
       <main id="main" class="card narrow" tabindex="-1">
         {props.children}
       </main>
+      <Toasts />
       <footer class="footer">
         <HealthBadge />
       </footer>

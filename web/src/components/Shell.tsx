@@ -5,6 +5,7 @@ import { A, useLocation, useNavigate } from "@solidjs/router";
 import { useSession } from "../stores/session.ts";
 import { nextPath } from "../storage.ts";
 import { OrgSwitcher } from "./OrgSwitcher.tsx";
+import { Toasts } from "./Toasts.tsx";
 
 /**
  * The signed-in frame: header with the organization switcher, "New organization", the
@@ -85,6 +86,7 @@ export function Shell(props: { currentOrg?: string; children: JSX.Element }) {
           <Match when={me()}>{props.children}</Match>
         </Switch>
       </main>
+      <Toasts />
       <footer class="footer">
         <HealthBadge />
       </footer>

@@ -3,7 +3,7 @@ import { createSignal, onMount, Show } from "solid-js";
 import { ApiError, describeError } from "../api.ts";
 import { Shell } from "../components/Shell.tsx";
 import { setTitle } from "../components/Layouts.tsx";
-import { createOrganization } from "../stores/orgs.ts";
+import { createOrganization } from "../stores/org.ts";
 import { useSession } from "../stores/session.ts";
 import { lastOrg } from "../storage.ts";
 import { slugLimits, slugProblem } from "../../../worker/domain/slugs.ts";

@@ -1,6 +1,6 @@
 import { createResource, createRoot } from "solid-js";
 import { api, ApiError, post } from "../api.ts";
-import type { MembershipView, MeView, SignInPreviewView, UserView } from "../../../worker/views/index.ts";
+import type { MembershipView, MeView, Role, SignInPreviewView, UserView } from "../../../worker/views/index.ts";
 
 /**
  * The signed-in user and their memberships (`GET /api/v1/me`), with the actions that
@@ -46,6 +46,16 @@ function createSessionStore() {
     async signOut(): Promise<void> {
       await post("/api/v1/auth/logout");
       mutate(null);
+    },
+    /** The caller's role in `slug` changed (a live event said so). */
+    setRole(slug: string, role: Role): void {
+      mutate((current) =>
+        current ? { ...current, memberships: current.memberships.map((m) => (m.org.slug === slug && m.role !== role ? { ...m, role } : m)) } : current,
+      );
+    },
+    /** The caller is no longer a member of `slug` (removed while a page was open). */
+    dropMembership(slug: string): void {
+      mutate((current) => (current ? { ...current, memberships: current.memberships.filter((m) => m.org.slug !== slug) } : current));
     },
     /** Adds a membership the caller just got (e.g. by creating an organization). */
     addMembership(membership: MembershipView): void {
