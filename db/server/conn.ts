@@ -1,5 +1,5 @@
 import Database from "libsql";
-import { checkProgram, checkText, notAuthorized } from "./guard.ts";
+import { checkProgram, checksVirtualTables, checkText, checkVirtualTableUse, notAuthorized, virtualTableRefusal } from "./guard.ts";
 import { classifyProgram, compiledSchemaCookie, type Verdict } from "./straight.ts";
 
 type Db = InstanceType<typeof Database>;
@@ -52,6 +52,7 @@ export class Conn {
   /** The verdicts on each prepared statement's program, computed once when it is inspected. */
   readonly #verdicts = new WeakMap<Prepared, Verdicts>();
   #schemaVersion: Prepared | undefined;
+  #virtualTablesQuery: Prepared | undefined;
   /** The schema version the cached statements were prepared against. */
   #statementsSchema: unknown;
   /**
@@ -104,7 +105,13 @@ export class Conn {
     let stmt = this.#statements.get(sql);
     if (stmt === undefined) {
       stmt = this.db.prepare(sql);
-      this.#verdicts.set(stmt, this.#inspect(sql));
+      try {
+        this.#verdicts.set(stmt, this.#inspect(sql));
+      } catch (e) {
+        // Refused: kept like any other (see #kept), never handed out.
+        this.keep(stmt);
+        throw e;
+      }
       if (sql.length > maxCachedSqlLength) this.keep(stmt);
       else {
         if (this.#statements.size >= statementCacheSize) {
@@ -174,6 +181,11 @@ export class Conn {
 
   #inspect(sql: string): Verdicts {
     const inspected = checkText(sql);
+    // Their EXPLAIN shows each virtual table's check with a raw pointer as its text operand, which
+    // the binding cannot read (it aborts the process): not inspectable while there is one.
+    if (checksVirtualTables(sql) && this.#virtualTables().length > 0) {
+      throw notAuthorized("PRAGMA integrity_check or quick_check on a database with virtual tables (its program cannot be inspected)");
+    }
     let program: unknown[];
     try {
       const explain = this.db.prepare(`EXPLAIN ${inspected}`).raw();
@@ -192,12 +204,27 @@ export class Conn {
       throw notAuthorized("a statement that cannot be inspected");
     }
     checkProgram(program);
+    // A virtual table made before this server refused its module or options (fts4 with
+    // uncompress=readfile, fts5 with a rank function) would run functions from its own SQL.
+    checkVirtualTableUse(program, () => this.#virtualTables().filter((t) => virtualTableRefusal(t.sql) !== undefined).map((t) => t.name));
     // Blob literals were emptied for EXPLAIN: what it compiled is not exactly what runs (a
     // literal can decide which partial index fits), so such a statement is never straight.
     if (inspected !== sql) return NEVER;
     const cookie = compiledSchemaCookie(program);
     if (cookie === null) return NEVER;
     return { plain: classifyProgram(program), wrapper: classifyProgram(program, HEX), cookie };
+  }
+
+  /**
+   * The virtual tables of the schema, by name with their stored CREATE. Read each time it is
+   * asked (only while inspecting a statement that needs it): a cache keyed by the schema version
+   * could be stale after a rolled-back schema change (see schemaTouched). Read as bytes: a stored
+   * text that is not UTF-8 would abort the process in the binding.
+   */
+  #virtualTables(): { name: string; sql: string }[] {
+    this.#virtualTablesQuery ??= this.db.prepare("SELECT CAST(name AS BLOB), CAST(sql AS BLOB) FROM main.sqlite_schema WHERE type = 'table' AND rootpage = 0").raw();
+    const text = (x: unknown): string => (Buffer.isBuffer(x) ? new TextDecoder().decode(x) : "");
+    return this.all(this.#virtualTablesQuery).map((row) => ({ name: text((row as unknown[])[0]), sql: text((row as unknown[])[1]) }));
   }
 
   /** Keeps a native object of this connection alive until the connection is closed. */

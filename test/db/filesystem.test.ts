@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "libsql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { superviseLibsqlServer } from "../../db/server/supervisor.ts";
 import { startTestServer, type TestServer } from "./helpers.ts";
 
 // The server must never touch the file system on behalf of SQL: not through SQLite's file
@@ -159,6 +161,17 @@ describe("file and extension functions are refused", () => {
     await run("DROP TABLE b");
   });
 
+  test("PRAGMA integrity_check with a virtual table in the schema is refused, not a crash", async () => {
+    expect((await run("CREATE VIRTUAL TABLE rt USING rtree(id, x0, x1)")).result.type).toBe("ok");
+    for (const sql of ["PRAGMA integrity_check", "PRAGMA main.quick_check", 'PRAGMA "integrity_check"(rt)', "EXPLAIN PRAGMA integrity_check"]) {
+      const { result } = await run(sql);
+      expect([sql, result.type, result.error?.code]).toEqual([sql, "error", "SQLITE_AUTH"]);
+    }
+    expect(srv.server.restarts).toBe(0);
+    expect((await run("DROP TABLE rt")).result.type).toBe("ok");
+    expect((await run("PRAGMA integrity_check")).result.response.result.rows).toEqual([[{ type: "text", value: "ok" }]]);
+  });
+
   test("the server keeps serving ordinary SQL afterwards, without a restart", async () => {
     expect((await run("SELECT upper('ok') AS v")).result.response.result.rows[0][0].value).toBe("OK");
     expect(srv.server.restarts).toBe(0);
@@ -216,5 +229,77 @@ describe("virtual tables that would call functions from their own SQL", () => {
     const found = await run("SELECT body FROM ok4 WHERE ok4 MATCH 'run'");
     expect(found.result.response.result.rows).toEqual([[{ type: "text", value: "running dogs" }]]);
     for (const t of ["ok4", "ok3", "okr"]) expect((await run(`DROP TABLE ${t}`)).result.type).toBe("ok");
+  });
+});
+
+describe("a database holding such tables from before is not served through them", () => {
+  let url: string;
+  let stop: () => Promise<void>;
+  let restarts: () => number;
+  // fts5's rank calls writefile(<its cursor id>, MARK): a file named by a number, in the server's
+  // working directory (this one).
+  const MARK = `planted-${randomBytes(8).toString("hex")}`;
+  const planted = (): string[] =>
+    readdirSync(process.cwd()).filter((n) => /^[0-9]+$/.test(n) && statSync(n).isFile() && readFileSync(n, "utf8") === MARK);
+
+  beforeAll(async () => {
+    // Made with the engine directly, as a server without the check would have made them.
+    const file = join(dir, "old", "old.db");
+    mkdirSync(join(dir, "old"));
+    const db = new Database(file);
+    db.exec("CREATE VIRTUAL TABLE leaky USING fts4(x, compress=trim, uncompress=readfile)");
+    db.exec(`INSERT INTO leaky (x) VALUES (${q(secretFile)})`);
+    db.exec("CREATE VIRTUAL TABLE through USING fts4(x, content=leaky)");
+    db.exec("CREATE VIRTUAL TABLE ranked USING fts5(x)");
+    db.exec("INSERT INTO ranked (x) VALUES ('a b c')");
+    db.exec(`INSERT INTO ranked (ranked, rank) VALUES ('rank', 'writefile(''${MARK}'')')`);
+    db.close();
+    const server = await superviseLibsqlServer({ file, port: 0, authToken: TOKEN });
+    url = server.url;
+    stop = () => server.stop();
+    restarts = () => server.restarts;
+  });
+  afterAll(async () => {
+    await stop();
+    rmSync(join(dir, "old"), { recursive: true, force: true });
+    for (const n of planted()) rmSync(n);
+  });
+
+  /** Like expectNothingTouched, for this server's files (its database sits in the same folder). */
+  const expectNoLeak = (text: string): void => {
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(Buffer.from(SECRET).toString("base64").slice(0, 20));
+    expect(planted()).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual(["old", "session-secret"]);
+  };
+
+  test.each([
+    ["reading it", "SELECT x FROM leaky"],
+    ["reading it by full-text search", "SELECT x FROM leaky WHERE leaky MATCH 'tmp'"],
+    ["reading it through another fts4 table's content=", "SELECT x FROM through"],
+    ["writing it", "INSERT INTO leaky (x) VALUES ('more')"],
+    ["its special commands", "INSERT INTO leaky (leaky) VALUES ('rebuild')"],
+    ["renaming it", "ALTER TABLE leaky RENAME TO other"],
+    ["an fts5 table ordered by its stored rank function", "SELECT rowid FROM ranked WHERE ranked MATCH 'a' ORDER BY rank"],
+    ["integrity_check", "PRAGMA integrity_check"],
+    ["the pragma_integrity_check table", "SELECT * FROM pragma_integrity_check"],
+  ])("%s is refused with SQLITE_AUTH", async (_name, sql) => {
+    const { result, text } = await run(sql, [], url);
+    expect([sql, result.type, result.error?.code]).toEqual([sql, "error", "SQLITE_AUTH"]);
+    expectNoLeak(text);
+  });
+
+  test("the tables can be dropped, and then virtual tables are served again", async () => {
+    for (const sql of ["DROP TABLE leaky", "DROP TABLE ranked"]) expect([sql, (await run(sql, [], url)).result.type]).toEqual([sql, "ok"]);
+    // Its content table is gone, so the engine refuses it now, not the server.
+    const through = await run("SELECT x FROM through", [], url);
+    expect([through.result.type, through.result.error?.code]).toEqual(["error", "SQLITE_ERROR"]);
+    for (const sql of ["DROP TABLE through", "CREATE VIRTUAL TABLE fresh USING fts4(x)", "INSERT INTO fresh (x) VALUES ('fine')"]) {
+      expect([sql, (await run(sql, [], url)).result.type]).toEqual([sql, "ok"]);
+    }
+    const rows = await run("SELECT x FROM fresh WHERE fresh MATCH 'fine'", [], url);
+    expect(rows.result.response.result.rows).toEqual([[{ type: "text", value: "fine" }]]);
+    expect(restarts()).toBe(0);
+    expectNoLeak(rows.text + through.text);
   });
 });
