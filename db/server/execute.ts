@@ -304,11 +304,15 @@ function prepareRun(conn: Conn, p: Prepared, args: EngineValue[], wantRows: bool
     if (!hexText) {
       // Off the fast path it is MATERIALIZED, so that the whole query runs in the first step,
       // where the deadline can interrupt it; rows then come out in the same order.
+      // A query whose wrapper does not compile (a parser stack one level too shallow for it) is
+      // refused: run unwrapped, it would yield its rows here, on the main thread, where nothing
+      // interrupts a step that runs long before its next row.
       try {
         source = conn.prepare(`${head} MATERIALIZED (${p.piece.text}\n) ${select}`);
         hexText = true;
-      } catch {
-        source = stmt;
+      } catch (e) {
+        const err = engineError(e);
+        throw new StmtError(`${err.message} (this server runs a query inside a wrapper, which must compile too)`, err.code);
       }
     }
   }

@@ -86,6 +86,20 @@ test("a quadratic replace(), likewise", async () => {
   expect(restarted).toBe(true);
 }, 30_000);
 
+test("a query whose deadline wrapper does not compile is refused, not stepped on the main thread", async () => {
+  // Thirteen levels of subqueries around a query whose second row comes a billion steps after its
+  // first: it compiles on its own, but not inside the wrapper that materializes it (parser stack).
+  let sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c WHERE x = 1 OR x = 1000000000";
+  for (let i = 0; i < 13; i++) sql = `SELECT x FROM (${sql})`;
+  // The statement itself compiles (so the wrapper is what fails).
+  okResult(await pipeline(srv.url, [{ type: "describe", sql }]));
+  const { stalled, restarted } = await stalls(sql);
+  expect([stalled.result?.type, stalled.result?.error?.code]).toEqual(["error", "SQLITE_ERROR"]);
+  expect(stalled.result.error.message).toContain("parser stack overflow");
+  expect(stalled.ms).toBeLessThan(DEADLINE_MS);
+  expect(restarted).toBe(false);
+}, 30_000);
+
 test("a statement whose compilation alone outlasts the deadline (views doubling a UNION ALL): the process is restarted", async () => {
   // Six chains of fifteen views, each view twice the one below: 6 × 2^15 selects to expand.
   const chains = ["p", "q", "r", "s", "t", "u"];
