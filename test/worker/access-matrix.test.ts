@@ -212,6 +212,13 @@ const rows: Row[] = [
     expected: adminAndUp(200),
   },
   {
+    route: "GET /api/v1/orgs/{org}/invitations/funnel",
+    path: orgPath("/invitations/funnel"),
+    key: "invitations:read",
+    withoutKey: "members:read",
+    expected: adminAndUp(200),
+  },
+  {
     route: "POST /api/v1/orgs/{org}/invitations",
     path: orgPath("/invitations"),
     body: () => freshInvitee(),

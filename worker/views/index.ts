@@ -12,9 +12,18 @@ export type { DevMailboxView, DevMailView } from "./dev-mail.ts";
 export type { ErrorBody, FieldIssue } from "./error.ts";
 export type { HealthView } from "./health.ts";
 export type { InvitationPreviewView } from "./invitation-preview.ts";
-export type { CreatedInvitationView, InvitationAnswerView, InvitationView } from "./invitation.ts";
+export type {
+  BulkInvitationResultsView,
+  BulkInvitationResultView,
+  CreatedInvitationView,
+  ExtendedInvitationView,
+  InvitationAnswerView,
+  InvitationPageView,
+  InvitationView,
+} from "./invitation.ts";
+export type { InvitationFunnelView } from "./invitation-funnel.ts";
 export type { MembershipView, MeView, NotificationView, PendingInvitationView } from "./me.ts";
-export type { ChangedMemberView, MemberView } from "./member.ts";
+export type { ChangedMemberView, MemberPageView, MemberRemovalsView, MemberView, OwnershipTransferView } from "./member.ts";
 export type { OrgView, OrgWithSeatsView } from "./org.ts";
 export type { SeatsView } from "./seats.ts";
 export type { SignInPreviewView } from "./sign-in-preview.ts";

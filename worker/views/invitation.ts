@@ -34,6 +34,36 @@ export const CreatedInvitation = z
   .openapi("CreatedInvitation");
 export type CreatedInvitationView = z.infer<typeof CreatedInvitation>;
 
+/** `GET /orgs/:org/invitations`: a page of invitations, newest first. */
+export const InvitationPage = z
+  .object({ invitations: z.array(Invitation), nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page" }) })
+  .openapi("InvitationPage");
+export type InvitationPageView = z.infer<typeof InvitationPage>;
+
+/** `POST …/extend`: the invitation; on an expired one, the fresh invitation made instead and its link. */
+export const ExtendedInvitation = z
+  .object({ invitation: Invitation, inviteUrl: z.string().optional().openapi({ description: "Only when a fresh invitation was made" }) })
+  .openapi("ExtendedInvitation");
+export type ExtendedInvitationView = z.infer<typeof ExtendedInvitation>;
+
+/** One row of a bulk invitation: made (with its invitation and link), or why not. */
+export const BulkInvitationResult = z
+  .object({
+    row: z.number().int(),
+    ok: z.boolean(),
+    invitation: Invitation.optional(),
+    inviteUrl: z.string().optional(),
+    error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
+  })
+  .openapi("BulkInvitationResult");
+export type BulkInvitationResultView = z.infer<typeof BulkInvitationResult>;
+
+/** `POST /orgs/:org/invitations/bulk`: a result per row, in the rows' order, and the tallies. */
+export const BulkInvitationResults = z
+  .object({ results: z.array(BulkInvitationResult), created: z.number().int(), failed: z.number().int() })
+  .openapi("BulkInvitationResults");
+export type BulkInvitationResultsView = z.infer<typeof BulkInvitationResults>;
+
 /** The invitee's answer (accept or decline): the invitation, and the organization it is for. */
 export const InvitationAnswer = z
   .object({ invitation: Invitation, org: z.object({ id: z.string(), slug: z.string(), name: z.string() }) })

@@ -20,6 +20,34 @@ export const Member = z
   .openapi("Member");
 export type MemberView = z.infer<typeof Member>;
 
+/** `GET /orgs/:org/members`: a page of members, how many match the query, the next page's cursor. */
+export const MemberPage = z
+  .object({
+    members: z.array(Member),
+    total: z.number().int().openapi({ description: "Members matching the query (search and role), on every page" }),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi("MemberPage");
+export type MemberPageView = z.infer<typeof MemberPage>;
+
+/** `POST /orgs/:org/members/bulk-remove`: a result per user, removed or why not. */
+export const MemberRemovals = z
+  .object({
+    results: z.array(
+      z.object({
+        userId: z.string(),
+        removed: z.boolean(),
+        error: z.object({ code: z.string(), message: z.string() }).optional(),
+      }),
+    ),
+  })
+  .openapi("BulkRemoveResults");
+export type MemberRemovalsView = z.infer<typeof MemberRemovals>;
+
+/** `POST /orgs/:org/transfer-ownership`: who owns it now, and who did (now an admin). */
+export const OwnershipTransfer = z.object({ owner: z.string(), previousOwner: z.string() });
+export type OwnershipTransferView = z.infer<typeof OwnershipTransfer>;
+
 /** A member's role and title after a change (`PATCH /orgs/:org/members/:userId`). */
 export const ChangedMember = z.object({ userId: z.string(), role: Role, title: z.string() });
 export type ChangedMemberView = z.infer<typeof ChangedMember>;

@@ -1,16 +1,10 @@
 import { reconcile } from "solid-js/store";
 import { api } from "../api.ts";
-import type { InvitationView } from "../../../worker/views/index.ts";
+import type { InvitationPageView, InvitationView } from "../../../worker/views/index.ts";
 import { applyToInvitations } from "../live/apply-event.ts";
 import type { InvitationsPage, InvitationStatus } from "../live/state.ts";
 import type { OrgStoreContext } from "./org-session.ts";
 import { createPaging } from "./paging.ts";
-
-/** `GET /orgs/:slug/invitations`'s answer (its schema lives with the route, worker/routes/invitations/list.ts). */
-interface InvitationPageAnswer {
-  invitations: InvitationView[];
-  nextCursor: string | null;
-}
 
 /** The API's URL for the page of invitations at `cursor`, newest first. */
 export function invitationsUrl(slug: string, status: InvitationStatus | null, cursor: string | null, limit: number): string {
@@ -30,7 +24,7 @@ export function createInvitationsStore(ctx: OrgStoreContext) {
     current: () => ctx.state.invitations,
     store: (page) => ctx.setState("invitations", reconcile(page, { key: "id" })),
     async fetch(like, cursor) {
-      const answer = await api<InvitationPageAnswer>(invitationsUrl(ctx.slug, like.status, cursor, like.limit));
+      const answer = await api<InvitationPageView>(invitationsUrl(ctx.slug, like.status, cursor, like.limit));
       return { ...like, items: answer.invitations, nextCursor: answer.nextCursor };
     },
     apply: applyToInvitations,

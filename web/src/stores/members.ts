@@ -1,20 +1,10 @@
 import { reconcile } from "solid-js/store";
 import { api } from "../api.ts";
-import type { MemberView } from "../../../worker/views/index.ts";
+import type { MemberPageView } from "../../../worker/views/index.ts";
 import { applyToMembers } from "../live/apply-event.ts";
 import type { MemberQuery, MembersPage } from "../live/state.ts";
 import type { OrgStoreContext } from "./org-session.ts";
 import { createPaging } from "./paging.ts";
-
-/**
- * `GET /orgs/:slug/members`'s answer. Its schema (MemberPage) lives with the route,
- * worker/routes/members/list.ts; views/index.ts exports only the member.
- */
-interface MemberPageAnswer {
-  members: MemberView[];
-  total: number;
-  nextCursor: string | null;
-}
 
 /** The API's URL for the page of `query` at `cursor`. */
 export function membersUrl(slug: string, query: MemberQuery, cursor: string | null, limit: number): string {
@@ -35,7 +25,7 @@ export function createMembersStore(ctx: OrgStoreContext) {
     current: () => ctx.state.members,
     store: (page) => ctx.setState("members", reconcile(page, { key: "userId" })),
     async fetch(like, cursor) {
-      const answer = await api<MemberPageAnswer>(membersUrl(ctx.slug, like.query, cursor, like.limit));
+      const answer = await api<MemberPageView>(membersUrl(ctx.slug, like.query, cursor, like.limit));
       return { ...like, items: answer.members, total: answer.total, nextCursor: answer.nextCursor };
     },
     apply: applyToMembers,

@@ -6,22 +6,12 @@ import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { resolveInvitees } from "./invitee.ts";
-import { Invitation } from "../../views/invitation.ts";
+import { BulkInvitationResults } from "../../views/invitation.ts";
 import { InvitationInput } from "./schemas.ts";
 
 export const maxBulkRows = 1000;
 
 const BulkInput = z.object({ invitations: z.array(InvitationInput).min(1).max(maxBulkRows) }).openapi("BulkInvitations");
-
-const RowResult = z
-  .object({
-    row: z.number().int(),
-    ok: z.boolean(),
-    invitation: Invitation.optional(),
-    inviteUrl: z.string().optional(),
-    error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
-  })
-  .openapi("BulkInvitationResult");
 
 const route = createRoute({
   method: "post",
@@ -34,7 +24,7 @@ const route = createRoute({
   middleware: [orgAccess("invitations:write")] as const,
   request: { params: OrgParams, body: { ...json(BulkInput), required: true } },
   responses: {
-    200: json(z.object({ results: z.array(RowResult), created: z.number().int(), failed: z.number().int() }), "A result per row"),
+    200: json(BulkInvitationResults, "A result per row"),
     ...errors(400, 401, 403, 404),
   },
 });

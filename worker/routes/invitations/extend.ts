@@ -4,7 +4,7 @@ import { appUrl } from "../../lib/request.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
-import { Invitation } from "../../views/invitation.ts";
+import { ExtendedInvitation } from "../../views/invitation.ts";
 import { errors, InviteTtlDays, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { IdParams } from "./schemas.ts";
 
@@ -20,7 +20,7 @@ const route = createRoute({
     params: OrgParams.merge(IdParams),
     body: { ...json(z.object({ days: InviteTtlDays.optional() }).strict()), required: false },
   },
-  responses: { 200: json(z.object({ invitation: Invitation, inviteUrl: z.string().optional() }), "Extended"), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(ExtendedInvitation, "Extended"), ...errors(400, 401, 403, 404, 409) },
 });
 
 export function registerExtendInvitation(app: OpenAPIHono<AppEnv>): void {

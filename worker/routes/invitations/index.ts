@@ -4,6 +4,7 @@ import { registerBulkInvitations } from "./bulk.ts";
 import { registerCreateInvitation } from "./create.ts";
 import { registerDeleteInvitation } from "./delete.ts";
 import { registerExtendInvitation } from "./extend.ts";
+import { registerInvitationFunnel } from "./funnel.ts";
 import { registerListInvitations } from "./list.ts";
 import { registerNewInvitationLink } from "./new-link.ts";
 import { registerInvitationPreview } from "./preview.ts";
@@ -14,8 +15,9 @@ import { registerUpdateInvitation } from "./update.ts";
 
 export function registerInvitationRoutes(app: OpenAPIHono<AppEnv>): void {
   registerListInvitations(app);
-  // The literal /bulk before /{id} routes.
+  // The literal /bulk and /funnel before /{id} routes.
   registerBulkInvitations(app);
+  registerInvitationFunnel(app);
   registerCreateInvitation(app);
   registerUpdateInvitation(app);
   registerResendInvitation(app);

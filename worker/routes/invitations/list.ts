@@ -5,7 +5,7 @@ import { invitationStatuses } from "../../domain/invitations.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { orgDatabase } from "../../lib/database.ts";
-import { Invitation, invitationView } from "../../views/invitation.ts";
+import { InvitationPage, invitationView } from "../../views/invitation.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const route = createRoute({
@@ -24,7 +24,7 @@ const route = createRoute({
       limit: z.coerce.number().int().min(1).max(100).default(50),
     }),
   },
-  responses: { 200: json(z.object({ invitations: z.array(Invitation), nextCursor: z.string().nullable() }), "A page"), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(InvitationPage, "A page"), ...errors(400, 401, 403, 404) },
 });
 
 /** The filter for an effective status at `now`. */

@@ -3,21 +3,10 @@ import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
+import { MemberRemovals } from "../../views/member.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const BulkRemove = z.object({ userIds: z.array(z.string().min(1).max(64)).min(1).max(100) }).openapi("BulkRemoveMembers");
-
-const Results = z
-  .object({
-    results: z.array(
-      z.object({
-        userId: z.string(),
-        removed: z.boolean(),
-        error: z.object({ code: z.string(), message: z.string() }).optional(),
-      }),
-    ),
-  })
-  .openapi("BulkRemoveResults");
 
 const route = createRoute({
   method: "post",
@@ -28,7 +17,7 @@ const route = createRoute({
   security: orgSecurity,
   middleware: [orgAccess("members:write")] as const,
   request: { params: OrgParams, body: { ...json(BulkRemove), required: true } },
-  responses: { 200: json(Results, "A result per user"), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(MemberRemovals, "A result per user"), ...errors(400, 401, 403, 404) },
 });
 
 export function registerBulkRemoveMembers(app: OpenAPIHono<AppEnv>): void {

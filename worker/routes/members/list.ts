@@ -6,7 +6,7 @@ import { roles } from "../../domain/roles.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { orgDatabase } from "../../lib/database.ts";
-import { Member, memberView } from "../../views/member.ts";
+import { MemberPage, memberView } from "../../views/member.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const Query = z.object({
@@ -17,10 +17,6 @@ const Query = z.object({
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-
-const MemberPage = z
-  .object({ members: z.array(Member), total: z.number().int(), nextCursor: z.string().nullable() })
-  .openapi("MemberPage");
 
 const route = createRoute({
   method: "get",

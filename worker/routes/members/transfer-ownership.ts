@@ -3,6 +3,7 @@ import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
+import { OwnershipTransfer } from "../../views/member.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const route = createRoute({
@@ -14,7 +15,7 @@ const route = createRoute({
   middleware: [orgAccess("ownership:transfer")] as const,
   request: { params: OrgParams, body: { ...json(z.object({ userId: z.string().min(1).max(64) })), required: true } },
   responses: {
-    200: json(z.object({ owner: z.string(), previousOwner: z.string() }), "Transferred"),
+    200: json(OwnershipTransfer, "Transferred"),
     ...errors(400, 401, 403, 404),
   },
 });
