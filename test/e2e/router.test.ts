@@ -20,7 +20,8 @@ test("every path of the route table opens its page, and any other path the not-f
   const publicPages: Array<[string, string]> = [
     ["/signin", "Sign in to Roster"],
     ["/auth/callback", "This sign-in link no longer works"],
-    ["/invitations/some-token-0123456789", "Your invitation"],
+    ["/invitations/some-token-0123456789", "This invitation link does not work"],
+    ["/me/invitations/inv_someone", "Sign in to see this invitation"],
     ["/dev/mailbox", "Dev mailbox"],
     ["/nowhere/at-all", "Page not found"],
     [`/orgs/${slug}/no-such-tab`, "Page not found"],

@@ -16,6 +16,11 @@ declare module "vitest" {
     artifactsDir: string;
     /** The Chromium every browser test launches, found (and unpacked) once per run. */
     chromium: ChromiumInstall;
+    /**
+     * The run's local libSQL server, for a test to arrange what the API cannot (an
+     * invitation already past due). Tests act through the API and the browser otherwise.
+     */
+    database: { url: string; authToken: string };
   }
 }
 
@@ -63,5 +68,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("appUrl", appUrl);
   project.provide("artifactsDir", artifactsDir);
   project.provide("chromium", chromium);
+  project.provide("database", { url: `http://127.0.0.1:${port + 2}`, authToken: readFileSync(join(dataDir, "database-token"), "utf8").trim() });
   return stop;
 }

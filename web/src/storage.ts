@@ -28,22 +28,35 @@ export const lastOrg = {
   set: (slug: string) => write(() => localStorage, lastOrgKey, slug),
 };
 
-/** Whether `target` is a path on this site (not `//evil.example`), safe to go to after sign-in. */
+/**
+ * Whether `target` is a path on this site (not `//evil.example`), safe to go to after sign-in.
+ * One leading slash, then printable ASCII without spaces or backslashes (as the browser's
+ * own `pathname + search` are): URL parsing drops tabs and newlines and reads a backslash
+ * as a slash, so `/\t/evil.example` and `/\\evil.example` would leave the site. The API
+ * takes the same shape for a sign-in link's `next`.
+ */
 export function isLocalPath(target: string): boolean {
-  return target.startsWith("/") && !target.startsWith("//") && !target.startsWith("/\\");
+  return /^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(target);
+}
+
+/** `target` if it is a page worth returning to after signing in: a local path, not the sign-in pages themselves. */
+export function returnPath(target: string | null | undefined): string | null {
+  if (!target || !isLocalPath(target) || target.startsWith("/signin") || target.startsWith("/auth/")) return null;
+  return target;
 }
 
 /** Where to go after signing in, kept for this tab while the person reads their mail. */
 export const nextPath = {
   remember: (target: string) => {
-    if (isLocalPath(target) && !target.startsWith("/signin") && !target.startsWith("/auth/")) {
-      write(() => sessionStorage, nextKey, target);
-    }
+    const path = returnPath(target);
+    if (path) write(() => sessionStorage, nextKey, path);
   },
+  /** The remembered path, still remembered. */
+  peek: (): string | null => returnPath(read(() => sessionStorage, nextKey)),
   /** Answers the remembered path once, then forgets it. */
   take: (): string | null => {
     const target = read(() => sessionStorage, nextKey);
     write(() => sessionStorage, nextKey, null);
-    return target !== null && isLocalPath(target) ? target : null;
+    return returnPath(target);
   },
 };

@@ -4,13 +4,15 @@ import { HealthBadge } from "../HealthBadge.tsx";
 import { A, useLocation, useNavigate } from "@solidjs/router";
 import { useSession } from "../stores/session.ts";
 import { nextPath } from "../storage.ts";
+import { Inbox } from "./Inbox.tsx";
 import { OrgSwitcher } from "./OrgSwitcher.tsx";
 import { Toasts } from "./Toasts.tsx";
 
 /**
  * The signed-in frame: header with the organization switcher, "New organization", the
- * user's email and sign-out. Shows its children only to a signed-in user, and sends anyone
- * else to /signin, remembering where they were going.
+ * user's email, their inbox (pending invitations and notifications, counted) and sign-out.
+ * Shows its children only to a signed-in user, and sends anyone else to /signin,
+ * remembering where they were going.
  */
 export function Shell(props: { currentOrg?: string; children: JSX.Element }) {
   const session = useSession();
@@ -60,6 +62,7 @@ export function Shell(props: { currentOrg?: string; children: JSX.Element }) {
               </nav>
               <div class="account">
                 <span class="email" title="Signed in as">{user().user.email}</span>
+                <Inbox />
                 <button type="button" class="button secondary" onClick={signOut} disabled={signingOut()}>
                   Sign out
                 </button>

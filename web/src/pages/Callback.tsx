@@ -3,7 +3,7 @@ import { createSignal, Match, onMount, Show, Switch } from "solid-js";
 import { ApiError, describeError, retryText } from "../api.ts";
 import { PublicLayout, setTitle } from "../components/Layouts.tsx";
 import { useSession } from "../stores/session.ts";
-import { nextPath } from "../storage.ts";
+import { nextPath, returnPath } from "../storage.ts";
 
 type Outcome =
   | { kind: "working" }
@@ -20,6 +20,9 @@ type Outcome =
  * that asked for the link (the server checks its nonce cookie: `sameBrowser`). Anywhere
  * else, e.g. the phone's mail app, it first asks "Sign in as ⟨email⟩?" and signs in only
  * when the person confirms that account.
+ *
+ * Then it goes to the link's `next` (a path on this site; anything else is ignored), else
+ * the page this tab remembered before sending the person to sign in, else `/`.
  */
 export default function CallbackPage() {
   setTitle("Signing in");
@@ -27,7 +30,10 @@ export default function CallbackPage() {
   const navigate = useNavigate();
   const [outcome, setOutcome] = createSignal<Outcome>({ kind: "working" });
   // Read once: the token must be sent exactly once, whatever the URL does next.
-  const token = new URLSearchParams(useLocation().search).get("token");
+  const params = new URLSearchParams(useLocation().search);
+  const token = params.get("token");
+  const next = returnPath(params.get("next"));
+  const signInPage = next ? `/signin?next=${encodeURIComponent(next)}` : "/signin";
 
   const fail = (error: unknown, retry: () => void) => {
     if (error instanceof ApiError && (error.code === "login_link_invalid" || error.code === "validation_failed")) {
@@ -43,7 +49,8 @@ export default function CallbackPage() {
     setOutcome({ kind: "working" });
     try {
       await session.signIn(link, { sameBrowser });
-      navigate(nextPath.take() ?? "/", { replace: true });
+      const remembered = nextPath.take();
+      navigate(next ?? remembered ?? "/", { replace: true });
     } catch (error) {
       if (error instanceof ApiError && error.details?.reason === "confirmation_required") {
         setTitle("Confirm sign-in");
@@ -106,7 +113,7 @@ export default function CallbackPage() {
                 <button type="button" class="button primary" onClick={() => token && void exchange(token, email(), false)}>
                   Sign in as {email()}
                 </button>
-                <A href={signedInAs() ? "/" : "/signin"} class="button ghost">
+                <A href={signedInAs() ? "/" : signInPage} class="button ghost">
                   Cancel
                 </A>
               </div>
@@ -122,7 +129,7 @@ export default function CallbackPage() {
             </p>
           </div>
           <p>
-            <A href="/signin" class="button primary">
+            <A href={signInPage} class="button primary">
               Get a new sign-in link
             </A>
           </p>
@@ -138,7 +145,7 @@ export default function CallbackPage() {
                 <button type="button" class="button primary" onClick={() => failed().retry()}>
                   Try again
                 </button>
-                <A href="/signin" class="button ghost">
+                <A href={signInPage} class="button ghost">
                   Back to sign in
                 </A>
               </div>

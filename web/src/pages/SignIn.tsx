@@ -1,16 +1,26 @@
-import { A } from "@solidjs/router";
+import { A, useLocation } from "@solidjs/router";
 import { createSignal, onMount, Show } from "solid-js";
-import { ApiError, describeError, retryText } from "../api.ts";
+import { ApiError, describeError, post, retryText } from "../api.ts";
 import { DevMailbox } from "../components/DevMailbox.tsx";
 import { PublicLayout, setTitle } from "../components/Layouts.tsx";
 import { useHealth } from "../stores/health.ts";
 import { useSession } from "../stores/session.ts";
+import { nextPath, returnPath } from "../storage.ts";
 
-/** `/signin`: asks for an email and mails a sign-in link; never says whether an account exists. */
+/**
+ * `/signin`: asks for an email and mails a sign-in link; never says whether an account exists.
+ *
+ * `?next=/path` (a path on this site, else ignored), or the page this tab remembered, is where
+ * the person goes once signed in: it travels in the mailed link, so it survives the link
+ * being opened in another tab or on another device, and is remembered for this tab too.
+ */
 export default function SignInPage() {
   setTitle("Sign in");
   const session = useSession();
   const { devMailbox } = useHealth();
+  const next = returnPath(new URLSearchParams(useLocation().search).get("next")) ?? nextPath.peek();
+  if (next) nextPath.remember(next);
+  const forInvitation = next?.startsWith("/invitations/") || next?.startsWith("/me/invitations/");
   const [email, setEmail] = createSignal("");
   const [sentTo, setSentTo] = createSignal<string>();
   const [pending, setPending] = createSignal(false);
@@ -25,7 +35,8 @@ export default function SignInPage() {
     setPending(true);
     setFormError(undefined);
     try {
-      await session.requestLink(address);
+      // As session.requestLink, with where to return carried in the mailed link.
+      await post("/api/v1/auth/magic-link", next ? { email: address, next } : { email: address });
       setSentTo(address);
     } catch (error) {
       if (error instanceof ApiError && error.code === "rate_limited") {
@@ -59,7 +70,8 @@ export default function SignInPage() {
       <Show when={signedInAs()}>
         {(address) => (
           <p class="banner info">
-            You are signed in as <strong>{address()}</strong>. <A href="/">Continue to your dashboard</A>
+            You are signed in as <strong>{address()}</strong>.{" "}
+            <A href={next ?? "/"}>{forInvitation ? "Continue to your invitation" : "Continue to your dashboard"}</A>
           </p>
         )}
       </Show>
@@ -82,6 +94,9 @@ export default function SignInPage() {
           <>
             <h1>Sign in to Roster</h1>
             <p class="muted">We will email you a link that signs you in. No password needed.</p>
+            <Show when={forInvitation}>
+              <p class="banner info">Use the email address your invitation was sent to. The link brings you back to the invitation.</p>
+            </Show>
             <form class="form" novalidate onSubmit={onSubmit}>
               <div class="field">
                 <label for="signin-email">Email</label>
