@@ -77,7 +77,7 @@ async function statusOf(org: Org, id: string): Promise<string> {
   return found?.status ?? "missing";
 }
 
-test("an invitee opens the mailed link signed out, signs in through the dev mailbox, comes back to the invitation, accepts and lands on the members page; the owner's "joined" mail opens it too", async () => {
+test("an invitee opens the mailed link signed out, signs in through the dev mailbox, comes back to the invitation, accepts and lands on the members page; the owner's joined mail opens it too", async () => {
   const org = await orgWithOwner();
   const email = uniqueEmail("invitee-ada");
   const invitation = await invite(org, email, "admin");
