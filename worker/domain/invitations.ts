@@ -2,8 +2,11 @@
 export const invitationStatuses = ["pending", "accepted", "declined", "revoked", "expired"] as const;
 export type InvitationStatus = (typeof invitationStatuses)[number];
 
-/** What became of an invitation's mail, as the mail service reports it. */
-export const deliveryStates = ["queued", "sent", "delivered", "delayed", "bounced", "complained", "failed"] as const;
+/**
+ * What became of an invitation's mail, as the mail service reports it; `not_mailed` for an
+ * invitation made to hand its link over by other means (until it is resent by mail).
+ */
+export const deliveryStates = ["queued", "sent", "delivered", "delayed", "bounced", "complained", "failed", "not_mailed"] as const;
 
 export const dayMs = 24 * 60 * 60_000;
 

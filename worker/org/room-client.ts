@@ -37,6 +37,8 @@ export const InviteInput = z.object({
   projects,
   message: z.string().max(2000).nullable(),
   expiresInDays: z.number().int().positive().nullable(),
+  /** False: nothing is mailed (the link is handed over by other means). */
+  mail: z.boolean().default(true),
 });
 export type InviteInput = z.infer<typeof InviteInput>;
 

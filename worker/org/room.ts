@@ -132,7 +132,7 @@ export class OrgRoom extends DurableObject<Bindings> {
   /** `appUrl` here and below: the dashboard's URL for the links mailed (lib/request.ts `appUrl`). */
   async invite(orgId: string, actor: Actor, input: unknown, appUrl: string): Promise<RoomResult<CreatedInvitationView>> {
     const invitation = parse(rpc.InviteInput, input);
-    return this.userMail.spendFor(actor, 1, this.clock.now(), () => this.#commands.run(orgId, actor, (ctx, state, actor) => planInvite(ctx, state, actor, invitation), appUrl));
+    return this.userMail.spendFor(actor, invitation.mail ? 1 : 0, this.clock.now(), () => this.#commands.run(orgId, actor, (ctx, state, actor) => planInvite(ctx, state, actor, invitation), appUrl));
   }
 
   /**
@@ -148,7 +148,7 @@ export class OrgRoom extends DurableObject<Bindings> {
   /** Many invitations, planned in row order and committed in a few shared transactions. */
   async inviteBulk(orgId: string, actor: Actor, input: unknown, appUrl: string): Promise<RoomResult<BulkOutcome[]>> {
     const rows: rpc.BulkRow[] = parse(rpc.BulkInput, input);
-    const mails = rows.filter((row) => !("error" in row)).length;
+    const mails = rows.filter((row) => !("error" in row) && row.mail).length;
     const run = () =>
       asResult(async () => {
         const answers = rows.map((row) =>
@@ -156,7 +156,7 @@ export class OrgRoom extends DurableObject<Bindings> {
         );
         return (await Promise.all(answers)).map((answer): BulkOutcome => (answer.ok ? answer.value : { error: answer.error as BulkRefusal }));
       });
-    return this.userMail.spendFor(actor, mails, this.clock.now(), run, (outcomes) => outcomes.filter((outcome) => !("error" in outcome)).length);
+    return this.userMail.spendFor(actor, mails, this.clock.now(), run, (outcomes) => outcomes.filter((outcome) => !("error" in outcome) && outcome.invitation.delivery !== "not_mailed").length);
   }
 
   async editInvitation(orgId: string, actor: Actor, id: string, patch: unknown): Promise<RoomResult<{ invitation: InvitationView }>> {

@@ -11,7 +11,7 @@ import { requirePending, isPastDue, updatePlan, reissue, requireAuthority } from
 export async function planExtend(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, input: { days: number | null }): Promise<RoomPlan<{ invitation: InvitationView; inviteUrl?: string }>> {
   requirePermission(actor, "invitations:write");
   requireAuthority(actor, old);
-  if (old.status === "expired" || (old.status === "pending" && isPastDue(ctx, old))) return reissue(ctx, state, actor, old, input.days);
+  if (old.status === "expired" || (old.status === "pending" && isPastDue(ctx, old))) return reissue(ctx, state, actor, old, input.days, true);
   const before = requirePending(ctx, state, old.id);
   // Extending never brings the expiry closer.
   const expiresAt = new Date(Math.max(before.expiresAt.getTime(), expiryFrom(ctx.now, input.days ?? state.org.defaultInviteTtlDays)));

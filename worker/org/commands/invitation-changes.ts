@@ -51,12 +51,15 @@ export function updatePlan<T>(ctx: PlanContext, state: RoomState, actor: Actor, 
   };
 }
 
-/** An expired invitation re-issued fresh (same invitee, role and projects); it needs a seat. */
-export async function reissue(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, expiresInDays: number | null): Promise<RoomPlan<CreatedInvitationView>> {
+/**
+ * An expired invitation re-issued fresh (same invitee, role and projects); it needs a seat.
+ * `mail`: whether its link is mailed (a new link asked for to copy is not).
+ */
+export async function reissue(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, expiresInDays: number | null, mail: boolean): Promise<RoomPlan<CreatedInvitationView>> {
   // A past-due one still pending is the invitee's pending invitation: planInvite marks it
   // expired in the same transaction, after every check passed.
   return planInvite(ctx, state, actor, {
-    email: old.email, username: old.username, inviteeUserId: old.inviteeUserId, role: old.role, projects: old.projectAssignments, message: old.message, expiresInDays,
+    email: old.email, username: old.username, inviteeUserId: old.inviteeUserId, role: old.role, projects: old.projectAssignments, message: old.message, expiresInDays, mail,
   });
 }
 

@@ -137,7 +137,7 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
   }
   // Every refusal comes before the state changes: a past-due invitation holds no seat.
   requireSeat(state, ctx.now);
-  ctx.takeMailBudget(1);
+  if (input.mail) ctx.takeMailBudget(1);
   const statements: Statement[] = existing ? expireStatement(ctx, state, existing) : [];
 
   const token = randomToken(32);
@@ -152,11 +152,11 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
     projectAssignments: input.projects,
     message: input.message,
     status: "pending",
-    delivery: "queued",
+    delivery: input.mail ? "queued" : "not_mailed",
     tokenHash: await sha256Hex(token),
     expiresAt: new Date(expiryFrom(ctx.now, input.expiresInDays ?? state.org.defaultInviteTtlDays)),
-    sendCount: 1,
-    lastSentAt: now,
+    sendCount: input.mail ? 1 : 0,
+    lastSentAt: input.mail ? now : null,
     createdBy: actorId(actor),
     createdAt: now,
     respondedAt: null,
@@ -168,10 +168,14 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
       action: "invitation.created",
       targetType: "invitation",
       targetId: invitation.id,
-      data: { role: invitation.role, ...(invitation.username ? { username: invitation.username } : { email: invitation.email }) },
+      data: {
+        role: invitation.role,
+        ...(invitation.username ? { username: invitation.username } : { email: invitation.email }),
+        ...(input.mail ? {} : { mailed: false }),
+      },
     }),
-    invitationMailInsert(ctx, state, actor, invitation, url),
   );
+  if (input.mail) statements.push(invitationMailInsert(ctx, state, actor, invitation, url));
   // The invitee, if they have an account, is told in the app too: by id for an invitation
   // by username, else whoever holds the email (in this transaction, no lookup before it).
   statements.push(
@@ -193,6 +197,6 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
     value: { invitation: view, inviteUrl: url },
     events: [{ type: "invitation.created", data: { invitation: view } }],
     seatsChanged: true,
-    sendsMail: true,
+    sendsMail: input.mail,
   };
 }

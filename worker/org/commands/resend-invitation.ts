@@ -12,12 +12,13 @@ import { requirePending, isPastDue, type InvitationChanges, updatePlan, reissue,
 /**
  * Resend: a new token (the old link dies), `sendCount + 1`, a new mail. With `mail: false`
  * it is "new link": the token changes, nothing is mailed. An expired invitation is
- * re-issued fresh instead (a new pending invitation; the expired one stays as history).
+ * re-issued fresh instead (a new pending invitation, mailed or not alike; the expired one
+ * stays as history).
  */
 export async function planResend(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, input: { mail: boolean }): Promise<RoomPlan<CreatedInvitationView>> {
   requirePermission(actor, "invitations:write");
   requireAuthority(actor, old);
-  if (old.status === "expired" || (old.status === "pending" && isPastDue(ctx, old))) return reissue(ctx, state, actor, old, null);
+  if (old.status === "expired" || (old.status === "pending" && isPastDue(ctx, old))) return reissue(ctx, state, actor, old, null, input.mail);
   const before = requirePending(ctx, state, old.id);
   if (input.mail) ctx.takeMailBudget(1);
   const token = randomToken(32);

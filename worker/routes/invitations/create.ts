@@ -17,7 +17,7 @@ const route = createRoute({
   tags: ["invitations"],
   summary: "Invite someone by email or username",
   description:
-    "Takes a seat until answered, revoked or expired (409 `seats_exhausted` with `{limit, used}` when none is left). Errors: `already_member`, `already_invited` (a pending invitation of the same kind: by email for an address, by username for an account; the two kinds are never compared, and joining through one revokes the other), `user_not_found` (unknown username), `forbidden` (role above your own), `domain_not_allowed`, `org_unavailable`, `rate_limited` (the organization's hourly invitation mail). `inviteUrl` is shown only here and on resend.",
+    "Mails the invitee a link (with `mail: false`, none: the answer's `inviteUrl` is the only copy). Takes a seat until answered, revoked or expired (409 `seats_exhausted` with `{limit, used}` when none is left). Errors: `already_member`, `already_invited` (a pending invitation of the same kind: by email for an address, by username for an account; the two kinds are never compared, and joining through one revokes the other), `user_not_found` (unknown username), `forbidden` (role above your own), `domain_not_allowed`, `org_unavailable`, `rate_limited` (the organization's hourly invitation mail). `inviteUrl` is shown only here and on resend.",
   security: orgSecurity,
   request: { params: OrgParams, body: { ...json(InvitationInput), required: true } },
   responses: { 201: json(CreatedInvitation, "Invited"), ...errors(400, 401, 403, 404, 409, 429) },
@@ -51,6 +51,7 @@ export function registerCreateInvitation(app: OpenAPIHono<AppEnv>): void {
       projects: input.projects,
       message: input.message ?? null,
       expiresInDays: input.expiresInDays ?? null,
+      mail: input.mail,
     }, appUrl(c));
     return c.json(unwrap(created), 201);
   });

@@ -13,6 +13,7 @@ const route = createRoute({
   path: "/api/v1/orgs/{org}/invitations/{id}/link",
   tags: ["invitations"],
   summary: "A new copyable link, without mail (the old link dies)",
+  description: "On an expired invitation, a fresh pending invitation for the same invitee is made instead (it needs a seat), not mailed either.",
   security: orgSecurity,
   middleware: [orgAccess("invitations:write")] as const,
   request: { params: OrgParams.merge(IdParams) },

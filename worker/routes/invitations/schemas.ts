@@ -26,6 +26,10 @@ export const InvitationInput = z
     projects: z.array(ProjectAssignment).max(50).default([]),
     message: z.string().trim().max(1000).nullable().optional(),
     expiresInDays: InviteTtlDays.optional(),
+    mail: z.boolean().default(true).openapi({
+      description:
+        "`false`: no mail is sent; hand the answer's `inviteUrl` over yourself. The invitation's `delivery` is `not_mailed` (and `sendCount` 0) until it is resent.",
+    }),
   })
   .strict();
 
