@@ -196,6 +196,7 @@ test("a revoked link, an expired link and a link that names nothing each say wha
 
   await page.goto(`/invitations/no-such-token-${uniqueSuffix()}-0123456789`);
   await page.getByRole("heading", { level: 1, name: "This invitation link does not work" }).waitFor();
+  expect(await page.title()).toBe("Invitation not found · Roster");
   expect(errors).toEqual([]);
 });
 

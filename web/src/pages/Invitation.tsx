@@ -55,7 +55,7 @@ export function InvitationScreen(props: { source: InvitationSource; byId?: boole
     return error instanceof ApiError && error.status === 401;
   };
 
-  createEffect(() => setTitle(titleOf(shown(), mismatch())));
+  createEffect(() => setTitle(unknownLink() ? "Invitation not found" : titleOf(shown(), mismatch())));
 
   const respond = async (answer: Answer) => {
     setBusy(answer);
