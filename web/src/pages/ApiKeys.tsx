@@ -1,12 +1,184 @@
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import type { ApiKeyView } from "../../../worker/views/index.ts";
+import { describeError } from "../api.ts";
+import { NewApiKeyDialog } from "../components/NewApiKeyDialog.tsx";
+import { ConfirmDialog } from "../components/Dialog.tsx";
 import { setTitle } from "../components/Layouts.tsx";
+import { RelativeTime } from "../components/RelativeTime.tsx";
+import { createApiKeysStore, createOwnerNames } from "../org-admin/api-keys.ts";
+import { useOrg } from "../stores/org-session.ts";
+import { toast } from "../toast.ts";
+import "../org-admin/org-admin.css";
 
-/** `/orgs/:slug/api-keys`. Placeholder: the organization's API keys: create with scopes, revoke, last use (issue 21). */
+/**
+ * `/orgs/:slug/api-keys` (owners): the organization's keys, revoked ones included, with
+ * their scopes and last use; create one (its secret shown once) or revoke one.
+ */
 export default function ApiKeysPage() {
   setTitle("API keys");
+  const org = useOrg();
+  const store = createApiKeysStore(() => org.slug);
+  const ownerName = createOwnerNames(() => org.slug);
+  const [creating, setCreating] = createSignal(false);
+  const [revoking, setRevoking] = createSignal<ApiKeyView>();
+  const [revokePending, setRevokePending] = createSignal(false);
+  const [revokeError, setRevokeError] = createSignal<string>();
+
+  const creator = (key: ApiKeyView) => (key.createdBy === org.viewer()?.userId ? "You" : (ownerName(key.createdBy) ?? "A former owner"));
+  const list = () => (store.keys.state === "ready" || store.keys.state === "refreshing" ? store.keys() : undefined);
+  const active = () => list()?.filter((k) => !k.revokedAt).length ?? 0;
+
+  const revoke = async () => {
+    const key = revoking();
+    if (!key) return;
+    setRevokePending(true);
+    setRevokeError(undefined);
+    try {
+      await store.revoke(key.id);
+      setRevoking(undefined);
+      toast(`${key.name} is revoked. Requests with it are refused from now on.`);
+    } catch (error) {
+      setRevokeError(describeError(error));
+    } finally {
+      setRevokePending(false);
+    }
+  };
+
   return (
-    <section>
-      <h1>API keys</h1>
-      <p class="muted">This page is not built yet.</p>
-    </section>
+    <div class="admin-page">
+      <header class="section-head">
+        <div>
+          <h1>API keys</h1>
+          <p class="muted">
+            Keys let scripts and other services use the API for this organization: send one as <code>Authorization: Bearer &lt;key&gt;</code>. A key
+            acts with its scopes, never beyond its creator's role, and never for owner-only actions.
+          </p>
+        </div>
+        <button type="button" class="button primary" onClick={() => setCreating(true)}>
+          New API key
+        </button>
+      </header>
+
+      <section class="card" aria-labelledby="keys-title">
+        <div class="section-head">
+          <h2 id="keys-title">
+            Keys <Show when={list()}>({active()} active)</Show>
+          </h2>
+          <button type="button" class="button ghost small" disabled={store.keys.loading} onClick={() => void store.refresh()}>
+            {store.keys.loading ? "Refreshing…" : "Refresh"}
+          </button>
+        </div>
+        <Switch fallback={<p role="status">Loading the keys…</p>}>
+          <Match when={store.keys.error}>
+            <div class="banner error" role="alert">
+              <p>Could not load the API keys: {describeError(store.keys.error)}</p>
+              <button type="button" class="button secondary small" onClick={() => void store.refresh()}>
+                Try again
+              </button>
+            </div>
+          </Match>
+          <Match when={list()?.length === 0}>
+            <div class="empty">
+              <p>
+                <strong>No API keys yet.</strong>
+              </p>
+              <p class="muted">Create one for a script that provisions members or reads the audit trail.</p>
+            </div>
+          </Match>
+          <Match when={list()}>
+            {(keys) => (
+              <div class="table-wrap">
+                <table class="data-table" aria-labelledby="keys-title">
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">Key</th>
+                      <th scope="col">Scopes</th>
+                      <th scope="col">Created by</th>
+                      <th scope="col">Created</th>
+                      <th scope="col">Last used</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">
+                        <span class="visually-hidden">Actions</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <For each={keys()}>
+                      {(key) => (
+                        <tr classList={{ revoked: key.revokedAt !== null }} aria-label={key.name}>
+                          <td data-label="Name">
+                            <strong>{key.name}</strong>
+                          </td>
+                          <td data-label="Key">
+                            <code class="prefix-code">{key.prefix}…</code>
+                          </td>
+                          <td data-label="Scopes">
+                            <span class="scopes">
+                              <For each={key.scopes}>{(scope) => <code>{scope}</code>}</For>
+                            </span>
+                          </td>
+                          <td data-label="Created by">{creator(key)}</td>
+                          <td data-label="Created" class="num">
+                            <RelativeTime at={key.createdAt} />
+                          </td>
+                          <td data-label="Last used" class="num">
+                            <Show when={key.lastUsedAt} fallback={<span class="muted">Never used</span>}>
+                              {(at) => (
+                                <>
+                                  Used <RelativeTime at={at()} />
+                                </>
+                              )}
+                            </Show>
+                          </td>
+                          <td data-label="Status">
+                            <Show when={key.revokedAt} fallback={<span class="tag">Active</span>}>
+                              {(at) => (
+                                <span class="tag danger-tag">
+                                  Revoked <RelativeTime at={at()} />
+                                </span>
+                              )}
+                            </Show>
+                          </td>
+                          <td data-label="">
+                            <Show when={!key.revokedAt}>
+                              <button
+                                type="button"
+                                class="button danger-outline small"
+                                aria-label={`Revoke ${key.name}`}
+                                onClick={() => {
+                                  setRevokeError(undefined);
+                                  setRevoking(key);
+                                }}
+                              >
+                                Revoke
+                              </button>
+                            </Show>
+                          </td>
+                        </tr>
+                      )}
+                    </For>
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </Match>
+        </Switch>
+      </section>
+
+      <NewApiKeyDialog open={creating()} onClose={() => setCreating(false)} create={store.create} />
+      <ConfirmDialog
+        open={revoking() !== undefined}
+        title={`Revoke ${revoking()?.name ?? "this key"}?`}
+        description={`Anything using the key ${revoking()?.prefix ?? ""}… is refused from the next request on. This cannot be undone: a script that still needs access needs a new key.`}
+        confirmLabel="Revoke key"
+        pendingLabel="Revoking…"
+        danger
+        pending={revokePending()}
+        error={revokeError()}
+        onClose={() => setRevoking(undefined)}
+        onConfirm={() => void revoke()}
+      />
+    </div>
   );
 }

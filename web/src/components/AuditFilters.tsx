@@ -1,0 +1,140 @@
+import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
+import type { AuditNameView } from "../../../worker/views/index.ts";
+import { auditActions } from "../../../worker/domain/audit-actions.ts";
+import type { AuditFilters } from "../org-admin/audit.ts";
+import { actionSentence } from "../org-admin/audit-view.ts";
+
+/** How long typing in the actor field waits before filtering. */
+const typingMs = 400;
+
+/**
+ * The audit trail's filters: actor (typed, with suggestions from the events on screen),
+ * action (one or a family), and a range of days. Choices apply at once; the actor after a
+ * pause in typing, or on Enter.
+ */
+export function AuditFiltersForm(props: {
+  filters: AuditFilters;
+  names: Record<string, AuditNameView>;
+  rangeError: string | null;
+  onApply: (change: Partial<AuditFilters>) => void;
+}) {
+  const [actor, setActor] = createSignal(props.filters.actor);
+  // The URL changed (Back, "Clear filters"): the field follows.
+  createEffect(on(() => props.filters.actor, (value) => setActor(value), { defer: true }));
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(timer));
+  const applyActor = (value: string) => {
+    clearTimeout(timer);
+    if (value.trim() !== props.filters.actor) props.onApply({ actor: value.trim() });
+  };
+
+  /** People and keys seen on this page, as the actor filter takes them (an email, a key's name). */
+  const suggestions = () => [
+    ...new Set(
+      Object.entries(props.names).map(([id, n]) => (id.startsWith("key_") ? n.name : (n.detail ?? n.name))),
+    ),
+    "system",
+  ];
+  const active = () => Object.values(props.filters).some(Boolean);
+
+  return (
+    <form
+      class="card filters"
+      role="search"
+      aria-label="Filter the audit trail"
+      onSubmit={(e) => {
+        e.preventDefault();
+        applyActor(actor());
+      }}
+    >
+      <div class="field">
+        <label for="audit-actor">Actor</label>
+        <input
+          id="audit-actor"
+          type="search"
+          list="audit-actors"
+          placeholder="Email, @username, key name or system"
+          autocomplete="off"
+          spellcheck={false}
+          value={actor()}
+          onInput={(e) => {
+            const value = e.currentTarget.value;
+            setActor(value);
+            clearTimeout(timer);
+            timer = setTimeout(() => applyActor(value), typingMs);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === "Escape" && actor()) {
+              e.preventDefault();
+              setActor("");
+              applyActor("");
+            }
+          }}
+        />
+        <datalist id="audit-actors">
+          <For each={suggestions()}>{(value) => <option value={value} />}</For>
+        </datalist>
+      </div>
+      <div class="field">
+        <label for="audit-action">Action</label>
+        <select id="audit-action" value={props.filters.action} onChange={(e) => props.onApply({ action: e.currentTarget.value })}>
+          <option value="">All actions</option>
+          <For each={Object.entries(auditActions)}>
+            {([family, group]) => (
+              <optgroup label={group.label}>
+                <option value={family}>All {group.label.toLowerCase()} actions</option>
+                <For each={Object.keys(group.actions)}>{(action) => <option value={action}>{actionSentence(action)}</option>}</For>
+              </optgroup>
+            )}
+          </For>
+        </select>
+      </div>
+      <div class="field">
+        <label for="audit-from">From</label>
+        <input
+          id="audit-from"
+          type="date"
+          value={props.filters.from}
+          max={props.filters.to || undefined}
+          onChange={(e) => props.onApply({ from: e.currentTarget.value })}
+          aria-invalid={props.rangeError ? true : undefined}
+          aria-describedby={props.rangeError ? "audit-range-error" : undefined}
+        />
+      </div>
+      <div class="field">
+        <label for="audit-to">To</label>
+        <input
+          id="audit-to"
+          type="date"
+          value={props.filters.to}
+          min={props.filters.from || undefined}
+          onChange={(e) => props.onApply({ to: e.currentTarget.value })}
+          aria-invalid={props.rangeError ? true : undefined}
+          aria-describedby={props.rangeError ? "audit-range-error" : undefined}
+        />
+      </div>
+      <div class="actions">
+        <button type="submit" class="visually-hidden" tabindex="-1">
+          Filter
+        </button>
+        <button
+          type="button"
+          class="button secondary"
+          disabled={!active()}
+          onClick={() => {
+            setActor("");
+            props.onApply({ actor: "", action: "", from: "", to: "" });
+          }}
+        >
+          Clear filters
+        </button>
+      </div>
+      <Show when={props.rangeError}>
+        <p id="audit-range-error" class="field-error" role="alert">
+          {props.rangeError}
+        </p>
+      </Show>
+    </form>
+  );
+}

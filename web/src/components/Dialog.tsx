@@ -1,0 +1,114 @@
+import { createEffect, createUniqueId, on, Show, type JSX } from "solid-js";
+
+/**
+ * A modal dialog on the platform's `<dialog>`: `showModal()` makes the rest of the page
+ * inert (focus stays inside), Escape closes it, and closing returns focus to where it was.
+ * Its title names it (`aria-labelledby`); `role="alertdialog"` for confirmations.
+ */
+export function Dialog(props: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: JSX.Element;
+  role?: "dialog" | "alertdialog";
+  /** A sentence under the title that describes the dialog (`aria-describedby`). */
+  description?: JSX.Element;
+  /** Keeps it open on Escape (while something is being sent). */
+  busy?: boolean;
+}) {
+  const titleId = createUniqueId();
+  const descriptionId = createUniqueId();
+  let dialog: HTMLDialogElement | undefined;
+
+  createEffect(
+    on(
+      () => props.open,
+      (open) => {
+        if (!dialog) return;
+        if (open && !dialog.open) dialog.showModal();
+        if (!open && dialog.open) dialog.close();
+      },
+    ),
+  );
+
+  return (
+    <dialog
+      ref={dialog}
+      class="dialog"
+      role={props.role ?? "dialog"}
+      aria-labelledby={titleId}
+      aria-describedby={props.description ? descriptionId : undefined}
+      aria-modal="true"
+      onCancel={(event) => {
+        // Escape: the page decides, so its state and the dialog agree.
+        event.preventDefault();
+        if (!props.busy) props.onClose();
+      }}
+      onClick={(event) => {
+        // A click on the backdrop (the dialog element itself, outside its box) closes it.
+        if (event.target === dialog && !props.busy) {
+          const box = dialog.getBoundingClientRect();
+          const inside = event.clientX >= box.left && event.clientX <= box.right && event.clientY >= box.top && event.clientY <= box.bottom;
+          if (!inside) props.onClose();
+        }
+      }}
+    >
+      <Show when={props.open}>
+        <div class="dialog-head">
+          <h2 id={titleId}>{props.title}</h2>
+          <button type="button" class="button ghost small" aria-label="Close" disabled={props.busy} onClick={() => props.onClose()}>
+            <span aria-hidden="true">×</span>
+          </button>
+        </div>
+        <Show when={props.description}>
+          <p id={descriptionId} class="dialog-description">
+            {props.description}
+          </p>
+        </Show>
+        {props.children}
+      </Show>
+    </dialog>
+  );
+}
+
+/**
+ * "Are you sure?": a title, what will happen, and a confirming button named for the action
+ * (focused first, so Enter confirms and Escape cancels). Shows the API's refusal inside.
+ */
+export function ConfirmDialog(props: {
+  open: boolean;
+  title: string;
+  description: JSX.Element;
+  confirmLabel: string;
+  pendingLabel?: string;
+  danger?: boolean;
+  pending: boolean;
+  error?: string | undefined;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  return (
+    <Dialog open={props.open} title={props.title} role="alertdialog" description={props.description} busy={props.pending} onClose={props.onClose}>
+      <Show when={props.error}>
+        <p class="banner error" role="alert">
+          {props.error}
+        </p>
+      </Show>
+      <div class="actions dialog-actions">
+        <button type="button" class="button secondary" disabled={props.pending} onClick={() => props.onClose()}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          class="button"
+          classList={{ danger: props.danger === true, primary: props.danger !== true }}
+          disabled={props.pending}
+          autofocus
+          onClick={() => props.onConfirm()}
+        >
+          {props.pending ? (props.pendingLabel ?? "Working…") : props.confirmLabel}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
