@@ -150,9 +150,16 @@ describe("an organization's admin pages", () => {
       )
       .toMatch(/Used/);
 
-    await row.getByRole("button", { name: "Revoke provisioner" }).click();
+    // From the keyboard: the confirmation starts on Cancel, Escape closes it and focus goes back.
+    await row.getByRole("button", { name: "Revoke provisioner" }).focus();
+    await page.keyboard.press("Enter");
     const confirm = page.getByRole("alertdialog", { name: "Revoke provisioner?" });
     await confirm.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe("Cancel");
+    await page.keyboard.press("Escape");
+    await confirm.waitFor({ state: "hidden" });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Revoke provisioner");
+    await page.keyboard.press("Enter");
     await confirm.getByRole("button", { name: "Revoke key" }).click();
     await confirm.waitFor({ state: "hidden" });
     await row.getByText("Revoked").waitFor();

@@ -72,8 +72,9 @@ export function Dialog(props: {
 }
 
 /**
- * "Are you sure?": a title, what will happen, and a confirming button named for the action
- * (focused first, so Enter confirms and Escape cancels). Shows the API's refusal inside.
+ * "Are you sure?": a title, what will happen, and a confirming button named for the action.
+ * Focus starts on the least destructive choice: Cancel for a destructive action, else the
+ * confirming button. Escape cancels. Shows the API's refusal inside.
  */
 export function ConfirmDialog(props: {
   open: boolean;
@@ -95,7 +96,7 @@ export function ConfirmDialog(props: {
         </p>
       </Show>
       <div class="actions dialog-actions">
-        <button type="button" class="button secondary" disabled={props.pending} onClick={() => props.onClose()}>
+        <button type="button" class="button secondary" disabled={props.pending} autofocus={props.danger === true} onClick={() => props.onClose()}>
           Cancel
         </button>
         <button
@@ -103,7 +104,7 @@ export function ConfirmDialog(props: {
           class="button"
           classList={{ danger: props.danger === true, primary: props.danger !== true }}
           disabled={props.pending}
-          autofocus
+          autofocus={props.danger !== true}
           onClick={() => props.onConfirm()}
         >
           {props.pending ? (props.pendingLabel ?? "Working…") : props.confirmLabel}

@@ -70,9 +70,3 @@ export function detailLines(event: AuditEventView, names: Names): string[] {
   return lines;
 }
 
-/** Initials for an avatar: "Ada Lovelace" → "AL", "ada@example.com" → "AD". */
-export function initials(name: string): string {
-  const words = name.replace(/@.*$/, "").split(/[\s._-]+/).filter(Boolean);
-  const letters = words.length > 1 ? (words[0]?.[0] ?? "") + (words[1]?.[0] ?? "") : (words[0] ?? "?").slice(0, 2);
-  return letters.toUpperCase();
-}
