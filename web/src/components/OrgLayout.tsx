@@ -20,7 +20,8 @@ export const orgTabs: ReadonlyArray<{ path: string; label: string; permission: P
   { path: "", label: "Overview", permission: "org:read" },
   { path: "/members", label: "Members", permission: "members:read" },
   { path: "/invitations", label: "Invitations", permission: "invitations:read" },
-  { path: "/settings", label: "Settings", permission: "org:update" },
+  // Admins read the settings (the expiry and domains their invitations follow); owners change them.
+  { path: "/settings", label: "Settings", permission: "invitations:write" },
   { path: "/api-keys", label: "API keys", permission: "api_keys:manage" },
   { path: "/audit", label: "Audit", permission: "audit:read" },
 ];
