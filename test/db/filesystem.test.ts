@@ -172,6 +172,33 @@ describe("file and extension functions are refused", () => {
     expect((await run("PRAGMA integrity_check")).result.response.result.rows).toEqual([[{ type: "text", value: "ok" }]]);
   });
 
+  test("a statement nested so that only its EXPLAIN overflows the parser is refused, whatever its columns are named", async () => {
+    expect(await run("CREATE TABLE IF NOT EXISTS deep (x)").then((r) => r.result.type)).toBe("ok");
+    // Unary minus signs deepen the parse: find the depth at which the statement compiles
+    // alone but not behind `EXPLAIN ` (the server's inspection), on this very engine.
+    const statement = (depth: number) =>
+      `INSERT INTO deep VALUES (1) RETURNING readfile(${q(secretFile)}) AS addr, 0 AS opcode, 0 AS p1, 0 AS p2, 0 AS p3, 0 AS p4, 0 AS p5, ${"- ".repeat(depth)}1 AS comment`;
+    const probe = new Database(":memory:");
+    probe.exec("CREATE TABLE deep (x)");
+    const compiles = (sql: string) => {
+      try {
+        probe.prepare(sql);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let depth = 0;
+    while (depth < 1000 && !(compiles(statement(depth)) && !compiles(`EXPLAIN ${statement(depth)}`))) depth++;
+    probe.close();
+    expect(depth, "a depth where only the EXPLAIN fails to compile").toBeLessThan(1000);
+    const { result, text } = await run(statement(depth));
+    expect([result.type, result.error?.code]).toEqual(["error", "SQLITE_AUTH"]);
+    expectNothingTouched(text);
+    // An EXPLAIN of its own is still served.
+    expect((await run("EXPLAIN SELECT 1")).result.type).toBe("ok");
+  });
+
   test("the server keeps serving ordinary SQL afterwards, without a restart", async () => {
     expect((await run("SELECT upper('ok') AS v")).result.response.result.rows[0][0].value).toBe("OK");
     expect(srv.server.restarts).toBe(0);
