@@ -26,7 +26,11 @@ const dbPort = Number(process.env.DB_PORT ?? port + 2);
 const appUrl = process.env.APP_URL ?? `http://localhost:${port}`;
 const startedAt = performance.now();
 
-mkdirSync(dataDir, { recursive: true });
+// Everything this starts writes files only its user can read: the database (sign-in links sit
+// in it and its WAL), the Worker's storage and settings. .data/ itself is closed to others.
+process.umask(0o077);
+mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+chmodSync(dataDir, 0o700);
 // wrangler.toml serves the built dashboard as assets; in dev Vite serves it instead.
 mkdirSync(join(process.cwd(), "dist", "web"), { recursive: true });
 

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +47,10 @@ describe("npm run dev", () => {
       expect(dev, "the dev server under the shell").toBeDefined();
       started = [dev!, ...descendantsOf(dev!.pid)];
       expect(started.map((p) => p.name)).toEqual(expect.arrayContaining(["workerd"]));
+      // Nothing it wrote is readable by another local user: the database holds sign-in links.
+      for (const file of ["roster.db", "worker.env", "database-token", "session-secret"]) {
+        expect(statSync(join(dataDir, file)).mode & 0o077, `${file} is closed to others`).toBe(0);
+      }
       // The secrets reach the Worker through a file, never a command line any local user can read.
       const secrets = ["session-secret", "database-token"].map((name) => readFileSync(join(dataDir, name), "utf8").trim());
       for (const p of started) {
