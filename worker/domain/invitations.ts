@@ -10,6 +10,9 @@ export const deliveryStates = ["queued", "sent", "delivered", "delayed", "bounce
 
 export const dayMs = 24 * 60 * 60_000;
 
+/** The most rows one bulk invitation call takes (`POST /orgs/:org/invitations/bulk`); the dashboard sends bigger lists in chunks of this size. */
+export const maxBulkRows = 1000;
+
 /** Invitations live 1–30 days; the organization's default is 7. */
 export const invitationTtlDays = { min: 1, max: 30 } as const;
 

@@ -1,5 +1,6 @@
 import { appUrl } from "../../lib/request.ts";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { maxBulkRows } from "../../domain/invitations.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
@@ -8,8 +9,6 @@ import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { resolveInvitees } from "./invitee.ts";
 import { BulkInvitationResults } from "../../views/invitation.ts";
 import { InvitationInput } from "./schemas.ts";
-
-export const maxBulkRows = 1000;
 
 const BulkInput = z.object({ invitations: z.array(InvitationInput).min(1).max(maxBulkRows) }).openapi("BulkInvitations");
 
