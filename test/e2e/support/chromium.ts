@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { expect, inject } from "vitest";
+import { uniqueAddress } from "./api.ts";
 
 /** Every launch's flags, whichever Chromium it is; the install may add its own. */
 const args = [
@@ -23,6 +24,8 @@ export interface Browser {
   page: Page;
   /** Uncaught page errors and console errors, to assert none happened. */
   errors: string[];
+  /** The client address this browser's requests carry (`CF-Connecting-IP`, see uniqueAddress). */
+  address: string;
   close(): Promise<void>;
 }
 
@@ -30,6 +33,7 @@ export interface Browser {
 export async function openBrowser(): Promise<Browser> {
   const install = inject("chromium");
   const userDataDir = await mkdtemp(join(tmpdir(), "roster-chromium-"));
+  const address = uniqueAddress();
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: install.executablePath,
     headless: true,
@@ -37,6 +41,7 @@ export async function openBrowser(): Promise<Browser> {
     env: { ...process.env, ...install.env },
     baseURL: inject("appUrl"),
     viewport: { width: 1100, height: 760 },
+    extraHTTPHeaders: { "cf-connecting-ip": address },
   });
   context.setDefaultTimeout(10_000);
   const page = context.pages()[0] ?? (await context.newPage());
@@ -53,6 +58,7 @@ export async function openBrowser(): Promise<Browser> {
     context,
     page,
     errors,
+    address,
     async close() {
       await context.close();
       await rm(userDataDir, { recursive: true, force: true });
