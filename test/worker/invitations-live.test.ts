@@ -52,6 +52,16 @@ function act<T = { invitation: InvitationView }>(owner: SignedIn, method: string
   return call<T>(method, path, { cookie: owner.cookie, ...(body === undefined ? {} : { body }) });
 }
 
+/**
+ * Waits until the socket has heard that invitation `id`'s mail went out (the room publishes
+ * the delivery as its own `invitation.updated`, some time after the command that mailed):
+ * draining after it keeps every sequence below the same from run to run.
+ */
+async function mailSent(live: LiveClient, id: string): Promise<void> {
+  const sent = () => live.pending().some((m) => isEvent(m) && m.type === "invitation.updated" && "invitation" in m.data && m.data.invitation.id === id && "delivery" in m.data.invitation && m.data.invitation.delivery === "sent");
+  await expect.poll(sent, { timeout: 5000 }).toBe(true);
+}
+
 /** `seq`s strictly increase by one from `after`. */
 function expectConsecutive(events: Event[], after: number): void {
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => after + i + 1));
@@ -68,19 +78,22 @@ describe("invitation events on the live channel", () => {
     const { live, ready } = await open(org.slug, admin.cookie);
     const base = `/api/v1/orgs/${org.slug}/invitations`;
 
-    // Invite: the invitation as the API answered it, then the seats it took.
+    // Invite: the invitation as the API answered it, then the seats it took, then its mail sent.
     const email = uniqueEmail("lv-invitee");
     const created = await invite(owner, org.slug, { invitee: email, role: "member" });
     const id = created.invitation.id;
+    await mailSent(live, id);
     let events = await live.drain();
-    expect(events.map((e) => e.type)).toEqual(["invitation.created", "seats.changed"]);
+    expect(events.map((e) => e.type)).toEqual(["invitation.created", "seats.changed", "invitation.updated"]);
+    expect(events[2]!.data).toEqual({ invitation: { ...created.invitation, delivery: "sent" } });
     expectConsecutive(events, ready);
     expect(events[0]!.data).toEqual({ invitation: created.invitation });
     expect(events[1]!.data).toEqual(await seatsOf(owner.cookie, org.slug));
     expect(events[1]!.data).toMatchObject({ used: 3, members: 2, pending: 1 });
     let seq = events.at(-1)!.seq;
 
-    // Edit, extend, resend and new link: one invitation.updated each, carrying the answer's view; seats do not move.
+    // Edit, extend, resend and new link: one invitation.updated each, carrying the answer's view
+    // (the resend's mail then reported sent in one more); seats do not move.
     const steps: Array<[string, () => Promise<{ status: number; body: { invitation: InvitationView } }>, Partial<InvitationView>]> = [
       ["edit", () => act(owner, "PATCH", `${base}/${id}`, { role: "admin", message: "Welcome" }), { role: "admin", message: "Welcome", sendCount: 1 }],
       ["extend", () => act(owner, "POST", `${base}/${id}/extend`, { days: 20 }), { role: "admin", sendCount: 1 }],
@@ -90,12 +103,13 @@ describe("invitation events on the live channel", () => {
     for (const [name, step, expected] of steps) {
       const answer = await step();
       expect(answer.status, name).toBe(200);
+      if (name === "resend") await mailSent(live, id);
       events = await live.drain();
-      expect(events.map((e) => e.type), name).toEqual(["invitation.updated"]);
+      expect(events.map((e) => e.type), name).toEqual(name === "resend" ? ["invitation.updated", "invitation.updated"] : ["invitation.updated"]);
       expectConsecutive(events, seq);
       expect(events[0]!.data, name).toEqual({ invitation: answer.body.invitation });
       expect(answer.body.invitation, name).toMatchObject({ id, status: "pending", ...expected });
-      seq = events[0]!.seq;
+      seq = events.at(-1)!.seq;
     }
     const extended = (await call<{ invitations: InvitationView[] }>("GET", base, { cookie: owner.cookie })).body.invitations.find((i) => i.id === id);
     expect(Date.parse(extended!.expiresAt) - Date.now()).toBeGreaterThan(19 * 24 * 60 * 60_000);
@@ -115,6 +129,7 @@ describe("invitation events on the live channel", () => {
 
     // Accept: the invitation, the new member, the seats (the invitation's seat became the member's).
     const toJoin = await invite(owner, org.slug, { invitee: joiner.email, role: "member" });
+    await mailSent(live, toJoin.invitation.id);
     seq = (await live.drain()).at(-1)!.seq;
     const accepted = await call<{ invitation: InvitationView }>("POST", `/api/v1/invitations/${tokenOf(toJoin.inviteUrl)}/accept`, { cookie: joiner.cookie });
     expect(accepted.status).toBe(200);
@@ -131,6 +146,7 @@ describe("invitation events on the live channel", () => {
 
     // Decline: the invitation, then the freed seat.
     const toDecline = await invite(owner, org.slug, { invitee: decliner.email });
+    await mailSent(live, toDecline.invitation.id);
     seq = (await live.drain()).at(-1)!.seq;
     const declined = await call<{ invitation: InvitationView }>("POST", `/api/v1/invitations/${tokenOf(toDecline.inviteUrl)}/decline`, { cookie: decliner.cookie });
     expect(declined.status).toBe(200);
@@ -162,19 +178,21 @@ describe("invitation events on the live channel", () => {
     const ownerLive = await open(org.slug, owner.cookie);
     const base = `/api/v1/orgs/${org.slug}/invitations`;
 
-    const first = await invite(owner, org.slug, { invitee: uniqueEmail("rs-a") });
+    // Not mailed (mail: false) but for the resend, whose mail is reported sent before the next step.
+    const first = await invite(owner, org.slug, { invitee: uniqueEmail("rs-a"), mail: false });
     expect((await act(owner, "PATCH", `${base}/${first.invitation.id}`, { role: "admin" })).status).toBe(200);
     expect((await act(owner, "POST", `${base}/${first.invitation.id}/resend`)).status).toBe(200);
+    await mailSent(ownerLive.live, first.invitation.id);
     expect((await act(owner, "POST", `${base}/${first.invitation.id}/extend`)).status).toBe(200);
     expect((await act(owner, "POST", `${base}/${first.invitation.id}/revoke`)).status).toBe(200);
-    const second = await invite(owner, org.slug, { invitee: joiner.email });
+    const second = await invite(owner, org.slug, { invitee: joiner.email, mail: false });
     expect((await call("POST", `/api/v1/invitations/${tokenOf(second.inviteUrl)}/accept`, { cookie: joiner.cookie })).status).toBe(200);
 
     // The owner heard everything; that fences the broadcast for the others too.
     const ownerEvents = await ownerLive.live.drain();
     expect(ownerEvents.map((e) => e.type)).toEqual([
       "invitation.created", "seats.changed",
-      "invitation.updated", "invitation.updated", "invitation.updated",
+      "invitation.updated", "invitation.updated", "invitation.updated", "invitation.updated",
       "invitation.updated", "seats.changed",
       "invitation.created", "seats.changed",
       "invitation.updated", "member.joined", "seats.changed",
@@ -212,7 +230,8 @@ describe("invitation events on the live channel", () => {
         .filter((m) => !(typeof m === "object" && m !== null && "type" in m && m.type === "pong"));
 
     // One invitation: the owner's socket gets one message carrying both of its events.
-    await invite(owner, org.slug, { invitee: uniqueEmail("bt-one") });
+    // Not mailed: a mail's delivery is published later, in a commit of its own.
+    await invite(owner, org.slug, { invitee: uniqueEmail("bt-one"), mail: false });
     await ownerLive.live.drain();
     await restrictedLive.live.drain();
     expect(messagesOf(ownerLive.live)).toEqual([
@@ -225,7 +244,7 @@ describe("invitation events on the live channel", () => {
     expect(messagesOf(restrictedLive.live)).toEqual([expect.objectContaining({ seq: start + 2, type: "seats.changed" })]);
 
     // A bulk of 150 commits in a group or a few: a message per commit, not per event.
-    const rows = Array.from({ length: 150 }, (_, i) => ({ invitee: uniqueEmail(`bt-bulk-${i}`) }));
+    const rows = Array.from({ length: 150 }, (_, i) => ({ invitee: uniqueEmail(`bt-bulk-${i}`), mail: false }));
     const bulk = await call<{ created: number }>("POST", `/api/v1/orgs/${org.slug}/invitations/bulk`, { cookie: owner.cookie, body: { invitations: rows } });
     expect(bulk.status).toBe(200);
     expect(bulk.body.created).toBe(150);
@@ -260,15 +279,16 @@ describe("invitation events on the live channel", () => {
     expect(dropped.ready).toBe(watcher.ready);
     dropped.live.ws.close(1000);
 
-    const created = await invite(owner, org.slug, { invitee: uniqueEmail("rm-a") });
+    const created = await invite(owner, org.slug, { invitee: uniqueEmail("rm-a"), mail: false });
     const id = created.invitation.id;
     expect((await act(owner, "PATCH", `${base}/${id}`, { message: "See you" })).status).toBe(200);
     expect((await act(owner, "POST", `${base}/${id}/resend`)).status).toBe(200);
+    await mailSent(watcher.live, id);
     expect((await act(owner, "POST", `${base}/${id}/revoke`)).status).toBe(200);
     expect((await act(owner, "DELETE", `${base}/${id}`)).status).toBe(204);
     const missed = await watcher.live.drain();
     expect(missed.map((e) => e.type)).toEqual([
-      "invitation.created", "seats.changed", "invitation.updated", "invitation.updated", "invitation.updated", "seats.changed", "invitation.updated",
+      "invitation.created", "seats.changed", "invitation.updated", "invitation.updated", "invitation.updated", "invitation.updated", "seats.changed", "invitation.updated",
     ]);
     expect(missed.at(-1)!.data).toEqual({ invitation: { id, deleted: true } });
 

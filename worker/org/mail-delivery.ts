@@ -5,6 +5,7 @@ import { mailerFor } from "../mail/mailer.ts";
 import { deliverDue, type DeliveryRun } from "../mail/outbox.ts";
 import type { RoomPlan } from "./commands/plan-context.ts";
 import type { RoomState } from "./state.ts";
+import { invitationView } from "../views/invitation.ts";
 
 /** How long until the alarm retries a delivery run that failed or was cut short. */
 const retryMs = 30_000;
@@ -83,7 +84,7 @@ export class MailDelivery {
   async #deliverPage(): Promise<number | null> {
     const orgId = this.#hooks.orgId();
     const run = await deliverDue(orgDatabase(this.#env, orgId), mailerFor(this.#env), orgId, this.#clock.now());
-    if (run.sent.length > 0 || run.failed.length > 0) await this.#hooks.submit((state) => settleDeliveries(state, run));
+    if (run.sent.length > 0 || run.failed.length > 0) await this.#hooks.submit((state) => settleDeliveries(state, run, this.#clock.now()));
     return run.next;
   }
 }
@@ -91,16 +92,20 @@ export class MailDelivery {
 /**
  * The room's copies of pending invitations follow what the outbox recorded of their mail
  * (as the database does: `sent` only over `queued`), so the views its commands answer and
- * publish say what the list says. Planned in the queue like a command, in order with the
- * others (and in their group: it commits nothing).
+ * publish say what the list says, and each change is published (`invitation.updated`): an
+ * open invitations page turns "Sending…" into "Awaiting response", or "Failed". Planned in
+ * the queue like a command, in order with the others (and in their group: it commits nothing).
  */
-export function settleDeliveries(state: RoomState, run: Pick<DeliveryRun, "sent" | "failed">): RoomPlan<void> {
+export function settleDeliveries(state: RoomState, run: Pick<DeliveryRun, "sent" | "failed">, now: number): RoomPlan<void> {
+  const events: NonNullable<RoomPlan<void>["events"]> = [];
   const settle = (id: string, delivery: "sent" | "failed"): void => {
     const invitation = state.pending.get(id);
-    if (!invitation || (delivery === "sent" && invitation.delivery !== "queued")) return;
-    state.pending.set(id, { ...invitation, delivery });
+    if (!invitation || invitation.delivery === delivery || (delivery === "sent" && invitation.delivery !== "queued")) return;
+    const settled = { ...invitation, delivery };
+    state.pending.set(id, settled);
+    events.push({ type: "invitation.updated", data: { invitation: invitationView(settled, now) } });
   };
   for (const id of run.sent) settle(id, "sent");
   for (const id of run.failed) settle(id, "failed");
-  return { statements: [], value: undefined };
+  return { statements: [], value: undefined, events };
 }

@@ -78,7 +78,12 @@ export class OrgRoom extends DurableObject<Bindings> {
     });
     this.#mail = new MailDelivery(env, clock, {
       orgId: () => this.#slot.orgId(),
-      submit: (plan) => this.queue.submit((state) => plan(state)),
+      // Delivery changes are published like a command's events, after their group.
+      submit: (plan) =>
+        this.queue.submit((state) => {
+          const planned = plan(state);
+          return { ...planned, after: () => planned.events?.forEach((event) => this.live.publish(event)) };
+        }),
       scheduleAlarm: () => this.#alarm.schedule(),
     });
     this.#seatEvents = new SeatEvents((state) => {

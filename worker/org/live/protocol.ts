@@ -37,7 +37,7 @@ export type LiveEventType = (typeof liveEventTypes)[number];
 /** The `data` of each event type: the API's views (worker/views/), as the HTTP API answers them. */
 export interface LiveEventData {
   "invitation.created": { invitation: InvitationView };
-  /** The invitation as it is now, or only its id once deleted. */
+  /** The invitation as it is now (also when its mail is reported sent or failed), or only its id once deleted. */
   "invitation.updated": { invitation: InvitationView | { id: string; deleted: true } };
   "member.joined": { userId: string; role: Role };
   /** The member's fields that may have changed; absent ones did not. */
