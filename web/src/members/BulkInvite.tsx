@@ -119,7 +119,7 @@ export function BulkInvite(props: {
               </p>
               <Show when={parsed().rows.length > props.seats.available}>
                 <p class="banner warn">
-                  Only {plural(props.seats.available, "seat")} left: the first {props.seats.available} rows get them, and the rest are refused.
+                  Only {plural(props.seats.available, "seat")} left: the first {props.seats.available.toLocaleString("en")} rows get them, and the rest are refused.
                 </p>
               </Show>
               <ProblemList problems={parsed().problems} />
@@ -151,7 +151,7 @@ export function BulkInvite(props: {
       {(rows) => (
         <div class="form">
           <p role="status">
-            <strong>{rows().filter((r) => r.ok).length}</strong> invited, <strong>{rows().filter((r) => !r.ok).length}</strong> not invited.
+            <strong>{rows().filter((r) => r.ok).length.toLocaleString("en")}</strong> invited, <strong>{rows().filter((r) => !r.ok).length.toLocaleString("en")}</strong> not invited.
           </p>
           <div class="table-scroll results" tabindex="0" role="region" aria-label="Results per row">
             <table class="roster-table compact" aria-label="Bulk invitation results">
