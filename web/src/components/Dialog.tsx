@@ -19,14 +19,28 @@ export function Dialog(props: {
   const titleId = createUniqueId();
   const descriptionId = createUniqueId();
   let dialog: HTMLDialogElement | undefined;
+  /** What had focus when the dialog opened, and its accessible name. */
+  let opener: { element: HTMLElement; label: string | null } | undefined;
 
   createEffect(
     on(
       () => props.open,
       (open) => {
         if (!dialog) return;
-        if (open && !dialog.open) dialog.showModal();
-        if (!open && dialog.open) dialog.close();
+        if (open && !dialog.open) {
+          const active = document.activeElement;
+          opener = active instanceof HTMLElement ? { element: active, label: active.getAttribute("aria-label") } : undefined;
+          dialog.showModal();
+        }
+        if (!open && dialog.open) {
+          dialog.close();
+          // The platform gives focus back to the opener; if a refresh of the list replaced it
+          // meanwhile, to the element that took its place (the same control, same name).
+          if (opener && !opener.element.isConnected && opener.label !== null) {
+            document.querySelector<HTMLElement>(`[aria-label="${CSS.escape(opener.label)}"]`)?.focus();
+          }
+          opener = undefined;
+        }
       },
     ),
   );
