@@ -51,7 +51,8 @@ test("an owner invites from the dashboard: the invitation is mailed, listed and 
   const row = page.getByRole("table", { name: "Invitations" }).getByRole("row").filter({ hasText: ada });
   await row.waitFor();
   expect(await row.textContent()).toMatch(/Admin.*in 3 days.*(Sending…|Awaiting response)/);
-  await row.getByText("Awaiting response").waitFor({ timeout: 5000 });
+  // Once the outbox reports the mail sent (its own live event; slower when the machine is busy).
+  await row.getByText("Awaiting response").waitFor({ timeout: 15_000 });
   await page.getByText("2 of 5 seats used — 3 left").waitFor();
   await page.getByRole("link", { name: "Invites (1)" }).waitFor();
   await expect.poll(async () => (await mailsTo(ada)).length).toBe(1);

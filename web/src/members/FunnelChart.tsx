@@ -1,4 +1,4 @@
-import { createResource, createSignal, createUniqueId, For, onCleanup, Show, type Accessor } from "solid-js";
+import { createEffect, createResource, createSignal, createUniqueId, For, on, onCleanup, Show, type Accessor } from "solid-js";
 import type { InvitationFunnelView } from "../../../worker/views/index.ts";
 import { api, describeError } from "../api.ts";
 
@@ -10,6 +10,9 @@ const outcomes = [
   { key: "expired", label: "Expired" },
   { key: "revoked", label: "Revoked" },
 ] as const;
+
+/** How long the funnel waits after a change before reading (changes come in bursts: an invitation and its seats). */
+const settleMs = 400;
 
 const percent = (n: number, of: number) => (of === 0 ? 0 : Math.round((n / of) * 100));
 
@@ -24,11 +27,40 @@ export function funnelSentence(funnel: InvitationFunnelView): string {
  * The organization's invitation funnel (GET …/invitations/funnel): every invitation sent, and
  * where each stands — accepted, pending, declined, expired, revoked — as bars of the whole,
  * drawn in SVG at the width it is given. Its text alternative is the same figures in words
- * (the SVG's description) and as a table (under "Show as a table"). Read again whenever
- * `version` changes (the seats and the invitations on screen move with every step).
+ * (the SVG's description) and as a table (under "Show as a table"). Read again a moment
+ * after `version` changes (the seats and the invitations on screen move with every step; a
+ * burst of changes reads once), never while the page is offline (once back, it reads again).
  */
-export function FunnelChart(props: { slug: string; version: Accessor<string> }) {
-  const [funnel] = createResource(props.version, () => api<InvitationFunnelView>(`/api/v1/orgs/${encodeURIComponent(props.slug)}/invitations/funnel`));
+export function FunnelChart(props: { slug: string; version: Accessor<string>; offline: Accessor<boolean> }) {
+  const [settled, setSettled] = createSignal(props.version());
+  createEffect(
+    on(
+      props.version,
+      (version) => {
+        const timer = setTimeout(() => setSettled(version), settleMs);
+        onCleanup(() => clearTimeout(timer));
+      },
+      { defer: true },
+    ),
+  );
+  // Never throws (a resource in error would, to the page's error boundary): a failed read keeps the last figures.
+  const [answer] = createResource(() => (props.offline() ? false : settled()), async (): Promise<{ data: InvitationFunnelView } | { error: unknown }> => {
+    try {
+      return { data: await api<InvitationFunnelView>(`/api/v1/orgs/${encodeURIComponent(props.slug)}/invitations/funnel`) };
+    } catch (error) {
+      return { error };
+    }
+  });
+  let last: InvitationFunnelView | undefined;
+  const data = (): InvitationFunnelView | undefined => {
+    const current = answer.latest;
+    if (current && "data" in current) last = current.data;
+    return last;
+  };
+  const failure = () => {
+    const current = answer.latest;
+    return current && "error" in current ? current.error : undefined;
+  };
   const titleId = createUniqueId();
   const descId = createUniqueId();
   const [width, setWidth] = createSignal(600);
@@ -47,10 +79,10 @@ export function FunnelChart(props: { slug: string; version: Accessor<string> }) 
   return (
     <figure class="funnel" ref={observe}>
       <figcaption id={titleId}>Invitation funnel</figcaption>
-      <Show when={funnel.error && !funnel.latest}>
-        <p class="muted">Could not load the funnel: {describeError(funnel.error)}</p>
+      <Show when={failure() !== undefined && !data()}>
+        <p class="muted">Could not load the funnel: {describeError(failure())}</p>
       </Show>
-      <Show when={funnel.latest} fallback={<Show when={!funnel.error}><p class="muted" role="status">Loading the funnel…</p></Show>}>
+      <Show when={data()} fallback={<Show when={failure() === undefined}><p class="muted" role="status">Loading the funnel…</p></Show>}>
         {(data) => (
           <>
             <svg role="img" aria-labelledby={titleId} aria-describedby={descId} width={width()} height={row * (outcomes.length + 1)} viewBox={`0 0 ${width()} ${row * (outcomes.length + 1)}`}>

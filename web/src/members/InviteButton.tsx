@@ -6,12 +6,12 @@ import type { SeatsView } from "../../../worker/views/index.ts";
  * "Invite people", or, with no seat left, the same button disabled with the reason beside it
  * ("No seats left — 5 of 5 used") and, for an owner, a link to the seat limit in the settings.
  */
-export function InviteButton(props: { seats: SeatsView; owner: boolean; settingsHref: string; onClick: () => void }) {
+export function InviteButton(props: { seats: SeatsView; owner: boolean; settingsHref: string; onClick: () => void; prefetch?: () => void }) {
   const reasonId = createUniqueId();
   const full = () => props.seats.available === 0;
   return (
     <div class="invite-button">
-      <button type="button" class="button primary" disabled={full()} aria-describedby={full() ? reasonId : undefined} onClick={() => props.onClick()}>
+      <button type="button" class="button primary" disabled={full()} aria-describedby={full() ? reasonId : undefined} onPointerEnter={() => props.prefetch?.()} onFocus={() => props.prefetch?.()} onClick={() => props.onClick()}>
         Invite people
       </button>
       <Show when={full()}>

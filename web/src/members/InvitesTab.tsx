@@ -39,7 +39,7 @@ export function InvitesTab() {
 
   return (
     <div class="invites-tab">
-      <FunnelChart slug={org.slug} version={funnelVersion} />
+      <FunnelChart slug={org.slug} version={funnelVersion} offline={() => org.live.status() === "offline"} />
 
       <div class="toolbar">
         <div class="field">

@@ -38,11 +38,14 @@ export function MenuButton(props: { label: string; items: MenuItem[]; children: 
   const show = (first: "first" | "last") => {
     if (props.items.length === 0) return;
     menu.showPopover();
+    setOpen(true);
     place();
     focusItem(first === "first" ? 0 : -1);
   };
   const hide = (refocus: boolean) => {
     if (menu.matches(":popover-open")) menu.hidePopover();
+    // The toggle event comes a task later; the button says it at once.
+    setOpen(false);
     if (refocus) button.focus();
   };
 

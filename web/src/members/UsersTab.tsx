@@ -42,7 +42,8 @@ export function UsersTab() {
   // The last-owner rule needs the number of owners: read it (one count) when it may have changed.
   const [owners] = createResource(
     () => (looker()?.role === "owner" ? `${org.state.seats?.members}|${page().items.map((m) => m.role).join()}` : false),
-    async () => (await api<MemberPageView>(membersUrl(org.slug, { q: "", role: "owner", sort: "name", order: "asc" }, null, 1))).total,
+    // A failed read leaves the rule to the API's answer (null), never the page's error boundary.
+    async () => api<MemberPageView>(membersUrl(org.slug, { q: "", role: "owner", sort: "name", order: "asc" }, null, 1)).then((page) => page.total, () => null),
   );
   const actionsOf = (member: MemberView): MemberActions | null => {
     const viewer = looker();

@@ -1,12 +1,16 @@
 import { A } from "@solidjs/router";
-import { createEffect, createSignal, Match, Show, Switch } from "solid-js";
+import { createEffect, createSignal, lazy, Match, Show, Switch } from "solid-js";
 import { setTitle } from "../components/Layouts.tsx";
 import { InviteButton } from "../members/InviteButton.tsx";
-import { InviteDialog } from "../members/InviteDialog.tsx";
-import { InvitesTab } from "../members/InvitesTab.tsx";
-import { UsersTab } from "../members/UsersTab.tsx";
 import "../members/members.css";
 import { useOrg } from "../stores/org-session.ts";
+
+// Each tab, and the invite dialog, is its own chunk: a visit loads the tab it shows, and the
+// dialog loads when the Invite button is first pointed at, focused or pressed.
+const loadInviteDialog = () => import("../members/InviteDialog.tsx").then((m) => ({ default: m.InviteDialog }));
+const InviteDialog = lazy(loadInviteDialog);
+const UsersTab = lazy(() => import("../members/UsersTab.tsx").then((m) => ({ default: m.UsersTab })));
+const InvitesTab = lazy(() => import("../members/InvitesTab.tsx").then((m) => ({ default: m.InvitesTab })));
 
 /** Which tab of the members page: its own URL each (`/members`, `/invitations`). */
 export type MembersTab = "users" | "invitations";
@@ -21,6 +25,7 @@ export default function MembersPage(props: { tab: MembersTab }) {
   const org = useOrg();
   const base = `/orgs/${encodeURIComponent(org.slug)}`;
   const [inviting, setInviting] = createSignal(false);
+  const [invitedOnce, setInvitedOnce] = createSignal(false);
   createEffect(() => setTitle(props.tab === "users" ? "Members" : "Invitations"));
   // Losing the right to invite (a role change arriving live) closes the dialog.
   createEffect(() => {
@@ -36,7 +41,16 @@ export default function MembersPage(props: { tab: MembersTab }) {
         </div>
         <Show when={org.can("invitations:write") && org.state.seats}>
           {(seats) => (
-            <InviteButton seats={seats()} owner={org.can("seats:update")} settingsHref={`${base}/settings`} onClick={() => setInviting(true)} />
+            <InviteButton
+              seats={seats()}
+              owner={org.can("seats:update")}
+              settingsHref={`${base}/settings`}
+              prefetch={() => void loadInviteDialog()}
+              onClick={() => {
+                setInvitedOnce(true);
+                setInviting(true);
+              }}
+            />
           )}
         </Show>
       </header>
@@ -58,7 +72,7 @@ export default function MembersPage(props: { tab: MembersTab }) {
           <InvitesTab />
         </Match>
       </Switch>
-      <Show when={org.state.seats}>{(seats) => <InviteDialog open={inviting()} close={() => setInviting(false)} seats={seats()} />}</Show>
+      <Show when={invitedOnce() && org.state.seats}>{(seats) => <InviteDialog open={inviting()} close={() => setInviting(false)} seats={seats()} />}</Show>
     </section>
   );
 }
