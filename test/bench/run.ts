@@ -11,12 +11,14 @@
 import { benchDatabase } from "./db.ts";
 import { benchRoom } from "./room.ts";
 import { benchScreen } from "./screen.ts";
+import { benchMembers } from "./members.ts";
 import { takeScreenshots } from "./screenshots.ts";
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   db: benchDatabase,
   room: benchRoom,
   screen: benchScreen,
+  members: benchMembers,
   screenshots: takeScreenshots,
 };
 /** Run only when named: they write files rather than measure. */

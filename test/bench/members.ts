@@ -1,0 +1,388 @@
+/**
+ * The members page's API at 100,000 members (docs/performance.md, "Members page at 100,000
+ * members"): `GET /api/v1/orgs/:org/members` (worker/routes/members/list.ts) against the
+ * built Worker on Miniflare and a local libSQL server (stack.ts).
+ *
+ *   1. An owner signs in and creates an organization through the API (creating one does
+ *      not load its room). Its seat limit is raised in the database, not through PATCH,
+ *      which would load the room before the members exist.
+ *   2. 100,000 memberships (+ their users and user_memberships rows, as
+ *      test/worker/members.test.ts's seedPeople writes them) go straight into the database
+ *      in batches: ~1,000 admins, 10 members whose name holds a rare word, the rest members.
+ *   3. The room loads its state (worker/org/state.ts keeps every member in memory: role,
+ *      name, email) on the first request: its time, and the isolate's heap after a full
+ *      collection and workerd's resident set before and after, are reported.
+ *   4. Each query, after a warm-up, 30 times in a row: p50/p99 of the response as this
+ *      client sees it.
+ *   5. EXPLAIN QUERY PLAN of the SQL the route builds (the same drizzle builder) and its
+ *      time in the database alone.
+ *
+ * Run alone: `node test/bench/members.ts`, or `npm run bench -- members`. BENCH_MEMBERS
+ * sets the number of members (default 100,000), BENCH_MEMBERS_RUNS the timed runs (30).
+ */
+import { readFileSync } from "node:fs";
+import { createClient, type Client } from "@libsql/client";
+import { and, asc, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/libsql";
+import { Pool } from "undici";
+import { memberships } from "../../db/schema/index.ts";
+import { freePort, Inspector } from "./inspector.ts";
+import { startBenchStack, type BenchStack } from "./stack.ts";
+import { childrenOf } from "../support/processes.ts";
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
+const RUNS = Number(process.env.BENCH_MEMBERS_RUNS ?? 30);
+const WARMUP = 5;
+const BATCH = 2_000;
+/** Every ADMIN_EVERY-th member is an admin (~1,000 of 100,000). */
+const ADMIN_EVERY = 100;
+/** 10 members spread over the list carry this word in their name. */
+const RARE = "Quokkafeld";
+const RARE_EVERY = Math.max(1, Math.floor(MEMBERS / 10));
+const NOTHING = "zzqx-nobody";
+const PAGE = 100;
+
+const runTag = Date.now().toString(36);
+const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!, 2);
+}
+
+const firstNames = ["Ada", "grace", "Alan", "Barbara", "Edsger", "frances", "Donald", "Margaret", "Ken", "Radia", "Tim", "Shafi", "Niklaus", "Sophie", "Linus", "Hedy"];
+const lastNames = ["Lovelace", "Hopper", "Turing", "Liskov", "dijkstra", "Allen", "Knuth", "Hamilton", "Thompson", "Perlman", "Berners-Lee", "Goldwasser", "Wirth", "Wilson", "Torvalds", "Lamarr", "Kay", "Ritchie"];
+const titles = ["Engineer", "Designer", "Analyst", "Manager", "Writer", "Support", ""];
+
+/** A spread-out, repeatable number for member i (names and emails sort differently). */
+const mix = (i: number): number => (Math.imul(i ^ 0x5bd1e995, 0x27d4eb2d) >>> 0) ^ (i * 2654435761) >>> 0;
+
+function person(i: number) {
+  const h = mix(i) >>> 0;
+  const rare = i % RARE_EVERY === RARE_EVERY - 1;
+  const name = `${firstNames[h % firstNames.length]} ${rare ? RARE : lastNames[(h >>> 8) % lastNames.length]} ${i}`;
+  return {
+    userId: `usr_bm_${runTag}_${i}`,
+    email: `p${(h >>> 4).toString(36)}.${i}.${runTag}@members.bench.example.com`,
+    name,
+    title: titles[(h >>> 16) % titles.length]!,
+    role: i % ADMIN_EVERY === 0 ? "admin" : "member",
+  };
+}
+
+const values = (rows: number, columns: number): string => Array.from({ length: rows }, () => `(${Array(columns).fill("?").join(", ")})`).join(", ");
+
+/** The people in multi-row INSERTs, BATCH per transaction. */
+async function seed(db: Client, org: { id: string; slug: string; name: string }): Promise<{ ms: number }> {
+  const t0 = performance.now();
+  const now = Date.now();
+  const CHUNK = 500; // rows per statement (7 columns: 3,500 variables, under SQLite's 32,766)
+  for (let start = 0; start < MEMBERS; start += BATCH) {
+    const statements = [];
+    for (let s = start; s < Math.min(MEMBERS, start + BATCH); s += CHUNK) {
+      const people = Array.from({ length: Math.min(CHUNK, MEMBERS - s, start + BATCH - s) }, (_, k) => person(s + k));
+      statements.push(
+        { sql: `INSERT INTO users (id, email, name, created_at) VALUES ${values(people.length, 4)}`, args: people.flatMap((p) => [p.userId, p.email, p.name, now]) },
+        {
+          sql: `INSERT INTO memberships (org_id, user_id, role, title, user_name, user_email, joined_via, joined_at) VALUES ${values(people.length, 8)}`,
+          args: people.flatMap((p) => [org.id, p.userId, p.role, p.title, p.name, p.email, "api", now]),
+        },
+        {
+          sql: `INSERT INTO user_memberships (user_id, org_id, org_slug, org_name, role, joined_at) VALUES ${values(people.length, 6)}`,
+          args: people.flatMap((p) => [p.userId, org.id, org.slug, org.name, p.role, now]),
+        },
+      );
+    }
+    await db.batch(statements, "write");
+  }
+  return { ms: Math.round(performance.now() - t0) };
+}
+
+// ---------------------------------------------------------------------------------------
+// The route's SQL, built as worker/routes/members/list.ts builds it.
+
+interface ListQuery {
+  q?: string;
+  role?: "owner" | "admin" | "member" | "restricted";
+  sort: "name" | "email";
+  order: "asc" | "desc";
+  cursor?: [string, string];
+  limit: number;
+}
+
+const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
+function routeQueries(orm: ReturnType<typeof drizzle>, orgId: string, query: ListQuery) {
+  const { q, role, sort, order, cursor, limit } = query;
+  const key = sort === "name" ? sql<string>`lower(${memberships.userName})` : sql<string>`${memberships.userEmail}`;
+  const filters: SQL[] = [eq(memberships.orgId, orgId)];
+  if (role) filters.push(eq(memberships.role, role));
+  if (q) {
+    const pattern = likePattern(q);
+    filters.push(
+      or(
+        sql`lower(${memberships.userName}) LIKE ${pattern} ESCAPE '\\'`,
+        sql`${memberships.userEmail} LIKE ${pattern} ESCAPE '\\'`,
+        sql`lower(${memberships.title}) LIKE ${pattern} ESCAPE '\\'`,
+        sql`lower(${memberships.userUsername}) LIKE ${pattern} ESCAPE '\\'`,
+      ) as SQL,
+    );
+  }
+  const page = [...filters];
+  if (cursor) {
+    const [after, afterId] = cursor;
+    page.push(order === "asc" ? sql`(${key}, ${memberships.userId}) > (${after}, ${afterId})` : sql`(${key}, ${memberships.userId}) < (${after}, ${afterId})`);
+  }
+  const direction = order === "asc" ? asc : desc;
+  return {
+    page: orm.select({ member: memberships, key }).from(memberships).where(and(...page)).orderBy(direction(key), direction(memberships.userId)).limit(limit + 1).toSQL(),
+    count: orm.select({ n: count() }).from(memberships).where(and(...filters)).toSQL(),
+  };
+}
+
+async function explain(db: Client, statement: { sql: string; params: unknown[] }): Promise<{ plan: string[]; db_ms: number }> {
+  const args = statement.params as Array<string | number>;
+  const plan = await db.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args });
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    await db.execute({ sql: statement.sql, args });
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { plan: plan.rows.map((r) => String(r.detail)), db_ms: round(times[3]!, 2) };
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  return JSON.parse(decodeURIComponent(atob(cursor))) as [string, string];
+}
+
+// ---------------------------------------------------------------------------------------
+// The client
+
+interface Caller {
+  cookie?: string;
+  address?: string;
+}
+
+class Api {
+  readonly #stack: BenchStack;
+  readonly pool: Pool;
+  constructor(stack: BenchStack) {
+    this.#stack = stack;
+    this.pool = new Pool(stack.url, { headersTimeout: 120_000, bodyTimeout: 120_000 });
+  }
+  async call<T = any>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown, who: Caller = {}): Promise<{ status: number; body: T; setCookie: string | undefined }> {
+    const headers: Record<string, string> = { "cf-connecting-ip": who.address ?? "192.0.2.10" };
+    if (who.cookie) headers.cookie = who.cookie;
+    if (method !== "GET") headers.origin = this.#stack.appUrl;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const response = await this.pool.request({ method, path, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.body.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    const setCookie = response.headers["set-cookie"];
+    return { status: response.statusCode, body: parsed as T, setCookie: Array.isArray(setCookie) ? setCookie[0] : setCookie };
+  }
+  async must<T = any>(expected: number, method: "GET" | "POST" | "PATCH", path: string, body?: unknown, who: Caller = {}): Promise<T> {
+    const answer = await this.call<T>(method, path, body, who);
+    if (answer.status !== expected) throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  }
+  /** Signs in through the magic link and the dev mailbox (as room.ts does). */
+  async signIn(email: string, address: string): Promise<{ userId: string; cookie: string }> {
+    await this.must(202, "POST", "/api/v1/auth/magic-link", { email }, { address });
+    const mailbox = await this.must<{ messages: Array<{ subject: string; text: string }> }>(200, "GET", `/api/v1/dev/mailbox?to=${encodeURIComponent(email)}`, undefined, { address });
+    const text = mailbox.messages.find((m) => /sign-in/i.test(m.subject))?.text ?? "";
+    const token = /token=([A-Za-z0-9_%-]+)/.exec(text)?.[1];
+    if (!token) throw new Error(`no sign-in mail for ${email}`);
+    const session = await this.call<{ user: { id: string } }>("POST", "/api/v1/auth/session", { token: decodeURIComponent(token) }, { address });
+    if (session.status !== 200) throw new Error(`session answered ${session.status}: ${JSON.stringify(session.body)}`);
+    return { userId: session.body.user.id, cookie: (session.setCookie ?? "").split(";")[0] ?? "" };
+  }
+}
+
+interface MemberPage {
+  members: Array<{ userId: string; name: string; email: string; role: string }>;
+  total: number;
+  nextCursor: string | null;
+}
+
+function residentKib(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+async function heapKib(inspector: Inspector): Promise<number> {
+  await inspector.send("HeapProfiler.collectGarbage");
+  const usage = await inspector.send<{ usedSize: number }>("Runtime.getHeapUsage");
+  return Math.round(usage.usedSize / 1024);
+}
+
+// ---------------------------------------------------------------------------------------
+
+export async function benchMembers(): Promise<Record<string, unknown>> {
+  const log = (line: string): void => console.error(`[bench members] ${line}`);
+  const others = new Set(childrenOf(process.pid).map((c) => c.pid));
+  const inspectorPort = await freePort();
+  const stack = await startBenchStack({ inspectorPort });
+  const api = new Api(stack);
+  const db = createClient({ url: stack.databaseUrl });
+  const orm = drizzle(db);
+  let inspector: Inspector | undefined;
+  try {
+    const workerd = childrenOf(process.pid).filter((c) => c.name.includes("workerd") && !others.has(c.pid)).map((c) => c.pid);
+    log("signing in, creating the organizations…");
+    const owner = await api.signIn(`members.${runTag}@bench.example.com`, "192.0.2.40");
+    const caller = { cookie: owner.cookie, address: "192.0.2.41" };
+    const create = async (slug: string) => {
+      const created = await api.must<{ org: { id: string } }>(201, "POST", "/api/v1/orgs", { name: `Bench ${slug}`, slug }, caller);
+      return { id: created.org.id, slug, name: `Bench ${slug}` };
+    };
+    // A small organization first: its room and the members route run (JIT, the isolate's
+    // heaps) before the big room's load is measured.
+    const small = await create(`bench-members-small-${runTag}`);
+    for (let i = 0; i < WARMUP; i++) await api.must(200, "GET", `/api/v1/orgs/${small.slug}/members?limit=50`, undefined, caller);
+    const org = await create(`bench-members-${runTag}`);
+    // The seat limit in the database: PATCH /orgs would load the room now, before the seed.
+    await db.execute({ sql: "UPDATE organizations SET seat_limit = ? WHERE id = ?", args: [MEMBERS * 2, org.id] });
+
+    log(`seeding ${MEMBERS} members in batches of ${BATCH}…`);
+    const seeded = await seed(db, org);
+    const counted = async (table: string) => Number((await db.execute({ sql: `SELECT count(*) AS n FROM ${table} WHERE org_id = ?`, args: [org.id] })).rows[0]?.n);
+    const rows = {
+      memberships: await counted("memberships"),
+      user_memberships: await counted("user_memberships"),
+      users_seeded: Number((await db.execute({ sql: "SELECT count(*) AS n FROM users WHERE id LIKE ?", args: [`usr_bm_${runTag}_%`] })).rows[0]?.n),
+      admins: Number((await db.execute({ sql: "SELECT count(*) AS n FROM memberships WHERE org_id = ? AND role = 'admin'", args: [org.id] })).rows[0]?.n),
+    };
+
+    log("the room's first load…");
+    const withTimeout = <T,>(p: Promise<T>, ms: number): Promise<T | null> => Promise.race([p, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+    inspector = (await withTimeout(Inspector.connect(inspectorPort, (t) => /roster-bench/.test(`${t.title} ${t.url}`)), 5_000)) ?? undefined;
+    const heap0 = inspector ? await withTimeout(heapKib(inspector), 10_000) : null;
+    const rss0 = residentKib(workerd);
+    let t0 = performance.now();
+    const first = await api.must<MemberPage>(200, "GET", `/api/v1/orgs/${org.slug}/members?limit=50`, undefined, caller);
+    const firstMs = performance.now() - t0;
+    t0 = performance.now();
+    await api.must<MemberPage>(200, "GET", `/api/v1/orgs/${org.slug}/members?limit=50`, undefined, caller);
+    const secondMs = performance.now() - t0;
+    const heap1 = inspector ? await withTimeout(heapKib(inspector), 10_000) : null;
+    const rss1 = residentKib(workerd);
+    // The room's load query alone (state.ts's member select), in the database.
+    const loadTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      t0 = performance.now();
+      await db.execute({ sql: "SELECT user_id, role, user_email, user_name FROM memberships WHERE org_id = ?", args: [org.id] });
+      loadTimes.push(performance.now() - t0);
+    }
+    loadTimes.sort((a, b) => a - b);
+    const room = {
+      what: "worker/org/state.ts loads every member (role, name, email) into the room's memory on its first request",
+      first_request_ms: round(firstMs),
+      second_request_ms: round(secondMs),
+      room_load_ms_estimate: round(firstMs - secondMs),
+      member_select_in_db_from_node_ms: round(loadTimes[1]!),
+      isolate_heap_kib_before: heap0,
+      isolate_heap_kib_after: heap1,
+      isolate_heap_growth_kib: heap0 !== null && heap1 !== null ? heap1 - heap0 : null,
+      heap_bytes_per_member: heap0 !== null && heap1 !== null ? round(((heap1 - heap0) * 1024) / MEMBERS, 0) : null,
+      workerd_rss_kib_before: rss0,
+      workerd_rss_kib_after: rss1,
+      workerd_rss_growth_kib: rss1 - rss0,
+    };
+
+    const base = `/api/v1/orgs/${org.slug}/members`;
+    const get = (query: string) => api.must<MemberPage>(200, "GET", `${base}?${query}`, undefined, caller);
+    const measure = async (query: string) => {
+      for (let i = 0; i < WARMUP; i++) await get(query);
+      const times: number[] = [];
+      let last: MemberPage | undefined;
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        last = await get(query);
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      return { p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), max_ms: percentile(times, 1), rows: last!.members.length, total: last!.total };
+    };
+
+    log("walking the cursor to page 100…");
+    let cursor: string | null = null;
+    let walkedMs = 0;
+    for (let p = 1; p < PAGE; p++) {
+      const t = performance.now();
+      const page: MemberPage = await get(`sort=name&order=asc&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      walkedMs += performance.now() - t;
+      cursor = page.nextCursor;
+      if (!cursor) throw new Error(`no cursor after page ${p}`);
+    }
+    const page100Cursor = cursor!;
+
+    log(`measuring (${WARMUP} warm-up + ${RUNS} timed each)…`);
+    const rareQ = RARE.toLowerCase().slice(0, 8);
+    const api_ms = {
+      first_page_name_asc: await measure("sort=name&order=asc&limit=50"),
+      first_page_email_desc: await measure("sort=email&order=desc&limit=50"),
+      page_100_name_asc_by_cursor: {
+        ...(await measure(`sort=name&order=asc&limit=50&cursor=${encodeURIComponent(page100Cursor)}`)),
+        note: `the cursor walked once through pages 1–99 (${round(walkedMs / (PAGE - 1))} ms a page on average), then the 100th page's request repeated`,
+      },
+      search_about_10: { q: rareQ, ...(await measure(`q=${rareQ}&limit=50`)) },
+      search_nothing: { q: NOTHING, ...(await measure(`q=${NOTHING}&limit=50`)) },
+      role_admin: await measure("role=admin&limit=50"),
+    };
+
+    log("EXPLAIN QUERY PLAN…");
+    const plans: Record<string, unknown> = {};
+    const cases: Record<string, ListQuery> = {
+      first_page_name_asc: { sort: "name", order: "asc", limit: 50 },
+      first_page_email_desc: { sort: "email", order: "desc", limit: 50 },
+      page_100_name_asc_by_cursor: { sort: "name", order: "asc", limit: 50, cursor: decodeCursor(page100Cursor) },
+      search_about_10: { q: rareQ, sort: "name", order: "asc", limit: 50 },
+      search_nothing: { q: NOTHING, sort: "name", order: "asc", limit: 50 },
+      role_admin: { role: "admin", sort: "name", order: "asc", limit: 50 },
+    };
+    for (const [name, query] of Object.entries(cases)) {
+      const built = routeQueries(orm, org.id, query);
+      plans[name] = { page_sql: built.page.sql, page: await explain(db, built.page), count_sql: built.count.sql, count: await explain(db, built.count) };
+    }
+
+    return {
+      setup: {
+        server: "bench build (test/bench/wrangler.toml, wrangler --dry-run --minify) on Miniflare directly; libSQL db/server supervised, temp file; workerd's inspector open (heap figures)",
+        members: MEMBERS,
+        runs_each: RUNS,
+        warmup_each: WARMUP,
+        seed_ms: seeded.ms,
+        stack_start_ms: stack.timings,
+      },
+      rows,
+      total_reported_by_api: first.total,
+      room,
+      api_ms,
+      plans,
+    };
+  } finally {
+    inspector?.close();
+    db.close();
+    await api.pool.close();
+    await stack.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchMembers(), null, 2));
+}
