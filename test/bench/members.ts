@@ -24,9 +24,9 @@ import { readFileSync } from "node:fs";
 import { createClient, type Client } from "@libsql/client";
 import { and, asc, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
-import { Pool } from "undici";
 import { memberships } from "../../db/schema/index.ts";
 import { freePort, Inspector } from "./inspector.ts";
+import { BenchApi } from "./api.ts";
 import { startBenchStack, type BenchStack } from "./stack.ts";
 import { childrenOf } from "../support/processes.ts";
 
@@ -160,52 +160,6 @@ function decodeCursor(cursor: string): [string, string] {
 // ---------------------------------------------------------------------------------------
 // The client
 
-interface Caller {
-  cookie?: string;
-  address?: string;
-}
-
-class Api {
-  readonly #stack: BenchStack;
-  readonly pool: Pool;
-  constructor(stack: BenchStack) {
-    this.#stack = stack;
-    this.pool = new Pool(stack.url, { headersTimeout: 120_000, bodyTimeout: 120_000 });
-  }
-  async call<T = any>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown, who: Caller = {}): Promise<{ status: number; body: T; setCookie: string | undefined }> {
-    const headers: Record<string, string> = { "cf-connecting-ip": who.address ?? "192.0.2.10" };
-    if (who.cookie) headers.cookie = who.cookie;
-    if (method !== "GET") headers.origin = this.#stack.appUrl;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const response = await this.pool.request({ method, path, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.body.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = text;
-    }
-    const setCookie = response.headers["set-cookie"];
-    return { status: response.statusCode, body: parsed as T, setCookie: Array.isArray(setCookie) ? setCookie[0] : setCookie };
-  }
-  async must<T = any>(expected: number, method: "GET" | "POST" | "PATCH", path: string, body?: unknown, who: Caller = {}): Promise<T> {
-    const answer = await this.call<T>(method, path, body, who);
-    if (answer.status !== expected) throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-    return answer.body;
-  }
-  /** Signs in through the magic link and the dev mailbox (as room.ts does). */
-  async signIn(email: string, address: string): Promise<{ userId: string; cookie: string }> {
-    await this.must(202, "POST", "/api/v1/auth/magic-link", { email }, { address });
-    const mailbox = await this.must<{ messages: Array<{ subject: string; text: string }> }>(200, "GET", `/api/v1/dev/mailbox?to=${encodeURIComponent(email)}`, undefined, { address });
-    const text = mailbox.messages.find((m) => /sign-in/i.test(m.subject))?.text ?? "";
-    const token = /token=([A-Za-z0-9_%-]+)/.exec(text)?.[1];
-    if (!token) throw new Error(`no sign-in mail for ${email}`);
-    const session = await this.call<{ user: { id: string } }>("POST", "/api/v1/auth/session", { token: decodeURIComponent(token) }, { address });
-    if (session.status !== 200) throw new Error(`session answered ${session.status}: ${JSON.stringify(session.body)}`);
-    return { userId: session.body.user.id, cookie: (session.setCookie ?? "").split(";")[0] ?? "" };
-  }
-}
-
 interface MemberPage {
   members: Array<{ userId: string; name: string; email: string; role: string }>;
   total: number;
@@ -237,7 +191,7 @@ export async function benchMembers(): Promise<Record<string, unknown>> {
   const others = new Set(childrenOf(process.pid).map((c) => c.pid));
   const inspectorPort = await freePort();
   const stack = await startBenchStack({ inspectorPort });
-  const api = new Api(stack);
+  const api = new BenchApi(stack, { timeoutMs: 120_000 });
   const db = createClient({ url: stack.databaseUrl });
   const orm = drizzle(db);
   let inspector: Inspector | undefined;
@@ -378,7 +332,7 @@ export async function benchMembers(): Promise<Record<string, unknown>> {
   } finally {
     inspector?.close();
     db.close();
-    await api.pool.close();
+    await api.close();
     await stack.stop();
   }
 }

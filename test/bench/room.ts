@@ -37,9 +37,9 @@ import { PerformanceObserver } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createClient } from "@libsql/client";
-import { Pool } from "undici";
 import { WebSocket } from "ws";
 import { freePort, Inspector } from "./inspector.ts";
+import { BenchApi, type Caller } from "./api.ts";
 import { startBenchStack, type BenchStack } from "./stack.ts";
 import { childrenOf } from "../support/processes.ts";
 
@@ -257,74 +257,8 @@ function ceilingOf(...runs: Load[]): Ceiling {
 // ---------------------------------------------------------------------------------------
 // Talking to the Worker
 
-interface Caller {
-  cookie?: string;
-  bearer?: string;
-  address?: string;
-}
-
-/**
- * The bench's HTTP client: undici's connection pool, keep-alive, as many connections as
- * requests in flight (the seats measure sends 500 at once). Not `fetch`: its WHATWG
- * layers cost the load generator 420–820 µs of CPU per request, on the two cores the
- * server needs (the request API: 100–190 µs).
- */
-class Api {
-  readonly #stack: BenchStack;
-  readonly #pool: Pool;
-  constructor(stack: BenchStack) {
-    this.#stack = stack;
-    this.#pool = new Pool(stack.url, { headersTimeout: 30_000, bodyTimeout: 30_000 });
-  }
-
-  /** One request as a browser on APP_URL (or an API client with a bearer key). */
-  async call<T = any>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, who: Caller = {}): Promise<{ status: number; body: T; setCookie: string | undefined }> {
-    const headers: Record<string, string> = { "cf-connecting-ip": who.address ?? "192.0.2.10" };
-    if (who.cookie) headers.cookie = who.cookie;
-    if (who.bearer) headers.authorization = `Bearer ${who.bearer}`;
-    if (method !== "GET") headers.origin = this.#stack.appUrl;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const response = await this.#pool.request({ method, path, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.body.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = text;
-    }
-    const setCookie = response.headers["set-cookie"];
-    return { status: response.statusCode, body: parsed as T, setCookie: Array.isArray(setCookie) ? setCookie[0] : setCookie };
-  }
-
-  close(): Promise<void> {
-    return this.#pool.close();
-  }
-
-  async must<T = any>(expected: number, method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, who: Caller = {}): Promise<T> {
-    const answer = await this.call<T>(method, path, body, who);
-    if (answer.status !== expected) throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-    return answer.body;
-  }
-
-  /** Signs in through the magic link and the dev mailbox, as a person would. */
-  async signIn(email: string, address: string): Promise<{ userId: string; cookie: string }> {
-    await this.must(202, "POST", "/api/v1/auth/magic-link", { email }, { address });
-    const mailbox = await this.must<{ messages: Array<{ subject: string; text: string }> }>(
-      200,
-      "GET",
-      `/api/v1/dev/mailbox?to=${encodeURIComponent(email)}`,
-      undefined,
-      { address },
-    );
-    const text = mailbox.messages.find((m) => /sign-in/i.test(m.subject))?.text ?? "";
-    const token = /token=([A-Za-z0-9_%-]+)/.exec(text)?.[1];
-    if (!token) throw new Error(`no sign-in mail for ${email}`);
-    const session = await this.call<{ user: { id: string } }>("POST", "/api/v1/auth/session", { token: decodeURIComponent(token) }, { address });
-    if (session.status !== 200) throw new Error(`session answered ${session.status}: ${JSON.stringify(session.body)}`);
-    const cookie = (session.setCookie ?? "").split(";")[0] ?? "";
-    return { userId: session.body.user.id, cookie };
-  }
-
+/** The bench's client, with what the room bench does through it. */
+class Api extends BenchApi {
   async createOrg(owner: Caller, slug: string, seatLimit: number): Promise<{ id: string; slug: string }> {
     const created = await this.must<{ org: { id: string } }>(201, "POST", "/api/v1/orgs", { name: `Bench ${slug}`, slug }, owner);
     await this.must(200, "PATCH", `/api/v1/orgs/${slug}`, { seatLimit }, owner);

@@ -46,7 +46,7 @@ import { dirname, extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { Pool } from "undici";
+import { BenchApi, type Caller } from "./api.ts";
 import { resolveChromium, type ChromiumInstall } from "../e2e/support/chromium-path.ts";
 import { startBenchStack, type BenchStack } from "./stack.ts";
 
@@ -262,68 +262,17 @@ export async function openChromium(
 // ---------------------------------------------------------------------------------------
 // The API, as a person's client (undici, like room.ts's)
 
-export interface Caller {
-  cookie?: string;
-  /** `cf-connecting-ip`: the rate limiters key sign-ins by address. */
-  address?: string;
-}
-
-export class BenchApi {
-  readonly #pool: Pool;
-  readonly #origin: string;
+/** The benches' client, with the invitation this bench makes. */
+export class ScreenApi extends BenchApi {
   constructor(stack: BenchStack) {
-    this.#pool = new Pool(stack.url, { headersTimeout: 30_000, bodyTimeout: 30_000 });
     // A cookie mutation needs a same-site Origin: the page's own (the Worker's URL here).
-    this.#origin = stack.url;
-  }
-
-  /** One request; `answeredAt` is the wall clock when the answer's head arrived. */
-  async call<T = any>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, who: Caller = {}): Promise<{ status: number; body: T; setCookie: string | undefined; answeredAt: number }> {
-    const headers: Record<string, string> = { "cf-connecting-ip": who.address ?? "192.0.2.40" };
-    if (who.cookie) headers.cookie = who.cookie;
-    if (method !== "GET") headers.origin = this.#origin;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const response = await this.#pool.request({ method, path, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const answeredAt = wall();
-    const text = await response.body.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = text;
-    }
-    const setCookie = response.headers["set-cookie"];
-    return { status: response.statusCode, body: parsed as T, setCookie: Array.isArray(setCookie) ? setCookie[0] : setCookie, answeredAt };
-  }
-
-  async must<T = any>(expected: number, method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, who: Caller = {}): Promise<T> {
-    const answer = await this.call<T>(method, path, body, who);
-    if (answer.status !== expected) throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-    return answer.body;
-  }
-
-  /** Signs in through the magic link and the dev mailbox, as a person would; answers the session cookie. */
-  async signIn(email: string, address: string, profile?: { name?: string; username?: string }): Promise<{ userId: string; cookie: string; address: string }> {
-    await this.must(202, "POST", "/api/v1/auth/magic-link", { email }, { address });
-    const mailbox = await this.must<{ messages: Array<{ subject: string; text: string }> }>(200, "GET", `/api/v1/dev/mailbox?to=${encodeURIComponent(email)}`, undefined, { address });
-    const text = mailbox.messages.find((m) => /sign-in/i.test(m.subject))?.text ?? "";
-    const token = /token=([A-Za-z0-9_%-]+)/.exec(text)?.[1];
-    if (!token) throw new Error(`no sign-in mail for ${email}`);
-    const session = await this.call<{ user: { id: string } }>("POST", "/api/v1/auth/session", { token: decodeURIComponent(token) }, { address });
-    if (session.status !== 200) throw new Error(`session answered ${session.status}: ${JSON.stringify(session.body)}`);
-    const cookie = (session.setCookie ?? "").split(";")[0] ?? "";
-    if (profile) await this.must(200, "PATCH", "/api/v1/me", profile, { cookie, address });
-    return { userId: session.body.user.id, cookie, address };
+    super(stack, { origin: stack.url });
   }
 
   /** An invitation by `by`; answers its id and token. */
   async invite(slug: string, by: Caller, body: Record<string, unknown>): Promise<{ id: string; token: string }> {
     const made = await this.must<{ invitation: { id: string }; inviteUrl: string }>(201, "POST", `/api/v1/orgs/${slug}/invitations`, body, by);
     return { id: made.invitation.id, token: new URL(made.inviteUrl).pathname.split("/invitations/")[1]! };
-  }
-
-  close(): Promise<void> {
-    return this.#pool.close();
   }
 }
 
@@ -405,7 +354,7 @@ export async function benchScreen(): Promise<Record<string, unknown>> {
   const emailPattern = `screen-${tag}-\\d+@bench\\.example\\.com`;
 
   const [install, dashboard, stack, git] = await Promise.all([resolveChromium(), buildDashboard(log), startBenchStack(), gitState()]);
-  const api = new BenchApi(stack);
+  const api = new ScreenApi(stack);
   let browser: OpenBrowser | undefined;
   try {
     log(`stack on ${stack.url}; ${install.version} (${install.source})`);

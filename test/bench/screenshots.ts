@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { resolveChromium } from "../e2e/support/chromium-path.ts";
-import { BenchApi, buildDashboard, openChromium, serveDashboard } from "./screen.ts";
+import { buildDashboard, openChromium, ScreenApi, serveDashboard } from "./screen.ts";
 import { startBenchStack } from "./stack.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -46,7 +46,7 @@ async function settle(page: Page): Promise<void> {
 export async function takeScreenshots(): Promise<Record<string, unknown>> {
   const log = (line: string): void => console.error(`[screenshots] ${line}`);
   const [install, dashboard, stack] = await Promise.all([resolveChromium(), buildDashboard(log), startBenchStack()]);
-  const api = new BenchApi(stack);
+  const api = new ScreenApi(stack);
   const browsers: Array<{ close(): Promise<void> }> = [];
   let address = 50;
   const nextAddress = (): string => `192.0.2.${address++}`;
