@@ -59,12 +59,13 @@ export function registerListMembers(app: OpenAPIHono<AppEnv>): void {
     if (role) filters.push(eq(memberships.role, role));
     if (q) {
       const pattern = likePattern(q);
+      // SQLite's LIKE ignores ASCII case, as its lower() folds only ASCII: no lower() per row.
       filters.push(
         or(
-          sql`lower(${memberships.userName}) LIKE ${pattern} ESCAPE '\\'`,
+          sql`${memberships.userName} LIKE ${pattern} ESCAPE '\\'`,
           sql`${memberships.userEmail} LIKE ${pattern} ESCAPE '\\'`,
-          sql`lower(${memberships.title}) LIKE ${pattern} ESCAPE '\\'`,
-          sql`lower(${memberships.userUsername}) LIKE ${pattern} ESCAPE '\\'`,
+          sql`${memberships.title} LIKE ${pattern} ESCAPE '\\'`,
+          sql`${memberships.userUsername} LIKE ${pattern} ESCAPE '\\'`,
         ) as SQL,
       );
     }
@@ -74,22 +75,35 @@ export function registerListMembers(app: OpenAPIHono<AppEnv>): void {
       page.push(order === "asc" ? sql`(${key}, ${memberships.userId}) > (${after}, ${afterId})` : sql`(${key}, ${memberships.userId}) < (${after}, ${afterId})`);
     }
     const direction = order === "asc" ? asc : desc;
-    const [rows, [total]] = await db.batch([
-      db
-        .select({ member: memberships, key })
+    const sorted = [direction(key), direction(memberships.userId)] as const;
+    let rows: Array<{ member: typeof memberships.$inferSelect; key: string }>;
+    let total: number;
+    if ((q || role) && !cursor) {
+      // A search or a filter reads every member of the organization (no index narrows
+      // `LIKE '%…%'`): its first page counts the matches in the same pass, not in a second one.
+      const counted = await db
+        .select({ member: memberships, key, total: sql<number>`count(*) OVER ()` })
         .from(memberships)
         .where(and(...page))
-        .orderBy(direction(key), direction(memberships.userId))
-        .limit(limit + 1),
-      db.select({ n: count() }).from(memberships).where(and(...filters)),
-    ]);
+        .orderBy(...sorted)
+        .limit(limit + 1);
+      rows = counted;
+      total = counted[0]?.total ?? 0;
+    } else {
+      const [found, [counted]] = await db.batch([
+        db.select({ member: memberships, key }).from(memberships).where(and(...page)).orderBy(...sorted).limit(limit + 1),
+        db.select({ n: count() }).from(memberships).where(and(...filters)),
+      ]);
+      rows = found;
+      total = counted?.n ?? 0;
+    }
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown.at(-1);
     return c.json(
       {
         members: shown.map((r) => memberView(r.member)),
-        total: total?.n ?? 0,
+        total,
         nextCursor: more && last ? encodeCursor(last.key, last.member.userId) : null,
       },
       200,
