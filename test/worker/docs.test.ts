@@ -4,6 +4,7 @@ import { createApp } from "../../worker/app.ts";
 import { call, freshAddress, signIn, uniqueEmail } from "./support/client.ts";
 
 interface Operation {
+  operationId?: string;
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
   security?: unknown[];
   requestBody?: unknown;
@@ -12,6 +13,7 @@ interface Operation {
 
 interface OpenApiDoc {
   openapi: string;
+  servers?: Array<{ url: string }>;
   paths: Record<string, Record<string, Operation>>;
 }
 
@@ -33,6 +35,23 @@ describe("the API documentation", () => {
       .filter((r) => !r.endsWith("/api/v1/openapi.json") && !r.endsWith("/api/docs"));
     expect(served.length).toBeGreaterThan(15);
     for (const route of served) expect(documented, route).toContain(route);
+  });
+
+  it("names every operation with a unique camelCase operationId and declares its servers, as client generators expect", async () => {
+    const doc = await document();
+    expect(doc.servers?.length).toBeGreaterThan(0);
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ where: `${method.toUpperCase()} ${path}`, op })));
+    expect(operations.length).toBeGreaterThan(15);
+    const seen = new Map<string, string>();
+    for (const { where, op } of operations) {
+      expect(op.operationId, `${where} has no operationId`).toMatch(/^[a-z][A-Za-z0-9]*$/);
+      expect(seen.get(op.operationId!), `${where} reuses ${op.operationId}`).toBeUndefined();
+      seen.set(op.operationId!, where);
+      // Public operations say so with an empty list; the others name a defined scheme.
+      expect(Array.isArray(op.security), `${where} declares no security`).toBe(true);
+    }
+    expect(seen.get("listMembers")).toBe("GET /api/v1/orgs/{org}/members");
+    expect(seen.get("getHealth")).toBe("GET /api/health");
   });
 
   it("documents the error answers of every operation", async () => {

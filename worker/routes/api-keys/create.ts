@@ -12,6 +12,7 @@ const CreateKey = z
   .openapi("CreateApiKey");
 
 const route = createRoute({
+  operationId: "createApiKey",
   method: "post",
   path: "/api/v1/orgs/{org}/api-keys",
   tags: ["api-keys"],

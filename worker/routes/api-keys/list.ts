@@ -8,6 +8,7 @@ import { ApiKey, apiKeyView } from "../../views/api-key.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const route = createRoute({
+  operationId: "listApiKeys",
   method: "get",
   path: "/api/v1/orgs/{org}/api-keys",
   tags: ["api-keys"],

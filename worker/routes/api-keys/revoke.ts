@@ -6,6 +6,7 @@ import { orgRoom } from "../../org/room-client.ts";
 import { errors, OrgParams, orgSecurity } from "../schemas.ts";
 
 const route = createRoute({
+  operationId: "revokeApiKey",
   method: "delete",
   path: "/api/v1/orgs/{org}/api-keys/{keyId}",
   tags: ["api-keys"],

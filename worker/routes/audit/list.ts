@@ -35,6 +35,7 @@ const Query = z
   .refine((q) => !q.since || !q.until || Date.parse(q.since) < Date.parse(q.until), { path: ["until"], message: "Must be after the start." });
 
 const route = createRoute({
+  operationId: "listAuditEvents",
   method: "get",
   path: "/api/v1/orgs/{org}/audit",
   tags: ["audit"],

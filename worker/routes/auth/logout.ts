@@ -8,6 +8,8 @@ import { orgRoom } from "../../org/room-client.ts";
 import { errors } from "../schemas.ts";
 
 const route = createRoute({
+  operationId: "logout",
+  security: [],
   method: "post",
   path: "/api/v1/auth/logout",
   tags: ["auth"],

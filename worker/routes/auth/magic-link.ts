@@ -50,6 +50,8 @@ const MagicLinkRequest = z.object({
 const Accepted = z.object({ status: z.literal("accepted"), message: z.string() }).openapi("MagicLinkAccepted");
 
 const route = createRoute({
+  operationId: "requestMagicLink",
+  security: [],
   method: "post",
   path: "/api/v1/auth/magic-link",
   tags: ["auth"],

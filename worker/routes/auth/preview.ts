@@ -10,6 +10,8 @@ import { errors, json } from "../schemas.ts";
 import { findUsableLoginToken, linkInvalid, sessionExchangeLimit } from "./session.ts";
 
 const route = createRoute({
+  operationId: "previewSession",
+  security: [],
   method: "post",
   path: "/api/v1/auth/session/preview",
   tags: ["auth"],

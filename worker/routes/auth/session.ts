@@ -37,6 +37,8 @@ export const sessionExchangeLimit = { name: "session:ip", limit: 60, windowMs: 1
  *   browser is the same-origin check (and the JSON-only body, which needs CORS cross-site).
  */
 const route = createRoute({
+  operationId: "createSession",
+  security: [],
   method: "post",
   path: "/api/v1/auth/session",
   tags: ["auth"],

@@ -8,6 +8,8 @@ import { DevMailbox, devMailView } from "../../views/dev-mail.ts";
 import { errors, json } from "../schemas.ts";
 
 const route = createRoute({
+  operationId: "getDevMailbox",
+  security: [],
   method: "get",
   path: "/api/v1/dev/mailbox",
   tags: ["dev"],

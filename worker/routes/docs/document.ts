@@ -10,6 +10,8 @@ export const documentInfo = {
     description:
       "Organizations, members, invitations and exact seats. Errors are `{error: {code, message, details?, requestId}}` with a stable `code`. Authenticate with the dashboard's session cookie (mutations must be same-origin) or an organization API key as `Authorization: Bearer rk_…`.",
   },
+  // Relative to wherever the document is served: the deployment that serves it is the one it describes.
+  servers: [{ url: "/", description: "This deployment" }],
 };
 
 /** Serves the document at `/api/v1/openapi.json`. */

@@ -45,7 +45,7 @@ function operation(method: string, path: string, op: Json): string {
   const params = Array.isArray(op.parameters) ? (op.parameters as Json[]) : [];
   const body = isObject(op.requestBody) ? (op.requestBody.content as Json | undefined)?.["application/json"] : undefined;
   const responses = isObject(op.responses) ? op.responses : {};
-  const auth = Array.isArray(op.security) ? op.security.map((s) => Object.keys(s as Json).join("+")).join(" or ") : "none";
+  const auth = Array.isArray(op.security) && op.security.length ? op.security.map((s) => Object.keys(s as Json).join("+")).join(" or ") : "none";
   return `<section class="op" id="${escape(`${method}-${path}`)}">
 <h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>
 <p>${escape(op.summary ?? "")}</p>${op.description ? `<p class="note">${escape(op.description)}</p>` : ""}

@@ -12,6 +12,8 @@ import { Health } from "../../views/health.ts";
 const databaseTimeoutMs = 3000;
 
 const route = createRoute({
+  operationId: "getHealth",
+  security: [],
   method: "get",
   path: "/api/health",
   tags: ["health"],

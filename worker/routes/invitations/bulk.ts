@@ -13,6 +13,7 @@ import { InvitationInput } from "./schemas.ts";
 const BulkInput = z.object({ invitations: z.array(InvitationInput).min(1).max(maxBulkRows) }).openapi("BulkInvitations");
 
 const route = createRoute({
+  operationId: "bulkCreateInvitations",
   method: "post",
   path: "/api/v1/orgs/{org}/invitations/bulk",
   tags: ["invitations"],

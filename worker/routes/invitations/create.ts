@@ -12,6 +12,7 @@ import { CreatedInvitation } from "../../views/invitation.ts";
 import { InvitationInput } from "./schemas.ts";
 
 const route = createRoute({
+  operationId: "createInvitation",
   method: "post",
   path: "/api/v1/orgs/{org}/invitations",
   tags: ["invitations"],

@@ -7,6 +7,7 @@ import { errors, OrgParams, orgSecurity } from "../schemas.ts";
 import { IdParams } from "./schemas.ts";
 
 const route = createRoute({
+  operationId: "deleteInvitation",
   method: "delete",
   path: "/api/v1/orgs/{org}/invitations/{id}",
   tags: ["invitations"],

@@ -9,6 +9,7 @@ import { errors, InviteTtlDays, json, OrgParams, orgSecurity } from "../schemas.
 import { IdParams } from "./schemas.ts";
 
 const route = createRoute({
+  operationId: "extendInvitation",
   method: "post",
   path: "/api/v1/orgs/{org}/invitations/{id}/extend",
   tags: ["invitations"],

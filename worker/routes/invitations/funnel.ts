@@ -8,6 +8,7 @@ import { InvitationFunnel, invitationFunnelView } from "../../views/invitation-f
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const route = createRoute({
+  operationId: "getInvitationFunnel",
   method: "get",
   path: "/api/v1/orgs/{org}/invitations/funnel",
   tags: ["invitations"],

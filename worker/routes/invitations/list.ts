@@ -9,6 +9,7 @@ import { InvitationPage, invitationView } from "../../views/invitation.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const route = createRoute({
+  operationId: "listInvitations",
   method: "get",
   path: "/api/v1/orgs/{org}/invitations",
   tags: ["invitations"],

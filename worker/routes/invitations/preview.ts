@@ -9,6 +9,8 @@ import { invitationByToken } from "./lookup.ts";
 import { TokenParams } from "./schemas.ts";
 
 const route = createRoute({
+  operationId: "previewInvitation",
+  security: [],
   method: "get",
   path: "/api/v1/invitations/{token}",
   tags: ["invitations"],

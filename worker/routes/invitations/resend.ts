@@ -9,6 +9,7 @@ import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { IdParams } from "./schemas.ts";
 
 const route = createRoute({
+  operationId: "resendInvitation",
   method: "post",
   path: "/api/v1/orgs/{org}/invitations/{id}/resend",
   tags: ["invitations"],

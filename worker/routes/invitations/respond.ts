@@ -16,8 +16,8 @@ function routes(answer: "accept" | "decline") {
   const base = { tags: ["invitations"], security: userSecurity, middleware: requireUser, description };
   const responses = { 200: json(InvitationAnswer, answer === "accept" ? "Accepted: you are a member" : "Declined"), ...errors(400, 401, 403, 404, 409, 410) };
   return {
-    byToken: createRoute({ ...base, method: "post", path: `/api/v1/invitations/{token}/${answer}`, summary: `${answer === "accept" ? "Accept" : "Decline"} an invitation by its link's token`, request: { params: TokenParams }, responses }),
-    byId: createRoute({ ...base, method: "post", path: `/api/v1/me/invitations/{id}/${answer}`, summary: `${answer === "accept" ? "Accept" : "Decline"} one of your pending invitations`, request: { params: IdParams }, responses }),
+    byToken: createRoute({ ...base, operationId: `${answer}InvitationByToken`, method: "post", path: `/api/v1/invitations/{token}/${answer}`, summary: `${answer === "accept" ? "Accept" : "Decline"} an invitation by its link's token`, request: { params: TokenParams }, responses }),
+    byId: createRoute({ ...base, operationId: `${answer}MyInvitation`, method: "post", path: `/api/v1/me/invitations/{id}/${answer}`, summary: `${answer === "accept" ? "Accept" : "Decline"} one of your pending invitations`, request: { params: IdParams }, responses }),
   };
 }
 

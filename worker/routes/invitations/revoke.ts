@@ -8,6 +8,7 @@ import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { IdParams } from "./schemas.ts";
 
 const route = createRoute({
+  operationId: "revokeInvitation",
   method: "post",
   path: "/api/v1/orgs/{org}/invitations/{id}/revoke",
   tags: ["invitations"],

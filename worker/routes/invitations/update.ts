@@ -15,6 +15,7 @@ const Patch = z
   .openapi("UpdateInvitation");
 
 const route = createRoute({
+  operationId: "updateInvitation",
   method: "patch",
   path: "/api/v1/orgs/{org}/invitations/{id}",
   tags: ["invitations"],

@@ -29,6 +29,7 @@ const sameOrigin = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 const route = createRoute({
+  operationId: "connectLive",
   method: "get",
   path: "/api/v1/orgs/{org}/live",
   tags: ["live"],

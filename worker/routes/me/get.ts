@@ -9,6 +9,7 @@ import { userView } from "../../views/user.ts";
 import { errors, json, userSecurity } from "../schemas.ts";
 
 const route = createRoute({
+  operationId: "getMe",
   method: "get",
   path: "/api/v1/me",
   tags: ["me"],

@@ -10,6 +10,7 @@ import { IdParams } from "../invitations/schemas.ts";
 import { errors, json, userSecurity } from "../schemas.ts";
 
 const route = createRoute({
+  operationId: "getMyInvitation",
   method: "get",
   path: "/api/v1/me/invitations/{id}",
   tags: ["me"],

@@ -7,6 +7,7 @@ import { userDatabase } from "../../lib/database.ts";
 import { errors, json, userSecurity } from "../schemas.ts";
 
 const route = createRoute({
+  operationId: "markAllNotificationsRead",
   method: "post",
   path: "/api/v1/me/notifications/read",
   tags: ["me"],

@@ -11,6 +11,7 @@ import { errors, json, userSecurity } from "../schemas.ts";
 const NotificationParams = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
 
 const route = createRoute({
+  operationId: "markNotificationRead",
   method: "post",
   path: "/api/v1/me/notifications/{id}/read",
   tags: ["me"],

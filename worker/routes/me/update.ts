@@ -16,6 +16,7 @@ const Patch = z
   .refine((p) => p.name !== undefined || p.username !== undefined, "Send name or username.");
 
 const route = createRoute({
+  operationId: "updateMe",
   method: "patch",
   path: "/api/v1/me",
   tags: ["me"],

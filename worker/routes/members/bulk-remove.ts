@@ -9,6 +9,7 @@ import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 const BulkRemove = z.object({ userIds: z.array(z.string().min(1).max(64)).min(1).max(100) }).openapi("BulkRemoveMembers");
 
 const route = createRoute({
+  operationId: "bulkRemoveMembers",
   method: "post",
   path: "/api/v1/orgs/{org}/members/bulk-remove",
   tags: ["members"],

@@ -19,6 +19,7 @@ const Query = z.object({
 });
 
 const route = createRoute({
+  operationId: "listMembers",
   method: "get",
   path: "/api/v1/orgs/{org}/members",
   tags: ["members"],

@@ -7,6 +7,7 @@ import { errors, OrgParams, orgSecurity } from "../schemas.ts";
 import { UserIdParams } from "./schemas.ts";
 
 const route = createRoute({
+  operationId: "removeMember",
   method: "delete",
   path: "/api/v1/orgs/{org}/members/{userId}",
   tags: ["members"],

@@ -7,6 +7,7 @@ import { OwnershipTransfer } from "../../views/member.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const route = createRoute({
+  operationId: "transferOwnership",
   method: "post",
   path: "/api/v1/orgs/{org}/transfer-ownership",
   tags: ["members"],

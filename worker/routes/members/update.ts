@@ -15,6 +15,7 @@ const Patch = z
   .openapi("UpdateMember");
 
 const route = createRoute({
+  operationId: "updateMember",
   method: "patch",
   path: "/api/v1/orgs/{org}/members/{userId}",
   tags: ["members"],

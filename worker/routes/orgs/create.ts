@@ -16,6 +16,7 @@ import { errors, json, OrgName, Slug, userSecurity } from "../schemas.ts";
 const CreateOrg = z.object({ name: OrgName, slug: Slug }).openapi("CreateOrganization");
 
 const route = createRoute({
+  operationId: "createOrganization",
   method: "post",
   path: "/api/v1/orgs",
   tags: ["organizations"],

@@ -8,6 +8,7 @@ import { Role } from "../../views/role.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const route = createRoute({
+  operationId: "getOrganization",
   method: "get",
   path: "/api/v1/orgs/{org}",
   tags: ["organizations"],

@@ -28,6 +28,7 @@ const UpdateOrg = z
   .openapi("UpdateOrganization");
 
 const route = createRoute({
+  operationId: "updateOrganization",
   method: "patch",
   path: "/api/v1/orgs/{org}",
   tags: ["organizations"],
