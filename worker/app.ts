@@ -11,6 +11,7 @@ import { readCredential } from "./auth/credentials.ts";
 import { csrfProtection } from "./auth/csrf.ts";
 import { registerApiKeyRoutes } from "./routes/api-keys/index.ts";
 import { registerListAudit } from "./routes/audit/list.ts";
+import { registerExportAudit } from "./routes/audit/export.ts";
 import { registerAuthRoutes } from "./routes/auth/index.ts";
 import { registerDevMailbox } from "./routes/dev/mailbox.ts";
 import { registerOpenApiDocument } from "./routes/docs/document.ts";
@@ -52,6 +53,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerMemberRoutes(app);
   registerInvitationRoutes(app);
   registerApiKeyRoutes(app);
+  registerExportAudit(app);
   registerListAudit(app);
   registerLiveConnect(app);
   registerDevMailbox(app);

@@ -204,6 +204,7 @@ const rows: Row[] = [
     expected: { ...outsiders, "key without the scope": 101, "key with the scope": 101, restricted: 101, member: 101, admin: 101, owner: 101 },
   },
   { route: "GET /api/v1/orgs/{org}/audit", path: orgPath("/audit?limit=5"), key: "audit:read", expected: adminAndUp(200) },
+  { route: "GET /api/v1/orgs/{org}/audit/export", path: orgPath("/audit/export?format=json"), key: "audit:read", expected: adminAndUp(200) },
   {
     route: "GET /api/v1/orgs/{org}/invitations",
     path: orgPath("/invitations?limit=5"),
