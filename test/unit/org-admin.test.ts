@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AuditEventView, OrgView } from "../../worker/views/index.ts";
 import { ApiError } from "../../web/src/api.ts";
-import { auditQuery, dayStart, rangeProblem, type AuditFilters } from "../../web/src/org-admin/audit-query.ts";
+import { auditExportUrl, auditQuery, dayStart, rangeProblem, type AuditFilters } from "../../web/src/org-admin/audit-query.ts";
 import { actorLabel, detailLines, targetLabel } from "../../web/src/org-admin/audit-view.ts";
 import { domainProblem, draftOf, draftProblems, normalizeDomain, patchOf, seatCapOf, serverProblems, type SettingsField } from "../../web/src/org-admin/settings.ts";
 
@@ -80,6 +80,14 @@ describe("the audit trail's filters", () => {
     expect(new Date(query.get("since") ?? "").getTime()).toBe(new Date(2026, 2, 1).getTime());
     expect(new Date(query.get("until") ?? "").getTime()).toBe(new Date(2026, 3, 1).getTime());
     expect([...auditQuery(none, null, 50).keys()]).toEqual(["limit"]);
+  });
+
+  it("downloads the whole trail with the same filters, no page size or cursor", () => {
+    const url = new URL(auditExportUrl("acme co", { actor: "ada", action: "member", from: "2026-03-01", to: "" }, "csv"), "http://x");
+    expect(url.pathname).toBe("/api/v1/orgs/acme%20co/audit/export");
+    expect([...url.searchParams.keys()].sort()).toEqual(["action", "actor", "format", "since"]);
+    expect(url.searchParams.get("format")).toBe("csv");
+    expect(auditExportUrl("acme", none, "json")).toBe("/api/v1/orgs/acme/audit/export?format=json");
   });
 
   it("refuses a range that ends before it starts, or a day that does not parse", () => {

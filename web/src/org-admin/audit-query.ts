@@ -36,3 +36,11 @@ export function auditQuery(filters: AuditFilters, cursor: number | null, limit: 
   if (cursor) params.set("cursor", String(cursor));
   return params;
 }
+
+/** Where the whole trail downloads as `format`, with `filters` (the session cookie authorises the GET). */
+export function auditExportUrl(slug: string, filters: AuditFilters, format: "csv" | "json"): string {
+  const params = auditQuery(filters, null, 1);
+  params.delete("limit");
+  params.set("format", format);
+  return `/api/v1/orgs/${encodeURIComponent(slug)}/audit/export?${params}`;
+}

@@ -1,9 +1,9 @@
 import { createResource, createSignal, type Accessor } from "solid-js";
 import type { AuditPageView } from "../../../worker/views/index.ts";
 import { api } from "../api.ts";
-import { auditQuery, rangeProblem, type AuditFilters } from "./audit-query.ts";
+import { auditExportUrl, auditQuery, rangeProblem, type AuditFilters } from "./audit-query.ts";
 
-export { rangeProblem, type AuditFilters };
+export { auditExportUrl, rangeProblem, type AuditFilters };
 
 /**
  * One page of an organization's audit trail for the filters, newest first, paged by the

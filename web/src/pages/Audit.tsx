@@ -5,7 +5,7 @@ import { describeError } from "../api.ts";
 import { AuditFiltersForm } from "../components/AuditFilters.tsx";
 import { setTitle } from "../components/Layouts.tsx";
 import { RelativeTime } from "../components/RelativeTime.tsx";
-import { createAuditTrail, rangeProblem, type AuditFilters } from "../org-admin/audit.ts";
+import { auditExportUrl, createAuditTrail, rangeProblem, type AuditFilters } from "../org-admin/audit.ts";
 import { actionSentence, actorLabel, detailLines, targetLabel } from "../org-admin/audit-view.ts";
 import { useOrg } from "../stores/org-session.ts";
 import "../org-admin/org-admin.css";
@@ -47,9 +47,20 @@ export default function AuditPage() {
       <section class="card" aria-labelledby="events-title">
         <div class="section-head">
           <h2 id="events-title">Events</h2>
-          <button type="button" class="button ghost small" disabled={trail.page.loading} onClick={() => void trail.refresh()}>
-            {trail.page.loading ? "Loading…" : "Refresh"}
-          </button>
+          <div class="actions">
+            <Show when={!rangeProblem(filters())}>
+              {/* Plain links: the session cookie authorises the GET, the answer is an attachment. */}
+              <a class="button secondary small" href={auditExportUrl(org.slug, filters(), "csv")} download="">
+                Export CSV
+              </a>
+              <a class="button secondary small" href={auditExportUrl(org.slug, filters(), "json")} download="">
+                Export JSON
+              </a>
+            </Show>
+            <button type="button" class="button ghost small" disabled={trail.page.loading} onClick={() => void trail.refresh()}>
+              {trail.page.loading ? "Loading…" : "Refresh"}
+            </button>
+          </div>
         </div>
         <Switch fallback={<p role="status">Loading the audit trail…</p>}>
           <Match when={rangeProblem(filters())}>
