@@ -40,7 +40,7 @@ const ReturnPath = z
   .string()
   .max(512)
   .regex(/^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/, "A path on this site, like /invitations/…")
-  .openapi({ example: "/invitations/abc…" });
+  .openapi({ example: "/invitations/abc123" });
 
 const MagicLinkRequest = z.object({
   email: Email,
