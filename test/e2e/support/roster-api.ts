@@ -394,6 +394,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole audit trail as a CSV or JSON download, newest first, with the list's filters
+         * @description Streams every event that matches the filters (the same as GET /orgs/{org}/audit), newest first, as an attachment (`Content-Disposition: attachment; filename="<slug>-audit-<YYYY-MM-DD>.<csv|json>"`). `format=csv`: RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted, quotes doubled), a header row (id, at, actorType, actorId, action, targetType, targetId, data), `data` as JSON; a cell that starts with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` so spreadsheets do not run it as a formula. `format=json`: one JSON array of AuditEvent objects (not NDJSON). The server reads the trail in chunks of 500 events, so any size of trail exports in constant memory; an error after the first byte ends the download early (the file is then incomplete).
+         */
+        get: operations["exportAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/invitations": {
         parameters: {
             query?: never;
@@ -1061,7 +1081,7 @@ export interface operations {
                     email: string;
                     /**
                      * @description Carried in the mailed link (`&next=`) for the dashboard to return to after signing in
-                     * @example /invitations/abc…
+                     * @example /invitations/abc123
                      */
                     next?: string;
                 };
@@ -2239,6 +2259,79 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description One action (`member.removed`) or a family of them (`member` for every `member.*`) */
+                action?: string;
+                /** @description Who acted: `system` (Roster itself, e.g. expiries), a user or API key id, a current member's email or username (`@` optional), or an API key's name */
+                actor?: string;
+                /** @description `csv` (RFC 4180, with a header row) or `json` (one JSON array) */
+                format?: "csv" | "json";
+                /** @description Events at or after this time (ISO 8601) */
+                since?: string;
+                /** @description Events before this time (ISO 8601) */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trail, as a file */
+            200: {
+                headers: {
+                    "Content-Disposition": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
+                    "text/csv": string;
                 };
             };
             /** @description Error; see `error.code` */
