@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterEach, beforeAll, describe, expect, inject, test } from "vitest";
@@ -195,6 +196,13 @@ describe("an organization's admin pages", () => {
     await page.reload();
     await expect.poll(() => page.getByLabel("Action", { exact: true }).inputValue()).toBe("api_key.created");
     await expect.poll(() => page.getByRole("table", { name: "Events" }).locator("tbody tr").count()).toBe(1);
+
+    // The export downloads the whole filtered trail.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^${slug}-audit-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+    const csv = (await readFile((await download.path())!, "utf8")).trimEnd().split("\r\n");
+    expect(csv[0]).toBe("id,at,actorType,actorId,action,targetType,targetId,data");
+    expect(csv.slice(1).map((line) => line.split(",")[4])).toEqual(["api_key.created"]);
 
     // A family: every api_key.* action.
     await page.getByLabel("Action", { exact: true }).selectOption("api_key");
