@@ -5,9 +5,8 @@ import { auditActionFilterShape } from "../../domain/audit-actions.ts";
 import type { Database } from "../../lib/database.ts";
 
 /**
- * The audit trail's filters (action, actor, since, until), as the export reads them.
- * The same rules as GET /orgs/{org}/audit (list.ts); list.ts still keeps its own copy
- * until it switches to this module (test/worker/audit-export.test.ts compares the two).
+ * The audit trail's filters (action, actor, since, until): one definition for the list
+ * (list.ts) and the export (export.ts).
  */
 export const auditFilterFields = {
   action: z

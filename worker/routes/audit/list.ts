@@ -1,38 +1,20 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { apiKeys, auditEvents, invitations, memberships, type AuditEvent as AuditEventRow } from "../../../db/schema/index.ts";
-import { auditActionFilterShape } from "../../domain/audit-actions.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { orgDatabase, type Database } from "../../lib/database.ts";
 import { AuditPage, auditEventView, type AuditNameView } from "../../views/audit-event.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
+import { auditFilterFields, auditFilters, rangeIsOrdered } from "./filters.ts";
 
 const Query = z
   .object({
     cursor: z.coerce.number().int().positive().optional().openapi({ description: "`nextCursor` of the previous page" }),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    action: z
-      .string()
-      .trim()
-      .regex(auditActionFilterShape, "Use an action such as member.removed, or a family such as member.")
-      .optional()
-      .openapi({ description: "One action (`member.removed`) or a family of them (`member` for every `member.*`)", example: "invitation" }),
-    actor: z
-      .string()
-      .trim()
-      .min(1)
-      .max(254)
-      .optional()
-      .openapi({
-        description:
-          "Who acted: `system` (Roster itself, e.g. expiries), a user or API key id, a current member's email or username (`@` optional), or an API key's name",
-        example: "ada@example.com",
-      }),
-    since: z.iso.datetime({ offset: true }).optional().openapi({ description: "Events at or after this time (ISO 8601)" }),
-    until: z.iso.datetime({ offset: true }).optional().openapi({ description: "Events before this time (ISO 8601)" }),
+    ...auditFilterFields,
   })
-  .refine((q) => !q.since || !q.until || Date.parse(q.since) < Date.parse(q.until), { path: ["until"], message: "Must be after the start." });
+  .refine(rangeIsOrdered, { path: ["until"], message: "Must be after the start." });
 
 const route = createRoute({
   operationId: "listAuditEvents",
@@ -51,34 +33,6 @@ const route = createRoute({
   },
 });
 
-/** The events' conditions for the filters asked for. */
-function filters(db: Database, orgId: string, query: z.infer<typeof Query>): SQL | undefined {
-  const { cursor, action, actor, since, until } = query;
-  return and(
-    eq(auditEvents.orgId, orgId),
-    cursor ? lt(auditEvents.id, cursor) : undefined,
-    // A family is a range of names ("member." up to "member/"), so `_` in it stays literal.
-    action?.includes(".") ? eq(auditEvents.action, action) : undefined,
-    action && !action.includes(".") ? and(gte(auditEvents.action, `${action}.`), lt(auditEvents.action, `${action}/`)) : undefined,
-    actor ? actorFilter(db, orgId, actor) : undefined,
-    since ? gte(auditEvents.at, new Date(since)) : undefined,
-    until ? lt(auditEvents.at, new Date(until)) : undefined,
-  );
-}
-
-function actorFilter(db: Database, orgId: string, actor: string): SQL | undefined {
-  if (actor.toLowerCase() === "system") return eq(auditEvents.actorType, "system");
-  const handle = actor.replace(/^@/, "").toLowerCase();
-  const members = db
-    .select({ id: memberships.userId })
-    .from(memberships)
-    .where(and(eq(memberships.orgId, orgId), or(eq(memberships.userEmail, actor.toLowerCase()), sql`lower(${memberships.userUsername}) = ${handle}`)));
-  const keys = db
-    .select({ id: apiKeys.id })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.name, actor)));
-  return or(eq(auditEvents.actorId, actor), inArray(auditEvents.actorId, members), inArray(auditEvents.actorId, keys));
-}
 
 /** The ids of people, keys and invitations the events name, by kind. */
 function namedIds(events: AuditEventRow[]): { users: string[]; keys: string[]; invitations: string[] } {
@@ -139,7 +93,7 @@ export function registerListAudit(app: OpenAPIHono<AppEnv>): void {
     const rows = await db
       .select()
       .from(auditEvents)
-      .where(filters(db, orgId, query))
+      .where(auditFilters(db, orgId, query))
       .orderBy(desc(auditEvents.id))
       .limit(query.limit + 1);
     const more = rows.length > query.limit;
