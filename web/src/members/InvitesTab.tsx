@@ -1,14 +1,13 @@
 import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { effectiveStatus, invitationStatuses } from "../../../worker/domain/invitations.ts";
 import type { InvitationView } from "../../../worker/views/index.ts";
-import { describeError } from "../api.ts";
 import type { InvitationStatus } from "../live/state.ts";
 import { roleLabel } from "../model.ts";
 import { useInvitations, useOrg } from "../stores/org-session.ts";
 import { FunnelChart } from "./FunnelChart.tsx";
 import { actionLabel, createInvitationActions, InvitationDialogs, inviteeOf, type InvitationDialogState } from "./InvitationDialogs.tsx";
 import { MenuButton } from "./Menu.tsx";
-import { Pager, useNow, When } from "./parts.tsx";
+import { ListStatus, Pager, useNow, When } from "./parts.tsx";
 import { invitationActions, invitationStatus } from "./rules.ts";
 
 const statusWords: Record<InvitationStatus, string> = {
@@ -51,21 +50,7 @@ export function InvitesTab() {
         </div>
       </div>
 
-      <Show when={invitations.error()}>
-        {(error) => (
-          <div class="banner error" role="alert">
-            <p>Could not load the invitations: {describeError(error())}</p>
-            <button type="button" class="button secondary small" onClick={() => void invitations.refresh()}>
-              Try again
-            </button>
-          </div>
-        )}
-      </Show>
-      <Show when={!page().loaded && !invitations.error()}>
-        <p class="muted" role="status">
-          Loading invitations…
-        </p>
-      </Show>
+      <ListStatus what="invitations" error={invitations.error()} loaded={page().loaded} retry={() => void invitations.refresh()} />
 
       <Show when={page().loaded}>
         <div class="table-scroll" tabindex="0" role="region" aria-label="Invitations table">

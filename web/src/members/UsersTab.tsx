@@ -1,14 +1,14 @@
 import { batch, createEffect, createMemo, createResource, createSignal, createUniqueId, For, on, Show } from "solid-js";
 import { roles, type Role } from "../../../worker/domain/roles.ts";
 import type { MemberPageView, MemberView } from "../../../worker/views/index.ts";
-import { api, describeError } from "../api.ts";
+import { api } from "../api.ts";
 import type { MemberQuery } from "../live/state.ts";
 import { roleLabel } from "../model.ts";
 import { useMembers, useOrg } from "../stores/org-session.ts";
 import { membersUrl } from "../stores/members.ts";
 import { MemberDialogs, plural, type MemberDialogState } from "./MemberDialogs.tsx";
 import { MenuButton, type MenuItem } from "./Menu.tsx";
-import { Avatar, debounced, Pager, useNow, When } from "./parts.tsx";
+import { Avatar, debounced, ListStatus, Pager, useNow, When } from "./parts.tsx";
 import { displayName, hasAnyAction, joinedLabel, memberActions, type Looker, type MemberActions } from "./rules.ts";
 
 /** The sort orders offered, as one choice each. */
@@ -156,21 +156,7 @@ export function UsersTab() {
         </div>
       </Show>
 
-      <Show when={members.error()}>
-        {(error) => (
-          <div class="banner error" role="alert">
-            <p>Could not load the members: {describeError(error())}</p>
-            <button type="button" class="button secondary small" onClick={() => void members.refresh()}>
-              Try again
-            </button>
-          </div>
-        )}
-      </Show>
-      <Show when={!page().loaded && !members.error()}>
-        <p class="muted" role="status">
-          Loading members…
-        </p>
-      </Show>
+      <ListStatus what="members" error={members.error()} loaded={page().loaded} retry={() => void members.refresh()} />
 
       <Show when={page().loaded}>
         <div class="table-scroll" tabindex="0" role="region" aria-label="Members table">

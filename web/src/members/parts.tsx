@@ -1,4 +1,5 @@
 import { createSignal, onCleanup, Show, type Accessor } from "solid-js";
+import { describeError } from "../api.ts";
 import { formatDateTime, fromNow } from "../relative-time.ts";
 import { initials } from "./rules.ts";
 
@@ -80,4 +81,29 @@ export function debounced<A extends unknown[]>(action: (...args: A) => void, ms:
   };
   onCleanup(() => clearTimeout(timer));
   return Object.assign(run, { cancel: () => clearTimeout(timer) });
+}
+
+/** A list's error (with a retry) and loading states, above its table. */
+export function ListStatus(props: { what: string; error: unknown; loaded: boolean; retry: () => void }) {
+  return (
+    <>
+      <Show when={props.error}>
+        {(error) => (
+          <div class="banner error" role="alert">
+            <p>
+              Could not load the {props.what}: {describeError(error())}
+            </p>
+            <button type="button" class="button secondary small" onClick={() => props.retry()}>
+              Try again
+            </button>
+          </div>
+        )}
+      </Show>
+      <Show when={!props.loaded && !props.error}>
+        <p class="muted" role="status">
+          Loading {props.what}…
+        </p>
+      </Show>
+    </>
+  );
 }
