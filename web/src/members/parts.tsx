@@ -1,5 +1,5 @@
 import { createSignal, onCleanup, Show, type Accessor } from "solid-js";
-import { describeError } from "../api.ts";
+import { LoadError } from "../components/LoadError.tsx";
 import { formatDateTime, fromNow } from "../relative-time.ts";
 import { initials } from "./rules.ts";
 
@@ -88,16 +88,7 @@ export function ListStatus(props: { what: string; error: unknown; loaded: boolea
   return (
     <>
       <Show when={props.error}>
-        {(error) => (
-          <div class="banner error" role="alert">
-            <p>
-              Could not load the {props.what}: {describeError(error())}
-            </p>
-            <button type="button" class="button secondary small" onClick={() => props.retry()}>
-              Try again
-            </button>
-          </div>
-        )}
+        {(error) => <LoadError what={props.what} error={error()} retry={props.retry} />}
       </Show>
       <Show when={!props.loaded && !props.error}>
         <p class="muted" role="status">

@@ -1,6 +1,7 @@
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import type { ApiKeyView } from "../../../worker/views/index.ts";
 import { describeError } from "../api.ts";
+import { LoadError } from "../components/LoadError.tsx";
 import { NewApiKeyDialog } from "../components/NewApiKeyDialog.tsx";
 import { ConfirmDialog } from "../components/Dialog.tsx";
 import { setTitle } from "../components/Layouts.tsx";
@@ -70,12 +71,7 @@ export default function ApiKeysPage() {
         </div>
         <Switch fallback={<p role="status">Loading the keys…</p>}>
           <Match when={store.keys.error}>
-            <div class="banner error" role="alert">
-              <p>Could not load the API keys: {describeError(store.keys.error)}</p>
-              <button type="button" class="button secondary small" onClick={() => void store.refresh()}>
-                Try again
-              </button>
-            </div>
+            <LoadError what="API keys" error={store.keys.error} retry={() => void store.refresh()} />
           </Match>
           <Match when={list()?.length === 0}>
             <div class="empty">

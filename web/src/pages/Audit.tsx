@@ -1,7 +1,7 @@
 import { useSearchParams } from "@solidjs/router";
 import { createMemo, For, Match, Show, Switch } from "solid-js";
 import type { AuditPageView } from "../../../worker/views/index.ts";
-import { describeError } from "../api.ts";
+import { LoadError } from "../components/LoadError.tsx";
 import { AuditFiltersForm } from "../components/AuditFilters.tsx";
 import { setTitle } from "../components/Layouts.tsx";
 import { RelativeTime } from "../components/RelativeTime.tsx";
@@ -67,12 +67,7 @@ export default function AuditPage() {
             <p class="muted">Fix the dates above to see events.</p>
           </Match>
           <Match when={trail.page.error}>
-            <div class="banner error" role="alert">
-              <p>Could not load the audit trail: {describeError(trail.page.error)}</p>
-              <button type="button" class="button secondary small" onClick={() => void trail.refresh()}>
-                Try again
-              </button>
-            </div>
+            <LoadError what="audit trail" error={trail.page.error} retry={() => void trail.refresh()} />
           </Match>
           <Match when={page()?.events.length === 0}>
             <div class="empty" role="status">
