@@ -154,13 +154,15 @@ describe("an organization's admin pages", () => {
     // From the keyboard: the confirmation starts on Cancel, Escape closes it and focus goes back.
     // (The locator's own press focuses and presses in one step: the list the polling above
     // refreshed may still swap the row's elements under a separate focus() and keypress.)
+    // The refresh the polling started must have landed: it replaces the rows.
+    await page.getByRole("button", { name: "Refresh", exact: true }).waitFor();
     await row.getByRole("button", { name: "Revoke provisioner" }).press("Enter");
     const confirm = page.getByRole("alertdialog", { name: "Revoke provisioner?" });
     await confirm.waitFor();
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe("Cancel");
     await page.keyboard.press("Escape");
     await confirm.waitFor({ state: "hidden" });
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Revoke provisioner");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label")), { timeout: 3000 }).toBe("Revoke provisioner");
     await page.keyboard.press("Enter");
     await confirm.getByRole("button", { name: "Revoke key" }).click();
     await confirm.waitFor({ state: "hidden" });
