@@ -128,8 +128,9 @@ test("row menus offer only what the viewer may do, from the keyboard; the owner 
 
   // The keyboard opens the menu on its first item, arrows move, Escape closes and returns focus.
   const adaMenu = page.getByRole("button", { name: "Actions for Ada Lovelace" });
-  await adaMenu.focus();
-  await page.keyboard.press("Enter");
+  // Pressed through the locator (focus and key in one step), and the menu waited for.
+  await adaMenu.press("Enter");
+  await page.getByRole("menu").getByRole("menuitem").first().waitFor();
   expect(await menuItems()).toEqual(["Edit role and title…", "Transfer ownership…", "Remove from organization…"]);
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Edit role and title…");
   await page.keyboard.press("ArrowDown");
