@@ -25,6 +25,8 @@ export const auditEvents = sqliteTable(
   },
   (t) => [
     index("audit_events_org").on(t.orgId, t.id),
+    index("audit_events_org_target").on(t.orgId, t.targetId, t.id),
+    index("audit_events_org_actor").on(t.orgId, t.actorId, t.id),
     check("audit_events_actor_type", sql`${t.actorType} IN ('user', 'api_key', 'system')`),
   ],
 );

@@ -12,3 +12,5 @@ export * from "./projects.ts";
 export * from "./invitations.ts";
 export * from "./mail-outbox.ts";
 export * from "./seat-counts.ts";
+export * from "./org-links.ts";
+export * from "./idempotency-keys.ts";

@@ -16,6 +16,8 @@ export const loginTokens = sqliteTable(
     expiresAt: timestamp("expires_at").notNull(),
     usedAt: timestamp("used_at"),
     nonceHash: text("nonce_hash"),
+    /** What signing in with this link also does, e.g. joining through a self-registration link (JSON, see auth). */
+    intent: text("intent", { mode: "json" }).$type<Record<string, unknown>>(),
   },
   (t) => [index("login_tokens_email").on(t.email)],
 );

@@ -23,6 +23,10 @@ export const organizations = sqliteTable(
     defaultInviteTtlDays: integer("default_invite_ttl_days").notNull().default(7),
     createdAt: timestamp("created_at").notNull(),
     updatedAt: timestamp("updated_at").notNull(),
+    /** Set when an owner deleted it: it answers `org_unavailable` from then on. */
+    deletedAt: timestamp("deleted_at"),
+    /** Who were its owners when it was deleted: they may still export its audit trail for a while. */
+    deletedOwnerIds: text("deleted_owner_ids", { mode: "json" }).$type<string[]>(),
   },
   (t) => [
     uniqueIndex("organizations_slug_unique").on(t.slug),

@@ -1,10 +1,14 @@
 import { sql } from "drizzle-orm";
-import { check, index, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { check, index, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { projectRoles, projectVisibilities } from "../../worker/domain/projects.ts";
 import { timestamp } from "./columns.ts";
 import { organizations } from "./organizations.ts";
 
-/** A project of an organization; members get per-project roles. */
+/**
+ * A project of an organization; members get per-project roles. `personalUserId` marks the
+ * automatic private project of that member (made when they joined, with the organization's
+ * switch on): at most one per member.
+ */
 export const projects = sqliteTable(
   "projects",
   {
@@ -14,9 +18,17 @@ export const projects = sqliteTable(
       .references(() => organizations.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     visibility: text("visibility", { enum: projectVisibilities }).notNull().default("private"),
+    personalUserId: text("personal_user_id"),
+    createdBy: text("created_by"),
     createdAt: timestamp("created_at").notNull(),
+    updatedAt: timestamp("updated_at"),
   },
-  (t) => [index("projects_org").on(t.orgId), check("projects_visibility", sql`${t.visibility} IN ('public', 'private')`)],
+  (t) => [
+    index("projects_org").on(t.orgId),
+    uniqueIndex("projects_org_name").on(t.orgId, sql`lower(${t.name})`),
+    uniqueIndex("projects_personal").on(t.orgId, t.personalUserId).where(sql`personal_user_id IS NOT NULL`),
+    check("projects_visibility", sql`${t.visibility} IN ('public', 'private')`),
+  ],
 );
 
 /** A member's role in a project. */
