@@ -121,14 +121,14 @@ describe("applyEvent: every event type", () => {
   });
 
   it("member.joined of someone not on the page marks the page to be read again (the event has no name or email)", () => {
-    const next = applyEvent(loaded(), event("member.joined", { userId: "usr_cy", role: "member" }));
+    const next = applyEvent(loaded(), event("member.joined", { userId: "usr_cy", role: "member", via: "invitation" }));
     expect(next.members.items).toEqual([ada, bob]);
     expect(next.members.stale).toBe(true);
   });
 
   it("member.joined of someone already on the page (read after the join) changes nothing else", () => {
     const state = loaded();
-    const next = applyEvent(state, event("member.joined", { userId: "usr_bob", role: "member" }));
+    const next = applyEvent(state, event("member.joined", { userId: "usr_bob", role: "member", via: "invitation" }));
     expect(next.members).toBe(state.members);
   });
 
@@ -227,7 +227,7 @@ describe("applyEvent: what is not loaded", () => {
     const fresh = emptyOrgState({ userId: "usr_ada", role: "owner", removed: false });
     const next = applyEvents(fresh, [
       event("invitation.created", { invitation: invitation("inv_2") }, 1),
-      event("member.joined", { userId: "usr_cy", role: "member" }, 2),
+      event("member.joined", { userId: "usr_cy", role: "member", via: "invitation" }, 2),
       event("seats.changed", seats(2), 3),
     ]);
     expect(next.invitations).toBe(fresh.invitations);

@@ -138,8 +138,8 @@ describe("invitation events on the live channel", () => {
     expectConsecutive(events, seq);
     expect(events[0]!.data).toEqual({ invitation: accepted.body.invitation });
     expect(events[0]!.data).toMatchObject({ invitation: { id: toJoin.invitation.id, status: "accepted" } });
-    // protocol.ts: `member.joined` carries `{userId, role}` like the other member events.
-    expect(events[1]!.data).toMatchObject({ userId: joiner.userId, role: "member" });
+    // protocol.ts: `member.joined` carries `{userId, role}` like the other member events, and how they joined.
+    expect(events[1]!.data).toEqual({ userId: joiner.userId, role: "member", via: "invitation" });
     expect(events[2]!.data).toEqual(await seatsOf(owner.cookie, org.slug));
     expect(events[2]!.data).toMatchObject({ used: 3, members: 3, pending: 0 });
     seq = events.at(-1)!.seq;

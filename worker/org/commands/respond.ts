@@ -122,7 +122,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
     events: [
       { type: "invitation.updated", data: { invitation: view } },
       ...supersededViews.map((other): RoomEvent => ({ type: "invitation.updated", data: { invitation: other } })),
-      ...(alreadyMember ? [] : [{ type: "member.joined", data: { userId: user.id, role: invitation.role } } as const]),
+      ...(alreadyMember ? [] : [{ type: "member.joined", data: { userId: user.id, role: invitation.role, via: "invitation" } } as const]),
     ],
     seatsChanged: true,
     sendsMail: true,

@@ -4,6 +4,7 @@
  * views/index.ts). Its values depend only on zod; its payloads are the API's views.
  */
 import { z } from "zod";
+import type { JoinedVia } from "../../domain/memberships.ts";
 import type { Permission, Role } from "../../domain/roles.ts";
 import type { InvitationView } from "../../views/invitation.ts";
 import type { OrgView } from "../../views/org.ts";
@@ -39,7 +40,8 @@ export interface LiveEventData {
   "invitation.created": { invitation: InvitationView };
   /** The invitation as it is now (also when its mail is reported sent or failed), or only its id once deleted. */
   "invitation.updated": { invitation: InvitationView | { id: string; deleted: true } };
-  "member.joined": { userId: string; role: Role };
+  /** `via`: how they joined; `linkTag`: the generation of the self-registration link they used. */
+  "member.joined": { userId: string; role: Role; via: JoinedVia; linkTag?: string };
   /** The member's fields that may have changed; absent ones did not. */
   "member.updated": { userId: string; role: Role; title?: string; name?: string };
   "member.removed": { userId: string };

@@ -37,7 +37,7 @@ const route = createRoute({
   description: [
     "Upgrade with `Upgrade: websocket`. The session cookie needs a same-origin `Origin`; an API key may connect too and sees what its scopes can read.",
     "The server sends `{type:\"ready\", seq}` first, then events `{seq, type, at, data}` with `seq` strictly increasing per organization:",
-    "`invitation.created|updated`, `member.joined|updated|removed`, `seats.changed`, `org.updated`.",
+    "`invitation.created|updated`, `member.joined` (with `via`, how they joined), `member.updated|removed`, `seats.changed`, `org.updated`.",
     "One WebSocket message carries one event, or an array of events in `seq` order: those one commit produced that the socket may see (an invitation and the seats it took), or a slice of a resume replay (at most 100). Control frames always come alone.",
     "The server does not accept permessage-deflate (events are small; compression would cost each socket a zlib stream).",
     "Restricted members see only organization and seat events and events about themselves.",
