@@ -9,6 +9,7 @@ import { securityHeaders } from "./middleware/security-headers.ts";
 import { validationHook } from "./middleware/validation.ts";
 import { readCredential } from "./auth/credentials.ts";
 import { csrfProtection } from "./auth/csrf.ts";
+import { idempotency } from "./idempotency/middleware.ts";
 import { registerApiKeyRoutes } from "./routes/api-keys/index.ts";
 import { registerListAudit } from "./routes/audit/list.ts";
 import { registerExportAudit } from "./routes/audit/export.ts";
@@ -25,6 +26,8 @@ import { registerOrgRoutes } from "./routes/orgs/index.ts";
 
 export interface AppOptions {
   clock?: Clock;
+  /** How long a repeated Idempotency-Key waits for the first request (tests shorten it). */
+  idempotencyWaitMs?: number;
 }
 
 /** Builds the Hono app: middleware, every route, the OpenAPI document. */
@@ -43,6 +46,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   );
   app.use("/api/*", limitBody, parseJsonBody);
   app.use("/api/v1/*", readCredential, csrfProtection);
+  app.use("/api/v1/*", idempotency({ waitMs: options.idempotencyWaitMs }));
   app.onError(onError);
   app.notFound(onNotFound);
 

@@ -31,6 +31,10 @@ export const errorStatus = {
   login_link_invalid: 400,
   internal_error: 500,
   database_unavailable: 503,
+  idempotency_key_invalid: 400,
+  idempotency_mismatch: 422,
+  idempotency_in_progress: 409,
+  idempotency_replay_unavailable: 409,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import { sessions, users } from "../../db/schema/index.ts";
-import type { AppEnv } from "../env.ts";
+import { sessions, users, type User } from "../../db/schema/index.ts";
+import type { AppEnv, Bindings } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { userDatabase } from "../lib/database.ts";
 
@@ -14,7 +14,15 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const credential = c.var.credential;
   if (!credential) throw new AppError("unauthenticated", "Sign in first.");
   if (credential.kind !== "session") throw new AppError("forbidden", "API keys cannot act as a user.");
-  const [row] = await userDatabase(c.env)
+  const row = await liveSessionUser(c.env, credential, c.var.clock.now());
+  if (!row) throw new AppError("unauthenticated", "Your session has ended; sign in again.");
+  c.set("user", row);
+  await next();
+});
+
+/** The user of a session that is still live (not revoked, not expired), or null. */
+export async function liveSessionUser(env: Bindings, credential: { sessionId: string; userId: string }, now: number): Promise<User | null> {
+  const [row] = await userDatabase(env)
     .select({ user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -23,10 +31,8 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
         eq(sessions.id, credential.sessionId),
         eq(sessions.userId, credential.userId),
         isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, new Date(c.var.clock.now())),
+        gt(sessions.expiresAt, new Date(now)),
       ),
     );
-  if (!row) throw new AppError("unauthenticated", "Your session has ended; sign in again.");
-  c.set("user", row.user);
-  await next();
-});
+  return row?.user ?? null;
+}

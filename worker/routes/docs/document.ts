@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env.ts";
+import { documentIdempotency } from "../../idempotency/openapi.ts";
 
 /** The top of the OpenAPI document; paths and schemas come from the routes' zod schemas. */
 export const documentInfo = {
@@ -14,7 +15,12 @@ export const documentInfo = {
   servers: [{ url: "/", description: "This deployment" }],
 };
 
+/** The whole document: the routes' own, plus what middleware adds to them (Idempotency-Key). */
+export function openApiDocument(app: OpenAPIHono<AppEnv>) {
+  return documentIdempotency(app.getOpenAPI31Document(documentInfo));
+}
+
 /** Serves the document at `/api/v1/openapi.json`. */
 export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
-  app.doc31("/api/v1/openapi.json", documentInfo);
+  app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(app)));
 }

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env.ts";
 import { errorStatus } from "../../errors.ts";
-import { documentInfo } from "./document.ts";
+import { documentInfo, openApiDocument } from "./document.ts";
 
 type Json = Record<string, unknown>;
 
@@ -91,7 +91,7 @@ nav a{display:block;font-size:13px}table{border-collapse:collapse}td{padding:2px
 export function registerReferencePage(app: OpenAPIHono<AppEnv>): void {
   let html: string | undefined;
   app.get("/api/docs", (c) => {
-    html ??= renderReference(app.getOpenAPI31Document(documentInfo) as unknown as Json);
+    html ??= renderReference(openApiDocument(app) as unknown as Json);
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
     return c.html(html);
   });

@@ -1,0 +1,66 @@
+import type { Context } from "hono";
+import { liveSessionUser } from "../auth/user-session.ts";
+import type { AppEnv } from "../env.ts";
+import { AppError } from "../errors.ts";
+import { orgDatabase, userDatabase, type Database } from "../lib/database.ts";
+import { actorId, type Actor } from "../org/actor.ts";
+import { unwrap } from "../org/result.ts";
+import { resolveOrgId } from "../org/directory.ts";
+import { orgRoom } from "../org/room-client.ts";
+
+/**
+ * Where a request's key lives and who is asking. `scope` separates keys (an organization,
+ * a user); `principal` (the user or API key) goes into the fingerprint, so only the caller
+ * who made the first request is ever answered its result — another member or key of the
+ * same organization sending the same key gets 422 `idempotency_mismatch`, never a replay.
+ */
+export interface KeyScope {
+  scope: string;
+  principal: string;
+  db: Database;
+}
+
+const orgPath = /^\/api\/v1\/orgs\/([^/]+)(?:\/|$)/;
+
+/**
+ * The scope of a POST, once its caller is known to be who they claim:
+ * - `/api/v1/orgs/{slug}/…`: the organization, for a member or one of its API keys (the
+ *   organization's room authorizes the credential, as every route of it does);
+ * - other routes: the signed-in user, for a live session (API keys cannot act there);
+ * - anything else (no credentials, a credential that does not hold): null, and the key is
+ *   not honoured: the route itself answers the caller as it would without one.
+ * Only who the caller is is checked here; what they may do is the route's own check, and
+ * a replay only ever goes to the same principal who ran it.
+ */
+export async function keyScope(c: Context<AppEnv>, path: string): Promise<KeyScope | null> {
+  const credential = c.var.credential;
+  if (!credential) return null;
+  const slug = orgPath.exec(path)?.[1];
+  if (slug !== undefined) {
+    let orgId: string;
+    try {
+      orgId = await resolveOrgId(c.env, decodeURIComponent(slug));
+    } catch (error) {
+      if (error instanceof AppError && error.code === "not_found") return null;
+      throw error;
+    }
+    let actor: Actor;
+    try {
+      actor = unwrap(
+        await orgRoom(c.env, orgId).authorize(
+          orgId,
+          credential.kind === "session"
+            ? { kind: "session", sessionId: credential.sessionId, userId: credential.userId, expiresAt: credential.expiresAt }
+            : credential,
+        ),
+      );
+    } catch (error) {
+      if (error instanceof AppError && error.code !== "database_unavailable") return null;
+      throw error;
+    }
+    return { scope: `org:${orgId}`, principal: actorId(actor), db: orgDatabase(c.env, orgId) };
+  }
+  if (credential.kind !== "session") return null;
+  const user = await liveSessionUser(c.env, credential, c.var.clock.now());
+  return user ? { scope: `user:${user.id}`, principal: user.id, db: userDatabase(c.env) } : null;
+}
