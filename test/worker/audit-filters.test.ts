@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createOrg, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
+import { exports } from "cloudflare:workers";
+import { call, createOrg, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
 
 interface AuditEvent {
   id: number;
@@ -31,6 +32,16 @@ async function trail(query: string, who: { cookie?: string; bearer?: string } = 
   const answer = await call<AuditPage>("GET", `/api/v1/orgs/${org.slug}/audit?limit=200&${query}`, who);
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
   return answer.body;
+}
+
+async function exportResponse(query: string): Promise<Response> {
+  const response = await exports.default.fetch(`${origin}/api/v1/orgs/${org.slug}/audit/export?${query}`, { headers: { cookie: owner.cookie } });
+  expect(response.status).toBe(200);
+  return response;
+}
+
+async function fetchExport(query: string): Promise<AuditEvent[]> {
+  return (await exportResponse(query)).json<AuditEvent[]>();
 }
 
 async function invite(who: { cookie?: string; bearer?: string }, invitee: string): Promise<string> {
@@ -109,6 +120,37 @@ describe("filtering the audit trail", () => {
     expect((await trail(`since=${encodeURIComponent(later)}`)).events).toEqual([]);
   });
 
+  it("by target: one invitation's, member's or API key's history, optionally by target type", async () => {
+    const dave = await trail(`target=${invited.dave}`);
+    expect(dave.events.map((e) => [e.action, e.targetType, e.targetId])).toEqual([
+      ["invitation.revoked", "invitation", invited.dave],
+      ["invitation.created", "invitation", invited.dave],
+    ]);
+    expect((await trail(`target=${invited.dave}&targetType=invitation`)).events.map((e) => e.id)).toEqual(dave.events.map((e) => e.id));
+    expect((await trail(`target=${invited.dave}&targetType=member`)).events).toEqual([]);
+    // Combined with the other filters.
+    expect((await trail(`target=${invited.dave}&action=invitation.revoked`)).events.map((e) => e.action)).toEqual(["invitation.revoked"]);
+    expect((await trail(`target=${invited.dave}&actor=${admin.userId}`)).events.map((e) => e.action)).toEqual(["invitation.created"]);
+    expect((await trail(`target=${key.id}`)).events.map((e) => e.action)).toEqual(["api_key.created"]);
+    expect((await trail(`target=${org.id}`)).events.map((e) => e.action)).toEqual(["org.updated", "org.created"]);
+    expect((await trail("targetType=invitation")).events.map((e) => e.action)).toEqual(["invitation.revoked", "invitation.created", "invitation.created", "invitation.created"]);
+    expect((await trail("target=inv_nobody")).events).toEqual([]);
+  });
+
+  it("by target matches nothing of another organization, even by its ids", async () => {
+    const stranger = await signIn(uniqueEmail("target-stranger"));
+    const elsewhere = await createOrg(stranger, "audit-target-elsewhere");
+    expect((await trail(`target=${elsewhere.id}`)).events).toEqual([]);
+    expect((await trail(`target=${stranger.userId}`)).events).toEqual([]);
+  });
+
+  it("exports one target's history with the same filter", async () => {
+    const answer = await fetchExport(`format=json&target=${invited.dave}`);
+    expect(answer.map((e) => e.action)).toEqual(["invitation.revoked", "invitation.created"]);
+    const csv = await (await exportResponse(`format=csv&target=${invited.dave}&targetType=invitation`)).text();
+    expect(csv.trimEnd().split("\r\n").slice(1).map((line) => line.split(",")[4])).toEqual(["invitation.revoked", "invitation.created"]);
+  });
+
   it("pages a filtered trail with its cursor, every matching event once", async () => {
     const all = (await trail("action=invitation")).events.map((e) => e.id);
     const walked: number[] = [];
@@ -154,10 +196,35 @@ describe("refused audit filters", () => {
     ["until=2026-13-01T00:00:00Z", "until"],
     [`since=${encodeURIComponent("2026-02-01T00:00:00Z")}&until=${encodeURIComponent("2026-01-01T00:00:00Z")}`, "until"],
     [`actor=${"x".repeat(255)}`, "actor"],
+    [`target=${"x".repeat(65)}`, "target"],
+    ["targetType=Invitation!", "targetType"],
   ])("answer 400 validation_failed for %s, naming the field", async (query, field) => {
     const answer = await call("GET", `/api/v1/orgs/${org.slug}/audit?${query}`, { cookie: owner.cookie });
     expect(answer.status).toBe(400);
     expect(answer.body.error.code).toBe("validation_failed");
     expect(answer.body.error.details.issues.map((i: { path: string }) => i.path)).toContain(field);
+  });
+});
+
+describe("the audit trail is append-only", () => {
+  it("has no route that changes or deletes an event: every other method on audit URLs is not found", async () => {
+    const [event] = (await trail("action=org.created")).events;
+    expect(event).toBeDefined();
+    for (const path of [`/api/v1/orgs/${org.slug}/audit`, `/api/v1/orgs/${org.slug}/audit/${event!.id}`, `/api/v1/orgs/${org.slug}/audit/export`]) {
+      for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+        const answer = await call(method, path, { cookie: owner.cookie, body: { action: "tampered" } });
+        expect(answer.status, `${method} ${path}`).toBe(404);
+        expect(answer.body.error.code).toBe("not_found");
+      }
+    }
+    const after = (await trail("action=org.created")).events;
+    expect(after).toEqual([event]);
+  });
+
+  it("is documented read-only: the OpenAPI document has only GETs under /audit", async () => {
+    const doc = (await call<{ paths: Record<string, Record<string, unknown>> }>("GET", "/api/v1/openapi.json")).body;
+    const auditPaths = Object.entries(doc.paths).filter(([path]) => /\/audit(\/|$)/.test(path));
+    expect(auditPaths.length).toBeGreaterThan(0);
+    for (const [path, item] of auditPaths) expect(Object.keys(item), path).toEqual(["get"]);
   });
 });

@@ -5,7 +5,7 @@ import { auditActionFilterShape } from "../../domain/audit-actions.ts";
 import type { Database } from "../../lib/database.ts";
 
 /**
- * The audit trail's filters (action, actor, since, until): one definition for the list
+ * The audit trail's filters (action, actor, target, since, until): one definition for the list
  * (list.ts) and the export (export.ts).
  */
 export const auditFilterFields = {
@@ -26,6 +26,22 @@ export const auditFilterFields = {
         "Who acted: `system` (Roster itself, e.g. expiries), a user or API key id, a current member's email or username (`@` optional), or an API key's name",
       example: "ada@example.com",
     }),
+  target: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .optional()
+    .openapi({
+      description: "What was acted on, by id: a member's user id, an invitation, an API key, or the organization's own id (`targetId` of the events)",
+      example: "inv_01JF3Z6Q8W2D5K9V7X4T1B0N3M",
+    }),
+  targetType: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z_]{0,31}$/, "Use a target type such as member, invitation, api_key or org.")
+    .optional()
+    .openapi({ description: "What kind of thing was acted on (`targetType` of the events): `member`, `invitation`, `api_key`, `org`…", example: "invitation" }),
   since: z.iso.datetime({ offset: true }).optional().openapi({ description: "Events at or after this time (ISO 8601)" }),
   until: z.iso.datetime({ offset: true }).optional().openapi({ description: "Events before this time (ISO 8601)" }),
 };
@@ -34,6 +50,8 @@ export interface AuditFilterValues {
   cursor?: number;
   action?: string;
   actor?: string;
+  target?: string;
+  targetType?: string;
   since?: string;
   until?: string;
 }
@@ -45,7 +63,7 @@ export function rangeIsOrdered(q: AuditFilterValues): boolean {
 
 /** The events' conditions for the filters asked for; `cursor` keeps events older (smaller id) than it. */
 export function auditFilters(db: Database, orgId: string, query: AuditFilterValues): SQL | undefined {
-  const { cursor, action, actor, since, until } = query;
+  const { cursor, action, actor, target, targetType, since, until } = query;
   return and(
     eq(auditEvents.orgId, orgId),
     cursor ? lt(auditEvents.id, cursor) : undefined,
@@ -53,6 +71,9 @@ export function auditFilters(db: Database, orgId: string, query: AuditFilterValu
     action?.includes(".") ? eq(auditEvents.action, action) : undefined,
     action && !action.includes(".") ? and(gte(auditEvents.action, `${action}.`), lt(auditEvents.action, `${action}/`)) : undefined,
     actor ? actorFilter(db, orgId, actor) : undefined,
+    // (org_id, target_id, id) is indexed (audit_events_org_target): one target's history reads only its rows.
+    target ? eq(auditEvents.targetId, target) : undefined,
+    targetType ? eq(auditEvents.targetType, targetType) : undefined,
     since ? gte(auditEvents.at, new Date(since)) : undefined,
     until ? lt(auditEvents.at, new Date(until)) : undefined,
   );

@@ -21,9 +21,9 @@ const route = createRoute({
   method: "get",
   path: "/api/v1/orgs/{org}/audit",
   tags: ["audit"],
-  summary: "The audit trail, newest first, filtered by actor, action and time",
+  summary: "The audit trail, newest first, filtered by actor, action, target and time",
   description:
-    "Filters combine (all must match). An `actor` that names nobody matches nothing. `names` says who the events' actors and targets are, so a client need not look each id up.",
+    "Filters combine (all must match). An `actor` that names nobody matches nothing. `target` (an id, with `targetType` to be exact) gives one member's, invitation's or API key's history. `names` says who the events' actors and targets are, so a client need not look each id up.",
   security: orgSecurity,
   middleware: [orgAccess("audit:read")] as const,
   request: { params: OrgParams, query: Query },
