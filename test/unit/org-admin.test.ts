@@ -70,12 +70,13 @@ describe("the settings form", () => {
 });
 
 describe("the audit trail's filters", () => {
-  const none: AuditFilters = { actor: "", action: "", from: "", to: "" };
+  const none: AuditFilters = { actor: "", action: "", target: "", from: "", to: "" };
 
   it("asks the API for whole days in the reader's time zone, the last day included", () => {
-    const query = auditQuery({ actor: " ada@acme.com ", action: "member", from: "2026-03-01", to: "2026-03-31" }, 42, 50);
+    const query = auditQuery({ actor: " ada@acme.com ", action: "member", target: " inv_123 ", from: "2026-03-01", to: "2026-03-31" }, 42, 50);
     expect(query.get("actor")).toBe("ada@acme.com");
     expect(query.get("action")).toBe("member");
+    expect(query.get("target")).toBe("inv_123");
     expect(query.get("cursor")).toBe("42");
     expect(new Date(query.get("since") ?? "").getTime()).toBe(new Date(2026, 2, 1).getTime());
     expect(new Date(query.get("until") ?? "").getTime()).toBe(new Date(2026, 3, 1).getTime());
@@ -83,9 +84,9 @@ describe("the audit trail's filters", () => {
   });
 
   it("downloads the whole trail with the same filters, no page size or cursor", () => {
-    const url = new URL(auditExportUrl("acme co", { actor: "ada", action: "member", from: "2026-03-01", to: "" }, "csv"), "http://x");
+    const url = new URL(auditExportUrl("acme co", { actor: "ada", action: "member", target: "usr_1", from: "2026-03-01", to: "" }, "csv"), "http://x");
     expect(url.pathname).toBe("/api/v1/orgs/acme%20co/audit/export");
-    expect([...url.searchParams.keys()].sort()).toEqual(["action", "actor", "format", "since"]);
+    expect([...url.searchParams.keys()].sort()).toEqual(["action", "actor", "format", "since", "target"]);
     expect(url.searchParams.get("format")).toBe("csv");
     expect(auditExportUrl("acme", none, "json")).toBe("/api/v1/orgs/acme/audit/export?format=json");
   });

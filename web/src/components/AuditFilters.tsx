@@ -9,7 +9,8 @@ const typingMs = 400;
 
 /**
  * The audit trail's filters: actor (typed, with suggestions from the events on screen),
- * action (one or a family), and a range of days. Choices apply at once; the actor after a
+ * action (one or a family), target (an id, set by an event's "History" button or typed),
+ * and a range of days. Choices apply at once; the actor after a
  * pause in typing, or on Enter.
  */
 export function AuditFiltersForm(props: {
@@ -19,14 +20,24 @@ export function AuditFiltersForm(props: {
   onApply: (change: Partial<AuditFilters>) => void;
 }) {
   const [actor, setActor] = createSignal(props.filters.actor);
-  // The URL changed (Back, "Clear filters"): the field follows.
+  const [target, setTarget] = createSignal(props.filters.target);
+  // The URL changed (Back, "Clear filters", an event's "History"): the fields follow.
   createEffect(on(() => props.filters.actor, (value) => setActor(value), { defer: true }));
+  createEffect(on(() => props.filters.target, (value) => setTarget(value), { defer: true }));
 
   let timer: ReturnType<typeof setTimeout> | undefined;
-  onCleanup(() => clearTimeout(timer));
+  let targetTimer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => {
+    clearTimeout(timer);
+    clearTimeout(targetTimer);
+  });
   const applyActor = (value: string) => {
     clearTimeout(timer);
     if (value.trim() !== props.filters.actor) props.onApply({ actor: value.trim() });
+  };
+  const applyTarget = (value: string) => {
+    clearTimeout(targetTimer);
+    if (value.trim() !== props.filters.target) props.onApply({ target: value.trim() });
   };
 
   /** People and keys seen on this page, as the actor filter takes them (an email, a key's name). */
@@ -46,6 +57,7 @@ export function AuditFiltersForm(props: {
       onSubmit={(e) => {
         e.preventDefault();
         applyActor(actor());
+        applyTarget(target());
       }}
     >
       <div class="field">
@@ -91,6 +103,38 @@ export function AuditFiltersForm(props: {
         </select>
       </div>
       <div class="field">
+        <label for="audit-target">Target</label>
+        <input
+          id="audit-target"
+          type="search"
+          placeholder="An id: inv_…, usr_…, key_…"
+          autocomplete="off"
+          spellcheck={false}
+          value={target()}
+          aria-describedby={props.filters.target && props.names[props.filters.target] ? "audit-target-hint" : undefined}
+          onInput={(e) => {
+            const value = e.currentTarget.value;
+            setTarget(value);
+            clearTimeout(targetTimer);
+            targetTimer = setTimeout(() => applyTarget(value), typingMs);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === "Escape" && target()) {
+              e.preventDefault();
+              setTarget("");
+              applyTarget("");
+            }
+          }}
+        />
+        <Show when={props.filters.target ? props.names[props.filters.target] : undefined}>
+          {(named) => (
+            <p id="audit-target-hint" class="hint">
+              History of {named().name}
+            </p>
+          )}
+        </Show>
+      </div>
+      <div class="field">
         <label for="audit-from">From</label>
         <input
           id="audit-from"
@@ -124,7 +168,8 @@ export function AuditFiltersForm(props: {
           disabled={!active()}
           onClick={() => {
             setActor("");
-            props.onApply({ actor: "", action: "", from: "", to: "" });
+            setTarget("");
+            props.onApply({ actor: "", action: "", target: "", from: "", to: "" });
           }}
         >
           Clear filters

@@ -3,6 +3,8 @@ export interface AuditFilters {
   actor: string;
   /** One action (`member.removed`) or a family (`member`). */
   action: string;
+  /** What was acted on, by id (a member's user id, an invitation, an API key): one thing's history. */
+  target: string;
   /** Calendar days, `YYYY-MM-DD`, in the reader's time zone; both inclusive. */
   from: string;
   to: string;
@@ -29,6 +31,7 @@ export function auditQuery(filters: AuditFilters, cursor: number | null, limit: 
   const params = new URLSearchParams({ limit: String(limit) });
   if (filters.actor.trim()) params.set("actor", filters.actor.trim());
   if (filters.action) params.set("action", filters.action);
+  if (filters.target.trim()) params.set("target", filters.target.trim());
   const since = filters.from ? dayStart(filters.from) : null;
   const until = filters.to ? dayStart(filters.to, 1) : null;
   if (since) params.set("since", since.toISOString());

@@ -21,7 +21,7 @@ export default function AuditPage() {
   const org = useOrg();
   const [params, setParams] = useSearchParams<FilterParams>();
   const filters = createMemo(
-    (): AuditFilters => ({ actor: params.actor ?? "", action: params.action ?? "", from: params.from ?? "", to: params.to ?? "" }),
+    (): AuditFilters => ({ actor: params.actor ?? "", action: params.action ?? "", target: params.target ?? "", from: params.from ?? "", to: params.to ?? "" }),
     undefined,
     { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) },
   );
@@ -29,7 +29,7 @@ export default function AuditPage() {
   const filtered = () => Object.values(filters()).some(Boolean);
   const apply = (change: Partial<AuditFilters>) => {
     const next = { ...filters(), ...change };
-    setParams({ actor: next.actor || null, action: next.action || null, from: next.from || null, to: next.to || null });
+    setParams({ actor: next.actor || null, action: next.action || null, target: next.target || null, from: next.from || null, to: next.to || null });
   };
   const page = () => (trail.page.state === "ready" || trail.page.state === "refreshing" ? trail.page() : undefined);
 
@@ -73,13 +73,13 @@ export default function AuditPage() {
             <div class="empty" role="status">
               <Show when={filtered()} fallback={<p>No events yet.</p>}>
                 <p>No events match these filters.</p>
-                <button type="button" class="button secondary small" onClick={() => apply({ actor: "", action: "", from: "", to: "" })}>
+                <button type="button" class="button secondary small" onClick={() => apply({ actor: "", action: "", target: "", from: "", to: "" })}>
                   Clear filters
                 </button>
               </Show>
             </div>
           </Match>
-          <Match when={page()}>{(shown) => <EventsTable page={shown()} viewerId={org.viewer()?.userId} />}</Match>
+          <Match when={page()}>{(shown) => <EventsTable page={shown()} viewerId={org.viewer()?.userId} target={filters().target} onTarget={(target) => apply({ target })} />}</Match>
         </Switch>
         <Show when={page() && (trail.index() > 0 || page()?.nextCursor)}>
           <nav class="actions" aria-label="Audit trail pages">
@@ -99,7 +99,7 @@ export default function AuditPage() {
   );
 }
 
-function EventsTable(props: { page: AuditPageView; viewerId: string | undefined }) {
+function EventsTable(props: { page: AuditPageView; viewerId: string | undefined; target: string; onTarget: (target: string) => void }) {
   return (
     <div class="table-wrap">
       <table class="data-table" aria-labelledby="events-title">
@@ -131,7 +131,20 @@ function EventsTable(props: { page: AuditPageView; viewerId: string | undefined 
                     <br />
                     <code class="muted">{event.action}</code>
                   </td>
-                  <td data-label="Target">{targetLabel(event, props.page.names)}</td>
+                  <td data-label="Target">
+                    {targetLabel(event, props.page.names)}
+                    <Show when={event.targetId && event.targetId !== props.target}>
+                      <br />
+                      <button
+                        type="button"
+                        class="button ghost small"
+                        aria-label={`Only the history of ${targetLabel(event, props.page.names)}`}
+                        onClick={() => props.onTarget(event.targetId ?? "")}
+                      >
+                        History
+                      </button>
+                    </Show>
+                  </td>
                   <td data-label="Time" class="num">
                     <RelativeTime at={event.at} />
                   </td>
