@@ -176,7 +176,7 @@ describe("an organization's admin pages", () => {
     expect(errors).toEqual([]);
   });
 
-  test("the audit trail lists those changes with who made them, and filters by action and actor", async () => {
+  test("the audit trail lists those changes with who made them, and filters by action, actor and target", async () => {
     const { page, errors } = await browserFor(owner);
     await page.goto(`/orgs/${slug}/audit`);
     const events = page.getByRole("table", { name: "Events" });
@@ -216,6 +216,20 @@ describe("an organization's admin pages", () => {
     await page.getByLabel("Actor", { exact: true }).press("Enter");
     await expect.poll(() => events.locator("tbody tr").count()).toBe(1);
     expect(await events.locator("tbody").textContent()).toContain("Invited");
+
+    // By target: one thing's history, from an event's History button; the field shows its id.
+    await page.getByLabel("Actor", { exact: true }).fill("");
+    await page.getByLabel("Actor", { exact: true }).press("Enter");
+    await expect.poll(() => events.locator("tbody tr").count()).toBeGreaterThan(5);
+    await events.getByRole("button", { name: "Only the history of API key “provisioner”" }).first().click();
+    await expect.poll(() => new URL(page.url()).searchParams.get("target")).toMatch(/^key_/);
+    await expect.poll(() => events.locator("tbody tr").count()).toBe(2);
+    expect(await events.locator("tbody").textContent()).toContain("Revoked an API key");
+    await expect.poll(() => page.getByLabel("Target", { exact: true }).inputValue()).toMatch(/^key_/);
+    await page.getByText("History of provisioner").waitFor();
+    const [targetDownload] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+    const targetCsv = (await readFile((await targetDownload.path())!, "utf8")).trimEnd().split("\r\n");
+    expect(targetCsv.slice(1).map((line) => line.split(",")[4])).toEqual(["api_key.revoked", "api_key.created"]);
 
     // A range that holds nothing says so, and clearing brings everything back.
     await page.getByLabel("From", { exact: true }).fill("2001-01-01");

@@ -23,7 +23,7 @@ const pollMs = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * `Idempotency-Key` on every POST under /api/v1 (docs/decisions/0010-idempotency-keys.md).
+ * `Idempotency-Key` on every POST under /api/v1 (docs/decisions/0008-idempotency-keys.md).
  * Runs after the credential is read and the CSRF check, before the route's own middleware:
  * it claims the key (an INSERT) before the route runs, so of two requests with one key only
  * one ever acts; the other waits for its answer and replays it.

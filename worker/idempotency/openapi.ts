@@ -15,7 +15,7 @@ const honoured =
   "first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs " +
   "(the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept; a 5xx " +
   "releases the key so a retry runs again. The same key with another body: 422 `idempotency_mismatch`. An answer that is not kept " +
-  `(a new API key's secret, or a body over ${maxStoredBodyBytes / 1024} KiB) is 409 \`idempotency_replay_unavailable\` on a repeat. ` +
+  `(a new API key's secret, or a body over ${maxStoredBodyBytes / 1024 / 1024} MiB) is 409 \`idempotency_replay_unavailable\` on a repeat. ` +
   "Keys are per organization (or per user outside one). 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`.";
 
 const ignored = "Checked (1–255 printable ASCII characters, else 400 `idempotency_key_invalid`) but not honoured: the sign-in routes are not idempotent by key.";

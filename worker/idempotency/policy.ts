@@ -1,5 +1,5 @@
 /**
- * The rules of `Idempotency-Key` (docs/decisions/0010-idempotency-keys.md): what a key may
+ * The rules of `Idempotency-Key` (docs/decisions/0008-idempotency-keys.md): what a key may
  * look like, how long it lives, how much of an answer is kept, and which answers are never
  * stored.
  */
@@ -11,7 +11,7 @@ export const idempotencyKeyShape = /^[\x20-\x7e]{1,255}$/;
 export const idempotencyTtlMs = 24 * 60 * 60 * 1000;
 
 /** The largest answer body kept for replay; a larger answer is recorded as not replayable. */
-export const maxStoredBodyBytes = 256 * 1024;
+export const maxStoredBodyBytes = 1024 * 1024;
 
 /**
  * How long a repeat waits for the first request with its key to finish before it answers
