@@ -232,6 +232,14 @@ describe("Idempotency-Key on POST", () => {
     expect(await count("SELECT count(*) FROM idempotency_keys WHERE key = ?", key)).toBe(0);
   });
 
+  it("answers a path that does not decode as the route would, with or without a key", async () => {
+    const path = "/api/v1/orgs/%E0%A4%A/invitations";
+    const without = await call("POST", path, { cookie: owner.cookie, body: { invitee: "x@example.com" } });
+    const withKey = await call("POST", path, { cookie: owner.cookie, body: { invitee: "x@example.com" }, headers: { "Idempotency-Key": newKey() } });
+    expect(withKey.status).toBe(without.status);
+    expect(withKey.status).toBeLessThan(500);
+  });
+
   it("does not honour a key for a caller the organization does not know: the route answers", async () => {
     const stranger = await signIn(uniqueEmail("idem-stranger"));
     const key = newKey();
@@ -252,6 +260,10 @@ describe("Idempotency-Key when the first attempt fails or is still running", () 
       if (runs === 1) throw databaseUnavailable();
       if (runs === 2) throw new Error("a bug");
       return c.json({ runs }, 201);
+    });
+    app.post("/api/v1/me/test-large", (c) => {
+      runs++;
+      return c.json({ padding: "x".repeat(1024 * 1024) }, 201);
     });
     app.post("/api/v1/me/test-slow", async (c) => {
       runs++;
@@ -283,6 +295,20 @@ describe("Idempotency-Key when the first attempt fails or is still running", () 
     expect(fourth.headers.get("idempotent-replayed")).toBe("true");
     expect(await fourth.json()).toEqual({ runs: 3 });
     expect(faults.runs()).toBe(3);
+  });
+
+  it("keeps no answer over 1 MiB, and still never acts twice: the repeat is 409 idempotency_replay_unavailable", async () => {
+    const user = await signIn(uniqueEmail("idem-large"));
+    const faults = appWithFaults();
+    const key = newKey();
+    const first = await faults.send("/api/v1/me/test-large", user, key);
+    expect(first.status).toBe(201);
+    expect((await first.text()).length).toBeGreaterThan(1024 * 1024);
+    const again = await faults.send("/api/v1/me/test-large", user, key);
+    expect(again.status).toBe(409);
+    const body = (await again.json()) as { error: { code: string; details: unknown } };
+    expect(body.error).toMatchObject({ code: "idempotency_replay_unavailable", details: { status: 201 } });
+    expect(faults.runs()).toBe(1);
   });
 
   it("answers 409 idempotency_in_progress with Retry-After when the first is still running past the wait", async () => {

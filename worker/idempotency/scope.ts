@@ -41,7 +41,8 @@ export async function keyScope(c: Context<AppEnv>, path: string): Promise<KeySco
     try {
       orgId = await resolveOrgId(c.env, decodeURIComponent(slug));
     } catch (error) {
-      if (error instanceof AppError && error.code === "not_found") return null;
+      // An unknown slug, or one that does not decode: the route answers as it would.
+      if ((error instanceof AppError && error.code === "not_found") || error instanceof URIError) return null;
       throw error;
     }
     let actor: Actor;

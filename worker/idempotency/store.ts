@@ -77,14 +77,3 @@ export async function complete(db: Database, ref: KeyRef, claimedAt: number, sta
 export async function release(db: Database, ref: KeyRef, claimedAt: number): Promise<void> {
   await db.delete(idempotencyKeys).where(and(same(ref), isNull(idempotencyKeys.status), eq(idempotencyKeys.createdAt, new Date(claimedAt))));
 }
-
-/** Deletes up to `limit` expired keys of every scope; answers how many (for a periodic sweep). */
-export async function sweepExpired(db: Database, now: number, limit = 500): Promise<number> {
-  const expired = db
-    .select({ rowid: sql<number>`rowid` })
-    .from(idempotencyKeys)
-    .where(lte(idempotencyKeys.expiresAt, new Date(now)))
-    .limit(limit);
-  const deleted = await db.delete(idempotencyKeys).where(inArray(sql`rowid`, expired)).returning({ key: idempotencyKeys.key });
-  return deleted.length;
-}
