@@ -261,6 +261,11 @@ describe("Idempotency-Key when the first attempt fails or is still running", () 
       if (runs === 2) throw new Error("a bug");
       return c.json({ runs }, 201);
     });
+    app.post("/api/v1/me/test-busy", (c) => {
+      runs++;
+      if (runs === 1) return c.json({ error: { code: "rate_limited", message: "Later." } }, 429);
+      return c.json({ runs }, 201);
+    });
     app.post("/api/v1/me/test-large", (c) => {
       runs++;
       return c.json({ padding: "x".repeat(1024 * 1024) }, 201);
@@ -295,6 +300,17 @@ describe("Idempotency-Key when the first attempt fails or is still running", () 
     expect(fourth.headers.get("idempotent-replayed")).toBe("true");
     expect(await fourth.json()).toEqual({ runs: 3 });
     expect(faults.runs()).toBe(3);
+  });
+
+  it("releases the key after a 429 too: a retry after Retry-After runs", async () => {
+    const user = await signIn(uniqueEmail("idem-busy"));
+    const faults = appWithFaults();
+    const key = newKey();
+    expect((await faults.send("/api/v1/me/test-busy", user, key)).status).toBe(429);
+    const retried = await faults.send("/api/v1/me/test-busy", user, key);
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get("idempotent-replayed")).toBeNull();
+    expect(faults.runs()).toBe(2);
   });
 
   it("keeps no answer over 1 MiB, and still never acts twice: the repeat is 409 idempotency_replay_unavailable", async () => {

@@ -70,7 +70,7 @@ export function idempotency(options: IdempotencyOptions = {}) {
   });
 }
 
-/** Runs the route under the claim, then stores its answer, or releases the key on a 5xx. */
+/** Runs the route under the claim, then stores its answer, or releases the key on a 5xx or 429. */
 async function run(c: Context<AppEnv>, next: () => Promise<void>, where: KeyScope, ref: KeyRef, claimedAt: number): Promise<void> {
   try {
     await next();
@@ -79,7 +79,9 @@ async function run(c: Context<AppEnv>, next: () => Promise<void>, where: KeyScop
     throw error;
   }
   const answer = c.res;
-  if (answer.status >= 500) {
+  // A 5xx changed nothing (a command commits whole or not at all), and a 429 is "later":
+  // neither is an answer to keep, so a retry with the key runs again.
+  if (answer.status >= 500 || answer.status === 429) {
     await release(where.db, ref, claimedAt).catch((failure: unknown) => logFailure(c, "release", failure));
     return;
   }

@@ -14,7 +14,7 @@ const honoured =
   `Optional. A repeat of this POST with the same key, by the same caller, within ${idempotencyTtlMs / 3_600_000} hours answers the ` +
   "first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs " +
   "(the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept; a 5xx " +
-  "releases the key so a retry runs again. The same key with another body: 422 `idempotency_mismatch`. An answer that is not kept " +
+  "or a 429 releases the key so a retry runs again. The same key with another body: 422 `idempotency_mismatch`. An answer that is not kept " +
   `(a new API key's secret, or a body over ${maxStoredBodyBytes / 1024 / 1024} MiB) is 409 \`idempotency_replay_unavailable\` on a repeat. ` +
   "Keys are per organization (or per user outside one). 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`.";
 
