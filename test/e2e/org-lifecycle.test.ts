@@ -16,6 +16,10 @@ describe("the organization's life cycle", () => {
     const doomed = await arrangeOrg("doomed");
     const kept = { name: `Kept ${uniqueSuffix()}`, slug: `kept-${uniqueSuffix()}` };
     expect((await call("/api/v1/orgs", { cookie: doomed.owner.cookie, body: kept })).status).toBe(201);
+    const member = await join(doomed, uniqueEmail("doomed-member"), "member");
+    const watching = await browsers.as(member);
+    await watching.page.goto(`/orgs/${doomed.slug}`);
+    await watching.page.getByRole("heading", { level: 1, name: doomed.name }).waitFor();
     const { page, errors } = await browsers.as(doomed.owner);
 
     await page.goto(`/orgs/${doomed.slug}/settings`);
@@ -56,6 +60,10 @@ describe("the organization's life cycle", () => {
     const gone = await call(`/api/v1/orgs/${doomed.slug}`, { cookie: doomed.owner.cookie });
     expect(gone.status).toBe(409);
     expect(field<string>(gone.body, "error", "code")).toBe("org_unavailable");
+    // A member who had it open is told at once (the live socket closed with 4410).
+    await watching.page.getByRole("heading", { name: `${doomed.name} was deleted` }).waitFor();
+    await watching.page.reload();
+    await watching.page.getByRole("heading", { name: "This organization was deleted" }).waitFor();
     // After a reload too: the list comes from the server.
     await page.reload();
     await expect.poll(async () => (await switcher.locator("option").allTextContents()).join("|")).toContain(kept.name);
