@@ -329,3 +329,24 @@ describe("deleting an organization", () => {
     for (const answer of answers.filter((a) => a.status === 409)) expect((answer.body as { error: { code: string } }).error.code).toBe("org_unavailable");
   });
 });
+
+describe("the API document", () => {
+  it("documents the life cycle's operations, and org_unavailable's 409 on every route of an organization", async () => {
+    const doc = await call<{ paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown>; security?: unknown[] }>> }>("GET", "/api/v1/openapi.json");
+    expect(doc.status).toBe(200);
+    const op = (path: string, method: string) => doc.body.paths[path]?.[method];
+    expect(op("/api/v1/orgs/{org}/dormant", "post")?.operationId).toBe("makeOrganizationDormant");
+    expect(op("/api/v1/orgs/{org}/wake", "post")?.operationId).toBe("wakeOrganization");
+    expect(op("/api/v1/orgs/{org}/leave", "post")?.operationId).toBe("leaveOrganization");
+    expect(op("/api/v1/orgs/{org}", "delete")?.operationId).toBe("deleteOrganization");
+    expect(Object.keys(op("/api/v1/orgs/{org}", "delete")?.responses ?? {})).toEqual(expect.arrayContaining(["200", "403", "409", "422"]));
+    const orgRoutes = Object.entries(doc.body.paths).filter(([path]) => path.startsWith("/api/v1/orgs/{org}"));
+    expect(orgRoutes.length).toBeGreaterThan(10);
+    for (const [path, item] of orgRoutes) {
+      for (const [method, operation] of Object.entries(item)) {
+        expect(Object.keys(operation.responses), `${method} ${path}`).toContain("409");
+        expect(operation.security?.length, `${method} ${path}`).toBeGreaterThan(0);
+      }
+    }
+  });
+});
