@@ -23,6 +23,7 @@ import { registerMeRoutes } from "./routes/me/index.ts";
 import { registerInvitationRoutes } from "./routes/invitations/index.ts";
 import { registerMemberRoutes } from "./routes/members/index.ts";
 import { registerOrgRoutes } from "./routes/orgs/index.ts";
+import { documentDeletedOrgs } from "./routes/orgs/deleted-docs.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -61,6 +62,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerListAudit(app);
   registerLiveConnect(app);
   registerDevMailbox(app);
+  documentDeletedOrgs(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {
     type: "apiKey",

@@ -19,13 +19,13 @@ const org: OrgView = {
   updatedAt: "2026-01-01T00:00:00.000Z",
 };
 
-const all = new Set<SettingsField>(["name", "seatLimit", "defaultInviteTtlDays", "allowedEmailDomains", "dormant"]);
+const all = new Set<SettingsField>(["name", "seatLimit", "defaultInviteTtlDays", "allowedEmailDomains"]);
 
 describe("the settings form", () => {
   it("sends only what differs from the organization as it is", () => {
     expect(patchOf(draftOf(org), org)).toEqual({});
     expect(patchOf({ ...draftOf(org), name: "  Acme Inc ", defaultInviteTtlDays: "14" }, org)).toEqual({ name: "Acme Inc", defaultInviteTtlDays: 14 });
-    expect(patchOf({ ...draftOf(org), dormant: true, allowedEmailDomains: [] }, org)).toEqual({ status: "dormant", allowedEmailDomains: [] });
+    expect(patchOf({ ...draftOf(org), allowedEmailDomains: [] }, org)).toEqual({ allowedEmailDomains: [] });
     expect(patchOf({ ...draftOf(org), seatLimit: "40" }, org)).toEqual({ seatLimit: 40 });
   });
 
@@ -63,7 +63,7 @@ describe("the settings form", () => {
         ],
       },
     });
-    expect(serverProblems(invalid)).toEqual({ allowedEmailDomains: "Domain 2: Not a domain name.", dormant: "Invalid option", form: "Send at least one field." });
+    expect(serverProblems(invalid)).toEqual({ allowedEmailDomains: "Domain 2: Not a domain name.", form: "Invalid option Send at least one field." });
     const forbidden = new ApiError(403, { code: "forbidden", message: "Only owners can do this." });
     expect(serverProblems(forbidden)).toEqual({ form: "Could not save the settings: Only owners can do this." });
   });

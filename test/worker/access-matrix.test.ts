@@ -38,6 +38,8 @@ interface Fixture {
   victimInvitations: Map<string, { id: string; token: string }>;
   /** An invitation addressed to nobody among the callers. */
   strangersInvitation: { id: string; token: string };
+  /** A second organization of the same owner, admin, member and restricted member, for the leave row. */
+  leaveOrg: { id: string; slug: string };
 }
 
 type KeyKind = "org:read" | "members:read" | "members:write" | "audit:read" | "all" | "invitations:read" | "invitations:write";
@@ -151,6 +153,36 @@ const rows: Row[] = [
     body: () => ({ seatLimit: 500 }),
     key: "all",
     expected: ownerOnly(200),
+  },
+  {
+    route: "POST /api/v1/orgs/{org}/dormant",
+    path: orgPath("/dormant"),
+    key: "all",
+    expected: ownerOnly(200),
+  },
+  {
+    // Right after the dormant row: the owner wakes it again before any invitation row runs.
+    route: "POST /api/v1/orgs/{org}/wake",
+    path: orgPath("/wake"),
+    key: "all",
+    expected: ownerOnly(200),
+  },
+  {
+    // A confirmation that does not match: the owner gets 422 and the organization stays.
+    route: "DELETE /api/v1/orgs/{org}",
+    path: orgPath(),
+    body: () => ({ confirm: "not-the-slug" }),
+    key: "all",
+    codes: { 422: "confirmation_mismatch" },
+    expected: ownerOnly(422),
+  },
+  {
+    // People leave an organization of their own (the owner, its last, may not); keys ask their own and cannot leave.
+    route: "POST /api/v1/orgs/{org}/leave",
+    path: (f, caller) => `/api/v1/orgs/${caller.startsWith("key") ? f.org.slug : f.leaveOrg.slug}/leave`,
+    key: "all",
+    codes: { 409: "last_owner" },
+    expected: { ...outsiders, "key without the scope": 403, "key with the scope": 403, restricted: 204, member: 204, admin: 204, owner: 409 },
   },
   {
     route: "GET /api/v1/orgs/{org}/members",
@@ -342,6 +374,11 @@ beforeAll(async () => {
   }
   const strangersInvitation = await invite();
 
+  const leaveOrg = await createOrg(owner!, "matrix-leave");
+  await seedMember(leaveOrg, admin!, "admin");
+  await seedMember(leaveOrg, member!, "member");
+  await seedMember(leaveOrg, restricted!, "restricted");
+
   // The outsider owns an organization of their own, with a key holding every scope.
   const otherOrg = await createOrg(nonMember!, "matrix-other");
   const otherOrgKey = (await makeKey(otherOrg.slug, nonMember!, keyScopes.all)).secret;
@@ -355,6 +392,7 @@ beforeAll(async () => {
     victimKeys,
     victimInvitations,
     strangersInvitation,
+    leaveOrg,
   };
 });
 

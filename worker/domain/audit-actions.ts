@@ -10,6 +10,9 @@ export const auditActions = {
       "org.updated": "changed the settings",
       "org.seat_limit_changed": "changed the seat limit",
       "org.ownership_transferred": "transferred ownership",
+      "org.dormant": "made the organization dormant",
+      "org.woken": "made the organization active again",
+      "org.deleted": "deleted the organization",
     },
   },
   member: {

@@ -75,6 +75,8 @@ export class CommandRunner {
       await this.#parts.slot.load(parseInput(IdInput, orgId));
       const checked = actor === null ? null : parseInput(ActorInput, actor);
       return this.queue.submit(async (state) => {
+        // A command queued behind the organization's deletion (in the same group) is refused.
+        if (state.org.deletedAt) throw new AppError("org_unavailable", "This organization was deleted.");
         const planned = await plan(this.#context(orgId, appUrl), state, checked ? currentActor(state, checked) : (null as never));
         return { ...planned, after: () => this.#afterCommit(state, planned) };
       });

@@ -1,4 +1,5 @@
 import type { Bindings } from "../env.ts";
+import { AppError } from "../errors.ts";
 import type { Clock } from "../lib/clock.ts";
 import { orgDatabase } from "../lib/database.ts";
 import { mailerFor } from "../mail/mailer.ts";
@@ -84,7 +85,12 @@ export class MailDelivery {
   async #deliverPage(): Promise<number | null> {
     const orgId = this.#hooks.orgId();
     const run = await deliverDue(orgDatabase(this.#env, orgId), mailerFor(this.#env), orgId, this.#clock.now());
-    if (run.sent.length > 0 || run.failed.length > 0) await this.#hooks.submit((state) => settleDeliveries(state, run, this.#clock.now()));
+    if (run.sent.length > 0 || run.failed.length > 0) {
+      await this.#hooks.submit((state) => settleDeliveries(state, run, this.#clock.now())).catch((error: unknown) => {
+        // A deleted organization's room has no invitations left to settle; the outbox recorded it.
+        if (!(error instanceof AppError && error.code === "org_unavailable")) throw error;
+      });
+    }
     return run.next;
   }
 }

@@ -68,6 +68,10 @@ export const InviteeInput = z.object({ id, email: z.string().min(3).max(320), us
 
 export const ApiKeyInput = z.object({ name: z.string().min(1).max(200), scopes: z.array(z.enum(scopes)) });
 
+/** The organization's life cycle: a status to set; the slug typed to confirm a deletion. */
+export const OrgStatusInput = z.enum(["active", "dormant"]);
+export const DeleteConfirmInput = z.string().max(200).optional();
+
 export const Ids = z.array(id).max(1000);
 export const IdInput = id;
 export const BulkInput = z.array(BulkRowInput).max(1000);

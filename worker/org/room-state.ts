@@ -53,6 +53,8 @@ export class RoomStateSlot {
       this.#state = undefined;
       throw new AppError("not_found", "No such organization.");
     }
+    // A deleted organization's room refuses everything; its state stays cached, so it is not reloaded per call.
+    if (state.org.deletedAt) throw new AppError("org_unavailable", "This organization was deleted.");
     return state;
   }
 

@@ -25,6 +25,9 @@ import { planAccept, planDecline } from "./commands/respond.ts";
 import { planRevokeApiKey } from "./commands/revoke-api-key.ts";
 import { planTransferOwnership } from "./commands/transfer-ownership.ts";
 import { planUpdateOrg } from "./commands/update-org.ts";
+import { planDeleteOrg } from "./commands/delete-org.ts";
+import type { DeletedOrgView } from "../views/deleted-org.ts";
+import { planSetOrgStatus } from "./commands/org-status.ts";
 import { CommandRunner } from "./command-runner.ts";
 import { LiveHub } from "./live/hub.ts";
 import { parseLiveHandover, viewerOf } from "./live/viewer.ts";
@@ -211,6 +214,24 @@ export class OrgRoom extends DurableObject<Bindings> {
   async updateOrg(orgId: string, actor: Actor, patch: unknown): Promise<RoomResult<OrgView>> {
     const changes = parse(rpc.OrgPatchInput, patch);
     return this.#commands.run(orgId, actor, (ctx, state, actor) => planUpdateOrg(ctx, state, actor, changes));
+  }
+
+  /** Makes the organization dormant or active again (commands/org-status.ts). */
+  async setOrgStatus(orgId: string, actor: Actor, status: unknown): Promise<RoomResult<OrgView>> {
+    const next = parse(rpc.OrgStatusInput, status);
+    return this.#commands.run(orgId, actor, (ctx, state, actor) => planSetOrgStatus(ctx, state, actor, next));
+  }
+
+  /**
+   * Deletes the organization (commands/delete-org.ts), in the queue like any seat command, so
+   * nothing queued behind it commits; then closes every socket (4410). From then on the
+   * room refuses every call with `org_unavailable` (room-state.ts).
+   */
+  async deleteOrg(orgId: string, actor: Actor, confirm: unknown): Promise<RoomResult<DeletedOrgView>> {
+    const typed = parse(rpc.DeleteConfirmInput, confirm);
+    const deleted = await this.#commands.run(orgId, actor, (ctx, state, actor) => planDeleteOrg(ctx, state, actor, typed));
+    if (deleted.ok) this.live.closeAll();
+    return deleted;
   }
 
   async changeMember(orgId: string, actor: Actor, input: unknown): Promise<RoomResult<ChangedMemberView>> {

@@ -45,7 +45,7 @@ export function json<T extends z.ZodType>(schema: T, description = "") {
 }
 
 /** The error answers a route can give, documented together. */
-export function errors(...statuses: Array<400 | 401 | 403 | 404 | 409 | 410 | 429 | 503>) {
+export function errors(...statuses: Array<400 | 401 | 403 | 404 | 409 | 410 | 422 | 429 | 503>) {
   return Object.fromEntries(statuses.map((status) => [status, json(ErrorResponse, "Error; see `error.code`")]));
 }
 

@@ -9,6 +9,7 @@ export type { Role } from "../domain/roles.ts";
 export type { ApiKeyView, CreatedApiKeyView } from "./api-key.ts";
 export type { AuditEventView, AuditNameView, AuditPageView } from "./audit-event.ts";
 export type { DevMailboxView, DevMailView } from "./dev-mail.ts";
+export type { DeletedOrgView } from "./deleted-org.ts";
 export type { ErrorBody, FieldIssue } from "./error.ts";
 export type { HealthView } from "./health.ts";
 export type { InvitationPreviewView } from "./invitation-preview.ts";

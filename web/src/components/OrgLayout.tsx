@@ -53,6 +53,8 @@ function OrgFrame(props: { slug: string; children: JSX.Element }) {
     return orgTabs.find((t) => t.path === rest);
   };
   const removed = () => org.viewer()?.removed === true || org.ended()?.code === liveCloseCodes.removed;
+  /** The live channel said the organization was deleted (4410). */
+  const deleted = () => org.ended()?.code === liveCloseCodes.deleted;
 
   createEffect(() => {
     if (org.state.org) lastOrg.set(props.slug);
@@ -68,7 +70,7 @@ function OrgFrame(props: { slug: string; children: JSX.Element }) {
         }
       >
         <Match when={removed()}>
-          <Removed name={org.state.org?.name ?? props.slug} />
+          <Removed name={org.state.org?.name ?? props.slug} deleted={deleted()} />
         </Match>
         <Match when={org.org.error()}>{(error) => <OrgUnavailable slug={props.slug} error={error()} retry={() => void org.org.refresh()} />}</Match>
         <Match when={org.state.org && org.state.seats ? { name: org.state.org.name, seats: org.state.seats } : undefined}>
@@ -129,12 +131,16 @@ function NotAllowed(props: { org: OrgSession; label: string }) {
 
 const article = (word: string) => (/^[aeiou]/i.test(word) ? "an" : "a");
 
-function Removed(props: { name: string }) {
-  setTitle("No longer a member");
+function Removed(props: { name: string; deleted?: boolean }) {
+  setTitle(props.deleted ? "Organization deleted" : "No longer a member");
   return (
     <section class="card narrow" role="alert">
-      <h1>You are no longer a member of {props.name}</h1>
-      <p>An owner or admin removed you from this organization, so its pages are closed to you now.</p>
+      <h1>{props.deleted ? `${props.name} was deleted` : `You are no longer a member of ${props.name}`}</h1>
+      <p>
+        {props.deleted
+          ? "An owner deleted this organization, so its pages are closed to everyone now."
+          : "An owner or admin removed you from this organization, so its pages are closed to you now."}
+      </p>
       <A href="/" class="button primary">
         Go to your organizations
       </A>
@@ -144,11 +150,12 @@ function Removed(props: { name: string }) {
 
 function OrgUnavailable(props: { slug: string; error: unknown; retry: () => void }) {
   const missing = () => props.error instanceof ApiError && (props.error.status === 404 || props.error.status === 403);
-  createEffect(() => setTitle(missing() ? "Organization unavailable" : "Could not load"));
+  const gone = () => props.error instanceof ApiError && props.error.code === "org_unavailable";
+  createEffect(() => setTitle(missing() || gone() ? "Organization unavailable" : "Could not load"));
   return (
     <section class="card narrow" role="alert">
       <Show
-        when={missing()}
+        when={missing() || gone()}
         fallback={
           <>
             <h1>Could not load this organization</h1>
@@ -159,9 +166,17 @@ function OrgUnavailable(props: { slug: string; error: unknown; retry: () => void
           </>
         }
       >
-        <h1>No organization here</h1>
+        <h1>{gone() ? "This organization was deleted" : "No organization here"}</h1>
         <p>
-          There is no organization at <code>/orgs/{props.slug}</code>, or you are not a member of it.
+          {gone() ? (
+            <>
+              The organization at <code>/orgs/{props.slug}</code> was deleted; its pages are closed.
+            </>
+          ) : (
+            <>
+              There is no organization at <code>/orgs/{props.slug}</code>, or you are not a member of it.
+            </>
+          )}
         </p>
         <A href="/" class="button primary">
           Go to your organizations

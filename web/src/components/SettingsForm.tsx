@@ -14,14 +14,14 @@ import {
   type SettingsProblems,
 } from "../org-admin/settings.ts";
 import { toast, toastError } from "../toast.ts";
-import { ConfirmDialog } from "./Dialog.tsx";
 import { DomainsEditor } from "./DomainsEditor.tsx";
 import { NumberField, TextField } from "./Fields.tsx";
 
 /**
  * The owners' settings form: one PATCH of what changed. Problems show per field, the API's
  * refusals beside the field they are about; fields nobody touched follow the organization
- * as it changes elsewhere. Making the organization dormant asks first.
+ * as it changes elsewhere. Making it dormant, and deleting it, are the danger zone's
+ * (lifecycle/DangerZone.tsx).
  */
 export function SettingsForm(props: { org: OrgView; seats: SeatsView | null; canSetSeats: boolean; onSaved: (org: OrgView) => void }) {
   /** What the person typed; any field not here shows the organization as it is now. */
@@ -33,7 +33,6 @@ export function SettingsForm(props: { org: OrgView; seats: SeatsView | null; can
   const [touched, setTouched] = createSignal<ReadonlySet<SettingsField>>(new Set());
   const [server, setServer] = createSignal<SettingsProblems>({});
   const [pending, setPending] = createSignal(false);
-  const [confirming, setConfirming] = createSignal(false);
   const [cap, setCap] = createSignal<number>();
   const inputs: Partial<Record<SettingsField, HTMLElement>> = {};
 
@@ -64,7 +63,7 @@ export function SettingsForm(props: { org: OrgView; seats: SeatsView | null; can
   };
 
   const focusFirst = (problems: SettingsProblems) => {
-    const order: SettingsField[] = ["name", "seatLimit", "defaultInviteTtlDays", "allowedEmailDomains", "dormant"];
+    const order: SettingsField[] = ["name", "seatLimit", "defaultInviteTtlDays", "allowedEmailDomains"];
     const first = order.find((f) => problems[f]);
     if (first) inputs[first]?.focus();
   };
@@ -75,7 +74,6 @@ export function SettingsForm(props: { org: OrgView; seats: SeatsView | null; can
     if (Object.keys(local()).length) return focusFirst(local());
     const patch = currentPatch();
     if (Object.keys(patch).length === 0) return;
-    if (patch.status === "dormant") return setConfirming(true);
     void save(patch);
   };
 
@@ -90,10 +88,8 @@ export function SettingsForm(props: { org: OrgView; seats: SeatsView | null; can
       props.onSaved(answer.org);
       setEdits({});
       setTouched(new Set<SettingsField>());
-      setConfirming(false);
       toast("Settings saved.");
     } catch (error) {
-      setConfirming(false);
       const problems = serverProblems(error);
       setServer(problems);
       setCap(seatCapOf(error));
@@ -171,28 +167,6 @@ export function SettingsForm(props: { org: OrgView; seats: SeatsView | null; can
         </div>
       </section>
 
-      <section class="card danger-zone" aria-labelledby="status-title">
-        <h2 id="status-title">Status</h2>
-        <label class="check">
-          <input
-            type="checkbox"
-            ref={(el) => (inputs.dormant = el)}
-            checked={draft().dormant}
-            onChange={(e) => edit("dormant", e.currentTarget.checked)}
-            aria-describedby="dormant-hint"
-          />
-          <span>
-            <strong>Dormant</strong>
-            <span id="dormant-hint" class="hint">
-              Members and data are kept, but nobody new can join: no invitations, and pending ones cannot be accepted.
-            </span>
-          </span>
-        </label>
-        <Show when={problem("dormant")}>
-          <p class="field-error">{problem("dormant")}</p>
-        </Show>
-      </section>
-
       <Show when={server().form}>
         <p class="banner error" role="alert">
           {server().form}
@@ -219,17 +193,6 @@ export function SettingsForm(props: { org: OrgView; seats: SeatsView | null; can
         </p>
       </div>
 
-      <ConfirmDialog
-        open={confirming()}
-        title={`Make ${props.org.name} dormant?`}
-        description="Nobody new can join while it is dormant: invitations cannot be sent or accepted. Members and data are kept, and an owner can make it active again."
-        confirmLabel="Save and make dormant"
-        pendingLabel="Saving…"
-        danger
-        pending={pending()}
-        onClose={() => setConfirming(false)}
-        onConfirm={() => void save(currentPatch())}
-      />
     </form>
   );
 }

@@ -46,7 +46,7 @@ export interface LiveOptions {
 /** 1 s, 2 s, 4 s … up to 30 s, each ±20% so that a restarted server is not hit all at once. */
 const defaultBackoff = (attempt: number) => Math.min(30_000, 1000 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
 
-/** Closes that mean "do not come back": removed (4403), signed out, expired or revoked (4401). */
+/** Closes that mean "do not come back": removed (4403), signed out, expired or revoked (4401), organization deleted (4410). */
 const finalCodes: ReadonlySet<number> = new Set(Object.values(liveCloseCodes));
 
 /**

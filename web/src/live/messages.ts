@@ -1,7 +1,7 @@
 import type { ControlFrame, LiveCloseCodes, LiveEvent, ServerMessage } from "../../../worker/views/index.ts";
 
 /** The live channel's close codes (worker/org/live/protocol.ts), checked against the Worker's. */
-export const liveCloseCodes = { removed: 4403, revoked: 4401, signedOut: 4401 } as const satisfies LiveCloseCodes;
+export const liveCloseCodes = { removed: 4403, revoked: 4401, signedOut: 4401, deleted: 4410 } as const satisfies LiveCloseCodes;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 

@@ -9,7 +9,6 @@ export interface SettingsDraft {
   seatLimit: string;
   defaultInviteTtlDays: string;
   allowedEmailDomains: string[];
-  dormant: boolean;
 }
 
 export type SettingsField = keyof SettingsDraft;
@@ -28,7 +27,6 @@ export function draftOf(org: OrgView): SettingsDraft {
     seatLimit: String(org.seatLimit),
     defaultInviteTtlDays: String(org.defaultInviteTtlDays),
     allowedEmailDomains: org.allowedEmailDomains,
-    dormant: org.status === "dormant",
   };
 }
 
@@ -61,7 +59,6 @@ export function patchOf(draft: SettingsDraft, org: OrgView): Record<string, unkn
   if (Number(draft.seatLimit) !== org.seatLimit) patch.seatLimit = Number(draft.seatLimit);
   if (Number(draft.defaultInviteTtlDays) !== org.defaultInviteTtlDays) patch.defaultInviteTtlDays = Number(draft.defaultInviteTtlDays);
   if (draft.allowedEmailDomains.join(",") !== org.allowedEmailDomains.join(",")) patch.allowedEmailDomains = draft.allowedEmailDomains;
-  if (draft.dormant !== (org.status === "dormant")) patch.status = draft.dormant ? "dormant" : "active";
   return patch;
 }
 
@@ -88,7 +85,6 @@ const fieldOfPath: Record<string, SettingsField> = {
   seatLimit: "seatLimit",
   defaultInviteTtlDays: "defaultInviteTtlDays",
   allowedEmailDomains: "allowedEmailDomains",
-  status: "dormant",
 };
 
 /** Places the API's refusal next to the field it is about (its own words). */

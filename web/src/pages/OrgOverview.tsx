@@ -1,9 +1,10 @@
 import { createEffect, Show } from "solid-js";
 import { setTitle } from "../components/Layouts.tsx";
+import { LeaveOrg } from "../lifecycle/LeaveOrg.tsx";
 import { roleLabel } from "../model.ts";
 import { useOrg } from "../stores/org-session.ts";
 
-/** `/orgs/:slug`: the organization at a glance — who you are there and its seats, live. */
+/** `/orgs/:slug`: the organization at a glance — who you are there and its seats, live — and the way out (leave). */
 export default function OrgOverviewPage() {
   const org = useOrg();
   createEffect(() => setTitle(org.state.org?.name ?? ""));
@@ -64,6 +65,8 @@ export default function OrgOverviewPage() {
             </dl>
             <p class="hint">A pending invitation holds its seat until it is accepted, declined, revoked or expires.</p>
           </section>
+
+          <LeaveOrg slug={shown().org.slug} name={shown().org.name} />
         </div>
       )}
     </Show>

@@ -2,13 +2,14 @@ import { createSignal, Show } from "solid-js";
 import type { OrgView } from "../../../worker/views/index.ts";
 import { setTitle } from "../components/Layouts.tsx";
 import { SettingsForm } from "../components/SettingsForm.tsx";
+import { DangerZone } from "../lifecycle/DangerZone.tsx";
 import { useOrg } from "../stores/org-session.ts";
 import "../org-admin/org-admin.css";
 
 /**
  * `/orgs/:slug/settings`: owners change the name, seat limit, default invitation expiry,
- * allowed email domains and whether the organization is dormant; other roles that may open
- * the page read them. Fields nobody touched follow changes made elsewhere, live.
+ * allowed email domains, and in the danger zone make the organization dormant or delete it;
+ * other roles that may open the page read them. Fields nobody touched follow changes made elsewhere, live.
  */
 export default function OrgSettingsPage() {
   setTitle("Settings");
@@ -35,6 +36,13 @@ export default function OrgSettingsPage() {
               seats={org.state.seats}
               canSetSeats={org.can("seats:update")}
               onSaved={(answer) => {
+                setSaved(answer);
+                void org.org.refresh();
+              }}
+            />
+            <DangerZone
+              org={shown()}
+              onChanged={(answer) => {
                 setSaved(answer);
                 void org.org.refresh();
               }}

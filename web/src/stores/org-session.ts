@@ -110,7 +110,8 @@ export function createOrgSession(slug: string) {
     resync,
     closing(code, reason) {
       setEnded({ code, reason });
-      if (code === liveCloseCodes.removed) setState("viewer", (viewer) => viewer && { ...viewer, removed: true });
+      // Removed, or the organization was deleted: either way this person's access ended.
+      if (code === liveCloseCodes.removed || code === liveCloseCodes.deleted) setState("viewer", (viewer) => viewer && { ...viewer, removed: true });
       // Signed out or expired: reading /me again lets the shell send the person to sign in.
       else void session.refresh();
     },

@@ -4,6 +4,7 @@ import { randomToken } from "../../lib/ids.ts";
 import type { Actor } from "../actor.ts";
 import { type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
+import { requireActive } from "./org-status.ts";
 import { inviteUrl, type CreatedInvitationView } from "../../views/invitation.ts";
 import { invitationMailInsert } from "./invite.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
@@ -17,6 +18,7 @@ import { requirePending, isPastDue, type InvitationChanges, updatePlan, reissue,
  */
 export async function planResend(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, input: { mail: boolean }): Promise<RoomPlan<CreatedInvitationView>> {
   requirePermission(actor, "invitations:write");
+  requireActive(state);
   requireAuthority(actor, old);
   if (old.status === "expired" || (old.status === "pending" && isPastDue(ctx, old))) return reissue(ctx, state, actor, old, null, input.mail);
   const before = requirePending(ctx, state, old.id);

@@ -18,6 +18,14 @@ export interface OrgPatch {
   status?: OrgStatus;
 }
 
+/** The audit action of a settings change: a change of the seat limit or of the status alone has its own. */
+function actionOf(changed: Record<string, unknown>): string {
+  const keys = Object.keys(changed);
+  if (keys.length === 1 && keys[0] === "seatLimit") return "org.seat_limit_changed";
+  if (keys.length === 1 && keys[0] === "status") return changed.status === "dormant" ? "org.dormant" : "org.woken";
+  return "org.updated";
+}
+
 /**
  * Changes the organization's name and settings (owners), and its seat limit (owners: the
  * stand-in for billing). Lowering the limit below the seats in use removes nobody. Until
@@ -49,7 +57,7 @@ export function planUpdateOrg(ctx: PlanContext, state: RoomState, actor: Actor, 
       ctx.db.update(organizations).set({ ...patch, updatedAt }).where(eq(organizations.id, before.id)),
       ctx.db.update(userMemberships).set({ orgName: org.name }).where(eq(userMemberships.orgId, before.id)),
       auditStatement(before.id, actor, ctx.now, {
-        action: seatLimit !== undefined && Object.keys(changed).length === 1 ? "org.seat_limit_changed" : "org.updated",
+        action: actionOf(changed),
         targetType: "org",
         targetId: before.id,
         data: {

@@ -191,6 +191,11 @@ export class LiveHub {
     for (const ws of this.#ctx.getWebSockets(sessionTag(sessionId))) this.#close(ws, code, reason);
   }
 
+  /** Closes every socket of the organization (it was deleted). */
+  closeAll(code: number = liveCloseCodes.deleted, reason = "This organization was deleted."): void {
+    for (const ws of this.#ctx.getWebSockets()) this.#close(ws, code, reason);
+  }
+
   /** Closes the sockets of a revoked API key. */
   closeKey(keyId: string, code: number = liveCloseCodes.revoked, reason = "The API key was revoked."): void {
     for (const ws of this.#ctx.getWebSockets(keyTag(keyId))) this.#close(ws, code, reason);

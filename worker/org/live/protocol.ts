@@ -114,4 +114,6 @@ export const liveCloseCodes = {
   revoked: 4401,
   /** The session that opened the socket was signed out, or it expired: sign in again. */
   signedOut: 4401,
+  /** The organization was deleted: do not reconnect (routes/orgs/delete.ts). */
+  deleted: 4410,
 } as const;

@@ -1,7 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { desc } from "drizzle-orm";
 import { auditEvents } from "../../../db/schema/index.ts";
-import { orgAccess } from "../../middleware/org-access.ts";
+import { deletedOrgExportDays } from "../../domain/org-lifecycle.ts";
+import { orgAccessOrFormerOwner } from "../../middleware/former-owner.ts";
 import type { AppEnv } from "../../env.ts";
 import { orgDatabase } from "../../lib/database.ts";
 import { auditEventView, type AuditEventView } from "../../views/audit-event.ts";
@@ -34,9 +35,11 @@ const route = createRoute({
     "is prefixed with `'` so spreadsheets do not run it as a formula. " +
     "`format=json`: one JSON array of AuditEvent objects (not NDJSON). " +
     "The server reads the trail in chunks of 500 events, so any size of trail exports in constant memory; " +
-    "an error after the first byte ends the download early (the file is then incomplete).",
+    "an error after the first byte ends the download early (the file is then incomplete). " +
+    `After the organization was deleted, the owners of that moment may still export it for ${deletedOrgExportDays} days` + " (their session cookie; everyone else gets 409 `org_unavailable`).",
   security: orgSecurity,
-  middleware: [orgAccess("audit:read")] as const,
+  // A deleted organization's former owners may still export its trail for a while (domain/org-lifecycle.ts).
+  middleware: [orgAccessOrFormerOwner("audit:read")] as const,
   request: { params: OrgParams, query: Query },
   responses: {
     200: {
@@ -47,7 +50,7 @@ const route = createRoute({
         "application/json": { schema: z.array(z.object({}).passthrough()).openapi({ description: "AuditEvent objects, as in GET /orgs/{org}/audit" }) },
       },
     },
-    ...errors(400, 401, 403, 404),
+    ...errors(400, 401, 403, 404, 409),
   },
 });
 

@@ -30,6 +30,12 @@ export function inviteeOf(user: User): Invitee {
   return { id: user.id, email: user.email, username: user.username, name: user.name };
 }
 
+/** A deleted organization's invitations answer `org_unavailable`, whatever their status. */
+export async function refuseDeletedOrg(env: Bindings, orgId: string): Promise<void> {
+  const [org] = await orgDatabase(env, orgId).select({ deletedAt: organizations.deletedAt }).from(organizations).where(eq(organizations.id, orgId));
+  if (org?.deletedAt) throw new AppError("org_unavailable", "This organization was deleted.");
+}
+
 /**
  * Accepts or declines for the signed-in user. Terminal invitations are answered here;
  * pending ones go through the organization's room, which re-checks everything in order.
@@ -38,6 +44,8 @@ export function inviteeOf(user: User): Invitee {
 export async function respond(env: Bindings, invitation: Invitation, user: User, answer: "accept" | "decline", now: number, appUrl: string): Promise<InvitationAnswerView> {
   const invitee = inviteeOf(user);
   const status = effectiveStatus(invitation.status, invitation.expiresAt.getTime(), now);
+  // A pending one is refused by its room; a deleted organization revoked the others.
+  if (status !== "pending") await refuseDeletedOrg(env, invitation.orgId);
   if (!isInvitee(invitation, invitee)) {
     throw new AppError("email_mismatch", "This invitation is for another account. Sign in with the invited email.");
   }

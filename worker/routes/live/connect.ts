@@ -43,7 +43,7 @@ const route = createRoute({
     "Restricted members see only organization and seat events and events about themselves.",
     "Send `{type:\"resume\", since}` after a reconnect to get every missed event, or `{type:\"resync\", seq}` when they are no longer kept;",
     "`{type:\"ping\"}` answers `{type:\"pong\"}`; a frame that is not understood answers `{type:\"error\", code:\"invalid_frame\", message}`; more than 10 `resume` frames a minute on one socket answer `{type:\"error\", code:\"rate_limited\"}` and replay nothing.",
-    "Before the server closes a socket it sends `{type:\"closing\", code, reason}`. A removed member's sockets close with code 4403; a signed-out or expired session's (at the moment it expires) and a revoked key's with 4401.",
+    "Before the server closes a socket it sends `{type:\"closing\", code, reason}`. A removed member's sockets close with code 4403; a signed-out or expired session's (at the moment it expires) and a revoked key's with 4401; every socket of a deleted organization with 4410 (and a deleted organization refuses the upgrade with 409 `org_unavailable`).",
   ].join(" "),
   security: orgSecurity,
   middleware: [requireUpgrade, sameOrigin, orgAccess("org:read")] as const,

@@ -22,7 +22,7 @@ const route = createRoute({
   security: userSecurity,
   middleware: [requireUser] as const,
   request: { params: IdParams },
-  responses: { 200: json(InvitationPreview, "The invitation"), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(InvitationPreview, "The invitation"), ...errors(400, 401, 403, 404, 409) },
 });
 
 export function registerGetMyInvitation(app: OpenAPIHono<AppEnv>): void {
