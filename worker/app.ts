@@ -22,6 +22,7 @@ import { registerMeRoutes } from "./routes/me/index.ts";
 import { registerInvitationRoutes } from "./routes/invitations/index.ts";
 import { registerMemberRoutes } from "./routes/members/index.ts";
 import { registerOrgRoutes } from "./routes/orgs/index.ts";
+import { registerProjectRoutes } from "./routes/projects/index.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -53,6 +54,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerMemberRoutes(app);
   registerInvitationRoutes(app);
   registerApiKeyRoutes(app);
+  registerProjectRoutes(app);
   registerExportAudit(app);
   registerListAudit(app);
   registerLiveConnect(app);
