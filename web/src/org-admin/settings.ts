@@ -10,6 +10,8 @@ export interface SettingsDraft {
   defaultInviteTtlDays: string;
   allowedEmailDomains: string[];
   dormant: boolean;
+  /** Every new member gets a private project of their own. */
+  autoPrivateProject: boolean;
 }
 
 export type SettingsField = keyof SettingsDraft;
@@ -29,6 +31,7 @@ export function draftOf(org: OrgView): SettingsDraft {
     defaultInviteTtlDays: String(org.defaultInviteTtlDays),
     allowedEmailDomains: org.allowedEmailDomains,
     dormant: org.status === "dormant",
+    autoPrivateProject: org.autoPrivateProject,
   };
 }
 
@@ -62,6 +65,7 @@ export function patchOf(draft: SettingsDraft, org: OrgView): Record<string, unkn
   if (Number(draft.defaultInviteTtlDays) !== org.defaultInviteTtlDays) patch.defaultInviteTtlDays = Number(draft.defaultInviteTtlDays);
   if (draft.allowedEmailDomains.join(",") !== org.allowedEmailDomains.join(",")) patch.allowedEmailDomains = draft.allowedEmailDomains;
   if (draft.dormant !== (org.status === "dormant")) patch.status = draft.dormant ? "dormant" : "active";
+  if (draft.autoPrivateProject !== org.autoPrivateProject) patch.autoPrivateProject = draft.autoPrivateProject;
   return patch;
 }
 
@@ -89,6 +93,7 @@ const fieldOfPath: Record<string, SettingsField> = {
   defaultInviteTtlDays: "defaultInviteTtlDays",
   allowedEmailDomains: "allowedEmailDomains",
   status: "dormant",
+  autoPrivateProject: "autoPrivateProject",
 };
 
 /** Places the API's refusal next to the field it is about (its own words). */
