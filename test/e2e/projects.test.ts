@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "vitest";
 import { call, field, uniqueEmail } from "./support/api.ts";
-import { arrangeOrg, browsersFor } from "./support/org.ts";
+import { arrangeOrg, browsersFor, person } from "./support/org.ts";
 
 /**
  * Projects in Chromium: creating, editing and deleting on the projects page, and bulk
@@ -93,5 +93,56 @@ test("the owner selects two members on the members page and assigns them to a pr
     expect.stringMatching(/^Bob Builder .*Admin.*Member/),
     expect.stringMatching(/^Cyd Charisse .*Admin.*Member/),
   ]);
+  expect(errors).toEqual([]);
+});
+
+test("the owner turns on private projects for new members, invites with a project and a role, edits the pending invitation's projects; accepting applies them", async () => {
+  const org = await arrangeOrg("projects-invite");
+  const made = await call(`/api/v1/orgs/${org.slug}/projects`, { cookie: org.owner.cookie, body: { name: "Research", visibility: "public" } });
+  expect(made.status).toBe(201);
+  const researchId = field<string>(made.body, "project", "id");
+  const { page, errors } = await browsers.as(org.owner);
+
+  await page.goto(`/orgs/${org.slug}/settings`);
+  await page.getByLabel("Give every new member a private project").check();
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Settings saved.").waitFor();
+
+  await page.goto(`/orgs/${org.slug}/invitations`);
+  await page.getByRole("button", { name: "Invite people" }).click();
+  const dialog = page.getByRole("dialog", { name: "Invite people" });
+  const email = uniqueEmail("eve");
+  await dialog.getByLabel("Email or username").fill(email);
+  await dialog.getByRole("checkbox", { name: "Assign to Research" }).check();
+  await dialog.getByRole("combobox", { name: "Role in Research" }).selectOption("viewer");
+  await dialog.getByRole("button", { name: "Send invitation" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  const invitations = async () => field<Array<{ id: string; email: string; projectAssignments: unknown[] }>>((await call(`/api/v1/orgs/${org.slug}/invitations?limit=10`, { cookie: org.owner.cookie })).body, "invitations");
+  await expect.poll(async () => (await invitations()).find((i) => i.email === email)?.projectAssignments).toEqual([{ projectId: researchId, role: "viewer" }]);
+
+  // The pending invitation's projects are edited from its menu.
+  await page.getByRole("button", { name: `Actions for the invitation to ${email}` }).click();
+  await page.getByRole("menuitem", { name: "Edit…" }).click();
+  const edit = page.getByRole("dialog", { name: `Edit the invitation to ${email}` });
+  expect(await edit.getByRole("checkbox", { name: "Assign to Research" }).isChecked()).toBe(true);
+  expect(await edit.getByRole("combobox", { name: "Role in Research" }).inputValue()).toBe("viewer");
+  await edit.getByRole("combobox", { name: "Role in Research" }).selectOption("use");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await edit.waitFor({ state: "hidden" });
+  await expect.poll(async () => (await invitations()).find((i) => i.email === email)?.projectAssignments).toEqual([{ projectId: researchId, role: "use" }]);
+
+  // Eve accepts (over the API): Research as "use", and a private project of her own.
+  const eve = await person(email, { name: "Eve Example" });
+  const invitation = (await invitations()).find((i) => i.email === email)!;
+  expect((await call(`/api/v1/me/invitations/${invitation.id}/accept`, { cookie: eve.cookie, method: "POST" })).status).toBe(200);
+  const mine = field<Array<{ projectName: string; role: string }>>((await call(`/api/v1/orgs/${org.slug}/members/${eve.userId}/projects`, { cookie: eve.cookie })).body, "projects");
+  expect(mine.map((p) => [p.projectName, p.role])).toEqual([
+    ["Eve Example's project", "owner"],
+    ["Research", "use"],
+  ]);
+
+  // The owner's projects page lists her private project.
+  await page.goto(`/orgs/${org.slug}/projects`);
+  await page.getByRole("row", { name: "Eve Example's project" }).waitFor();
   expect(errors).toEqual([]);
 });
