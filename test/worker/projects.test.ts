@@ -335,6 +335,29 @@ describe("the automatic private project", () => {
     expect(names((await call("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: joined.cookie })).body.projects)).toEqual(["Grace Hopper's project"]);
   });
 
+  it("is named after the email without a name; a member who leaves loses their roles, and coming back gives them their own project again, not a second", async () => {
+    const o = await createOrg(owner, "personal-return");
+    await call("PATCH", `/api/v1/orgs/${o.slug}`, { cookie: owner.cookie, body: { autoPrivateProject: true } });
+    const joined = await joinByInvitation(o, owner, "prj-return");
+    const local = joined.email.split("@")[0]!;
+    const first = (await call<{ projects: ProjectView[] }>("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: joined.cookie })).body.projects;
+    expect(first.map((p) => p.name)).toEqual([`${local}'s project`]);
+    const shared = await call<{ project: ProjectView }>("POST", `/api/v1/orgs/${o.slug}/projects`, { cookie: owner.cookie, body: { name: "Shared", visibility: "private" } });
+    await call("POST", `/api/v1/orgs/${o.slug}/projects/assignments`, { cookie: owner.cookie, body: { userIds: [joined.userId], projects: [{ projectId: shared.body.project.id, role: "use" }] } });
+
+    expect((await call("DELETE", `/api/v1/orgs/${o.slug}/members/${joined.userId}`, { cookie: owner.cookie })).status).toBe(204);
+    const left = await db.execute({ sql: "SELECT count(*) AS n FROM project_members WHERE org_id = ? AND user_id = ?", args: [o.id, joined.userId] });
+    expect(Number(left.rows[0]!.n)).toBe(0);
+
+    const made = await call("POST", `/api/v1/orgs/${o.slug}/invitations`, { cookie: owner.cookie, body: { invitee: joined.email, role: "restricted" } });
+    const token = String(made.body.inviteUrl).split("/invitations/")[1]!;
+    expect((await call("POST", `/api/v1/invitations/${token}/accept`, { cookie: joined.cookie })).status).toBe(200);
+    const again = (await call<{ projects: ProjectView[] }>("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: joined.cookie })).body.projects;
+    expect(again.map((p) => p.id)).toEqual([first[0]!.id]);
+    const roles = await db.execute({ sql: "SELECT project_id, role FROM project_members WHERE org_id = ? AND user_id = ?", args: [o.id, joined.userId] });
+    expect(roles.rows.map((r) => [r.project_id, r.role])).toEqual([[first[0]!.id, "owner"]]);
+  });
+
   it("is not made with the switch off", async () => {
     const o = await createOrg(owner, "personal-off");
     await joinByInvitation(o, owner, "prj-nopersonal", "Alan Turing");
