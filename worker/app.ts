@@ -24,6 +24,7 @@ import { registerInvitationRoutes } from "./routes/invitations/index.ts";
 import { registerMemberRoutes } from "./routes/members/index.ts";
 import { registerOrgRoutes } from "./routes/orgs/index.ts";
 import { documentDeletedOrgs } from "./routes/orgs/deleted-docs.ts";
+import { registerProjectRoutes } from "./routes/projects/index.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -58,6 +59,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerMemberRoutes(app);
   registerInvitationRoutes(app);
   registerApiKeyRoutes(app);
+  registerProjectRoutes(app);
   registerExportAudit(app);
   registerListAudit(app);
   registerLiveConnect(app);

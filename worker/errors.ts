@@ -25,6 +25,7 @@ export const errorStatus = {
   slug_taken: 409,
   seat_limit_cap: 403,
   username_taken: 409,
+  project_name_taken: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   upgrade_required: 426,

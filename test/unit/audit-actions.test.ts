@@ -41,7 +41,8 @@ describe("the audit trail's actions", () => {
 
   it("describes known actions in words and shows unknown ones as they are", () => {
     expect(describeAuditAction("member.removed")).toBe("removed a member");
-    expect(describeAuditAction("project.created")).toBe("project.created");
+    expect(describeAuditAction("project.created")).toBe("created a project");
+    expect(describeAuditAction("project.launched")).toBe("project.launched");
     expect(describeAuditAction("toString")).toBe("toString");
     expect(describeAuditAction("org.constructor")).toBe("org.constructor");
   });

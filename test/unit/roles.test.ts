@@ -25,6 +25,8 @@ const holders: Record<Permission, Role[]> = {
   "invitations:write": ["owner", "admin"],
   "api_keys:manage": ["owner"],
   "audit:read": ["owner", "admin"],
+  "projects:read": ["owner", "admin", "member", "restricted"],
+  "projects:write": ["owner", "admin"],
 };
 
 const pairs = roles.flatMap((a) => roles.map((b) => [a, b] as const));

@@ -40,9 +40,21 @@ interface Fixture {
   strangersInvitation: { id: string; token: string };
   /** A second organization of the same owner, admin, member and restricted member, for the leave row. */
   leaveOrg: { id: string; slug: string };
+  /** A public project, and disposable projects per project row and caller (the member in each). */
+  projects: { shared: string; victims: Map<string, string> };
 }
 
-type KeyKind = "org:read" | "members:read" | "members:write" | "audit:read" | "all" | "invitations:read" | "invitations:write";
+type KeyKind =
+  | "org:read"
+  | "members:read"
+  | "members:write"
+  | "audit:read"
+  | "all"
+  | "invitations:read"
+  | "invitations:write"
+  | "projects:read"
+  | "projects:write"
+  | "projects and members:read";
 const keyScopes: Record<KeyKind, Scope[]> = {
   "org:read": ["org:read"],
   "members:read": ["members:read"],
@@ -52,6 +64,9 @@ const keyScopes: Record<KeyKind, Scope[]> = {
   // Holds none of the scopes the member routes need (but, like every key, reads the org).
   "invitations:read": ["invitations:read"],
   "invitations:write": ["invitations:write"],
+  "projects:read": ["projects:read"],
+  "projects:write": ["projects:write"],
+  "projects and members:read": ["projects:read", "members:read"],
 };
 
 interface Row {
@@ -67,6 +82,8 @@ interface Row {
   upgrade?: boolean;
   /** Gets a disposable member of its own per caller (as `victim`). */
   victims?: boolean;
+  /** Gets a disposable project of its own per caller (the member assigned to it). */
+  projectVictims?: boolean;
   /** Gets a disposable invitation of its own per caller; `revoked` ones for deletion. */
   invitationVictims?: "pending" | "revoked";
   /** The key a caller "without the scope" sends (default: one holding only invitations:read). */
@@ -114,6 +131,12 @@ const invitationRow = (method: string, rest: string, ok: number, extra: Partial<
 let inviteeCounter = 0;
 const freshInvitee = () => ({ invitee: `matrix-invitee-${Date.now().toString(36)}-${++inviteeCounter}@example.com` });
 const orgPath = (rest = "") => (f: Fixture) => `/api/v1/orgs/${f.org.slug}${rest}`;
+
+const projectOf = (route: string, rest = "") => (f: Fixture, caller: Caller) => `/api/v1/orgs/${f.org.slug}/projects/${f.projects.victims.get(`${route}|${caller}`)}${rest}`;
+/** Everyone in the organization reads projects (what each sees differs: test/worker/projects.test.ts). */
+const projectReaders = (ok: number) =>
+  ({ ...outsiders, "key without the scope": 403, "key with the scope": ok, restricted: ok, member: ok, admin: ok, owner: ok }) as const;
+let projectCounter = 0;
 
 const rows: Row[] = [
   { route: "GET /api/v1/me", path: () => "/api/v1/me", key: "all", expected: people(200) },
@@ -298,6 +321,76 @@ const rows: Row[] = [
       expected: people(404),
     },
   ]),
+  { route: "GET /api/v1/orgs/{org}/projects", path: orgPath("/projects"), key: "projects:read", withoutKey: "members:read", expected: projectReaders(200) },
+  {
+    route: "POST /api/v1/orgs/{org}/projects",
+    path: orgPath("/projects"),
+    body: (_, caller) => ({ name: `Matrix ${caller} ${++projectCounter}`, visibility: "public" }),
+    key: "projects:write",
+    withoutKey: "members:read",
+    expected: adminAndUp(201),
+  },
+  {
+    route: "GET /api/v1/orgs/{org}/projects/{projectId}",
+    path: (f) => `/api/v1/orgs/${f.org.slug}/projects/${f.projects.shared}`,
+    key: "projects:read",
+    withoutKey: "members:read",
+    expected: projectReaders(200),
+  },
+  {
+    route: "GET /api/v1/orgs/{org}/projects/{projectId}/members",
+    path: (f) => `/api/v1/orgs/${f.org.slug}/projects/${f.projects.shared}/members`,
+    key: "projects:read",
+    withoutKey: "members:read",
+    expected: projectReaders(200),
+  },
+  {
+    route: "PATCH /api/v1/orgs/{org}/projects/{projectId}",
+    path: projectOf("PATCH /api/v1/orgs/{org}/projects/{projectId}"),
+    body: (_, caller) => ({ name: `Renamed in the matrix by ${caller}` }),
+    key: "projects:write",
+    withoutKey: "members:read",
+    projectVictims: true,
+    expected: adminAndUp(200),
+  },
+  {
+    route: "DELETE /api/v1/orgs/{org}/projects/{projectId}",
+    path: projectOf("DELETE /api/v1/orgs/{org}/projects/{projectId}"),
+    key: "projects:write",
+    withoutKey: "members:read",
+    projectVictims: true,
+    expected: adminAndUp(204),
+  },
+  {
+    route: "DELETE /api/v1/orgs/{org}/projects/{projectId}/members/{userId}",
+    path: (f, caller) => projectOf("DELETE /api/v1/orgs/{org}/projects/{projectId}/members/{userId}")(f, caller) + `/members/${f.users.member.userId}`,
+    key: "projects:write",
+    withoutKey: "members:read",
+    projectVictims: true,
+    expected: adminAndUp(204),
+  },
+  {
+    route: "POST /api/v1/orgs/{org}/projects/assignments",
+    path: orgPath("/projects/assignments"),
+    body: (f) => ({ userIds: [f.users.member.userId], projects: [{ projectId: f.projects.shared, role: "viewer" }] }),
+    key: "projects:write",
+    withoutKey: "members:read",
+    expected: adminAndUp(200),
+  },
+  {
+    route: "GET /api/v1/orgs/{org}/projects/assignments",
+    path: (f) => `/api/v1/orgs/${f.org.slug}/projects/assignments?userIds=${f.users.member.userId}`,
+    key: "members:read",
+    expected: { ...outsiders, "key without the scope": 403, "key with the scope": 200, restricted: 403, member: 200, admin: 200, owner: 200 },
+  },
+  {
+    // Somebody else's projects: members:read as well as projects:read.
+    route: "GET /api/v1/orgs/{org}/members/{userId}/projects",
+    path: (f) => `/api/v1/orgs/${f.org.slug}/members/${f.users.member.userId}/projects`,
+    key: "projects and members:read",
+    withoutKey: "members:read",
+    expected: { ...outsiders, "key without the scope": 403, "key with the scope": 200, restricted: 403, member: 200, admin: 200, owner: 200 },
+  },
   {
     // Last: the owner who transfers becomes admin.
     route: "POST /api/v1/orgs/{org}/transfer-ownership",
@@ -378,6 +471,21 @@ beforeAll(async () => {
   await seedMember(leaveOrg, admin!, "admin");
   await seedMember(leaveOrg, member!, "member");
   await seedMember(leaveOrg, restricted!, "restricted");
+  const newProject = async (name: string) => {
+    const made = await call("POST", `/api/v1/orgs/${org.slug}/projects`, { cookie: owner!.cookie, body: { name, visibility: "public" } });
+    if (made.status !== 201) throw new Error(`project: ${made.status} ${JSON.stringify(made.body)}`);
+    return made.body.project.id as string;
+  };
+  const sharedProject = await newProject("Matrix shared");
+  const projectVictims = new Map<string, string>();
+  for (const [i, row] of rows.filter((r) => r.projectVictims).entries()) {
+    for (const caller of callers) projectVictims.set(`${row.route}|${caller}`, await newProject(`Matrix victim ${i} ${caller}`));
+  }
+  const assigned = await call("POST", `/api/v1/orgs/${org.slug}/projects/assignments`, {
+    cookie: owner!.cookie,
+    body: { userIds: [member!.userId], projects: [...projectVictims.values()].map((projectId) => ({ projectId, role: "use" })) },
+  });
+  if (assigned.status !== 200) throw new Error(`assignments: ${assigned.status} ${JSON.stringify(assigned.body)}`);
 
   // The outsider owns an organization of their own, with a key holding every scope.
   const otherOrg = await createOrg(nonMember!, "matrix-other");
@@ -393,6 +501,7 @@ beforeAll(async () => {
     victimInvitations,
     strangersInvitation,
     leaveOrg,
+    projects: { shared: sharedProject, victims: projectVictims },
   };
 });
 

@@ -29,6 +29,7 @@ export const routes: RouteDefinition[] = [
       { path: "/settings", component: lazy(() => import("./pages/OrgSettings.tsx")) },
       { path: "/api-keys", component: lazy(() => import("./pages/ApiKeys.tsx")) },
       { path: "/audit", component: lazy(() => import("./pages/Audit.tsx")) },
+      { path: "/projects", component: lazy(() => import("./pages/Projects.tsx")) },
     ],
   },
   { path: "/invitations/:token", component: lazy(() => import("./pages/Invitation.tsx")) },

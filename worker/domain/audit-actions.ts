@@ -47,6 +47,17 @@ export const auditActions = {
       "api_key.revoked": "revoked an API key",
     },
   },
+  project: {
+    label: "Projects",
+    actions: {
+      "project.created": "created a project",
+      "project.renamed": "renamed a project",
+      "project.updated": "changed a project",
+      "project.deleted": "deleted a project",
+      "project.members_assigned": "assigned members to projects",
+      "project.member_removed": "removed a member from a project",
+    },
+  },
 } as const;
 
 export type AuditFamily = keyof typeof auditActions;

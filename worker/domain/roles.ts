@@ -29,6 +29,8 @@ export const permissions = {
   "invitations:write": "admin",
   "api_keys:manage": "owner",
   "audit:read": "admin",
+  "projects:read": "restricted",
+  "projects:write": "admin",
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof permissions;

@@ -8,6 +8,8 @@ export const scopes = [
   "invitations:read",
   "invitations:write",
   "audit:read",
+  "projects:read",
+  "projects:write",
 ] as const;
 
 export type Scope = (typeof scopes)[number];
@@ -20,6 +22,8 @@ export const scopeFor: Partial<Record<Permission, Scope>> = {
   "invitations:read": "invitations:read",
   "invitations:write": "invitations:write",
   "audit:read": "audit:read",
+  "projects:read": "projects:read",
+  "projects:write": "projects:write",
 };
 
 /** Whether a key holding `held` may exercise `permission` (role limits apply on top). */

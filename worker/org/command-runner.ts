@@ -16,6 +16,7 @@ import type { RoomStateSlot } from "./room-state.ts";
 import type { SeatEvents } from "./seat-events.ts";
 import { guardRefusal } from "../lib/sql/guard.ts";
 import { currentActor, type RoomState } from "./state.ts";
+import { projectAudience } from "../domain/projects.ts";
 
 /** A planner of a room command (commands/*.ts), the actor already re-checked against the state. */
 export type Planner<T> = (ctx: PlanContext, state: RoomState, actor: Actor) => Promise<RoomPlan<T>> | RoomPlan<T>;
@@ -116,7 +117,7 @@ export class CommandRunner {
     for (const userId of removed) live.closeUser(userId);
     for (const event of events) {
       if (event.type === "member.updated") live.setRole(event.data.userId, event.data.role);
-      live.publish(event);
+      live.publish(event, event.type === "project.changed" ? projectAudience(event.data) : undefined);
     }
     if (plan.seatsChanged) this.#parts.seatEvents.changed(state);
     if (plan.sendsMail) this.#parts.sendMail();

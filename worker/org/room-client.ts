@@ -4,7 +4,7 @@
  * crosses isolates, and during a deploy the caller may run other code than the room).
  */
 import { z } from "zod";
-import { projectRoles } from "../domain/projects.ts";
+import { assignmentLimits, projectRoles, projectVisibilities } from "../domain/projects.ts";
 import { roles } from "../domain/roles.ts";
 import { scopes } from "../domain/scopes.ts";
 import type { Bindings } from "../env.ts";
@@ -71,6 +71,9 @@ export const ApiKeyInput = z.object({ name: z.string().min(1).max(200), scopes: 
 /** The organization's life cycle: a status to set; the slug typed to confirm a deletion. */
 export const OrgStatusInput = z.enum(["active", "dormant"]);
 export const DeleteConfirmInput = z.string().max(200).optional();
+export const ProjectInput = z.object({ name: z.string().min(1).max(100), visibility: z.enum(projectVisibilities) });
+export const ProjectPatchInput = z.object({ name: z.string().min(1).max(100).optional(), visibility: z.enum(projectVisibilities).optional() });
+export const ProjectAssignmentInput = z.object({ userIds: z.array(id).min(1).max(assignmentLimits.users), projects: projects.min(1).max(assignmentLimits.projects) });
 
 export const Ids = z.array(id).max(1000);
 export const IdInput = id;

@@ -28,6 +28,8 @@ import { planUpdateOrg } from "./commands/update-org.ts";
 import { planDeleteOrg } from "./commands/delete-org.ts";
 import type { DeletedOrgView } from "../views/deleted-org.ts";
 import { planSetOrgStatus } from "./commands/org-status.ts";
+import { planAssignProjects, planCreateProject, planDeleteProject, planRemoveProjectMember, planUpdateProject } from "./commands/projects.ts";
+import type { ProjectAssignmentsView, ProjectView } from "../views/project.ts";
 import { CommandRunner } from "./command-runner.ts";
 import { LiveHub } from "./live/hub.ts";
 import { parseLiveHandover, viewerOf } from "./live/viewer.ts";
@@ -262,6 +264,35 @@ export class OrgRoom extends DurableObject<Bindings> {
   async revokeApiKey(orgId: string, actor: Actor, keyId: string): Promise<RoomResult<{ id: string }>> {
     const id = parse(rpc.IdInput, keyId);
     return this.#commands.run(orgId, actor, (ctx, state, actor) => planRevokeApiKey(ctx, state, actor, id));
+  }
+
+  // ── Projects ───────────────────────────────────────────────────────────────────────
+
+  async createProject(orgId: string, actor: Actor, input: unknown): Promise<RoomResult<ProjectView>> {
+    const project = parse(rpc.ProjectInput, input);
+    return this.#commands.run(orgId, actor, (ctx, state, actor) => planCreateProject(ctx, state, actor, project));
+  }
+
+  async updateProject(orgId: string, actor: Actor, projectId: string, patch: unknown): Promise<RoomResult<ProjectView>> {
+    const id = parse(rpc.IdInput, projectId);
+    const changes = parse(rpc.ProjectPatchInput, patch);
+    return this.#commands.run(orgId, actor, (ctx, state, actor) => planUpdateProject(ctx, state, actor, id, changes));
+  }
+
+  async deleteProject(orgId: string, actor: Actor, projectId: string): Promise<RoomResult<{ id: string }>> {
+    const id = parse(rpc.IdInput, projectId);
+    return this.#commands.run(orgId, actor, (ctx, state, actor) => planDeleteProject(ctx, state, actor, id));
+  }
+
+  async assignProjects(orgId: string, actor: Actor, input: unknown): Promise<RoomResult<ProjectAssignmentsView>> {
+    const assignment = parse(rpc.ProjectAssignmentInput, input);
+    return this.#commands.run(orgId, actor, (ctx, state, actor) => planAssignProjects(ctx, state, actor, assignment));
+  }
+
+  async removeProjectMember(orgId: string, actor: Actor, projectId: string, userId: string): Promise<RoomResult<{ projectId: string; userId: string }>> {
+    const project = parse(rpc.IdInput, projectId);
+    const user = parse(rpc.IdInput, userId);
+    return this.#commands.run(orgId, actor, (ctx, state, actor) => planRemoveProjectMember(ctx, state, actor, project, user));
   }
 
   // ── Platform handlers ──────────────────────────────────────────────────────────────

@@ -16,6 +16,7 @@ import type { Actor } from "./actor.ts";
 import type { Scope } from "../domain/scopes.ts";
 import type { Database } from "../lib/database.ts";
 import type { SeatsView } from "../views/seats.ts";
+import type { ProjectEntry } from "../domain/projects.ts";
 
 export interface KeyEntry {
   id: string;
@@ -42,8 +43,8 @@ export interface RoomState {
   pending: Map<string, Invitation>;
   /** Invitee → id ({@link inviteeKey}) of the pending invitations. */
   pendingByInvitee: Map<string, string>;
-  /** The organization's project ids, to check project assignments. */
-  projects: Set<string>;
+  /** The organization's projects by id, to check project assignments, names and personal projects. */
+  projects: Map<string, ProjectEntry>;
   /**
    * How many pending invitations hold a seat at any time in [since, validUntil) — the
    * earliest expiry among them ends it. Adding one keeps it exact; dropping one clears it.
@@ -68,7 +69,7 @@ export async function loadState(db: Database, orgId: string): Promise<RoomState 
       .from(apiKeys)
       .where(and(eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt))),
     db.select().from(invitations).where(and(eq(invitations.orgId, orgId), eq(invitations.status, "pending"))),
-    db.select({ id: projects.id }).from(projects).where(eq(projects.orgId, orgId)),
+    db.select({ id: projects.id, name: projects.name, visibility: projects.visibility, personalUserId: projects.personalUserId }).from(projects).where(eq(projects.orgId, orgId)),
   ]);
   const org = orgRows[0];
   if (!org) return null;
@@ -80,7 +81,7 @@ export async function loadState(db: Database, orgId: string): Promise<RoomState 
     memberEmails: new Map(memberRows.map((m) => [m.email.toLowerCase(), m.userId])),
     pending: new Map(),
     pendingByInvitee: new Map(),
-    projects: new Set(projectRows.map((p) => p.id)),
+    projects: new Map(projectRows.map((p) => [p.id, { name: p.name, visibility: p.visibility, personalUserId: p.personalUserId }])),
   };
   for (const invitation of pendingRows) addPending(state, invitation);
   return state;

@@ -24,6 +24,7 @@ export const orgTabs: ReadonlyArray<{ path: string; label: string; permission: P
   { path: "/settings", label: "Settings", permission: "invitations:write" },
   { path: "/api-keys", label: "API keys", permission: "api_keys:manage" },
   { path: "/audit", label: "Audit", permission: "audit:read" },
+  { path: "/projects", label: "Projects", permission: "projects:read" },
 ];
 
 /**

@@ -63,7 +63,7 @@ export function SettingsForm(props: { org: OrgView; seats: SeatsView | null; can
   };
 
   const focusFirst = (problems: SettingsProblems) => {
-    const order: SettingsField[] = ["name", "seatLimit", "defaultInviteTtlDays", "allowedEmailDomains"];
+    const order: SettingsField[] = ["name", "seatLimit", "defaultInviteTtlDays", "allowedEmailDomains", "autoPrivateProject"];
     const first = order.find((f) => problems[f]);
     if (first) inputs[first]?.focus();
   };
@@ -165,6 +165,28 @@ export function SettingsForm(props: { org: OrgView; seats: SeatsView | null; can
           />
           <DomainsEditor domains={draft().allowedEmailDomains} error={problem("allowedEmailDomains")} onChange={(d) => edit("allowedEmailDomains", d)} />
         </div>
+      </section>
+
+      <section class="card" aria-labelledby="projects-title">
+        <h2 id="projects-title">Projects</h2>
+        <label class="check">
+          <input
+            type="checkbox"
+            ref={(el) => (inputs.autoPrivateProject = el)}
+            checked={draft().autoPrivateProject}
+            onChange={(e) => edit("autoPrivateProject", e.currentTarget.checked)}
+            aria-describedby="auto-private-hint"
+          />
+          <span>
+            <strong>Give every new member a private project</strong>
+            <span id="auto-private-hint" class="hint">
+              Each person who joins from now on gets a private project of their own, named after them, with them as its owner.
+            </span>
+          </span>
+        </label>
+        <Show when={problem("autoPrivateProject")}>
+          <p class="field-error">{problem("autoPrivateProject")}</p>
+        </Show>
       </section>
 
       <Show when={server().form}>

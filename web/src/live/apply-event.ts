@@ -1,5 +1,6 @@
 import type { InvitationView, LiveEvent, MemberView, OrgView, SeatsView } from "../../../worker/views/index.ts";
 import type { InvitationsPage, MembersPage, OrgState, Viewer } from "./state.ts";
+import { applyToProjects } from "./apply-project.ts";
 
 /**
  * Applies one live event to an organization's client state, and answers the next state.
@@ -19,6 +20,7 @@ export function applyEvent(state: OrgState, event: LiveEvent): OrgState {
     viewer: state.viewer && applyToViewer(state.viewer, event),
     members: applyToMembers(state.members, event),
     invitations: applyToInvitations(state.invitations, event),
+    projects: applyToProjects(state.projects, event),
   };
 }
 

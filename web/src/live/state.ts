@@ -1,4 +1,4 @@
-import type { InvitationView, MemberView, OrgView, Role, SeatsView } from "../../../worker/views/index.ts";
+import type { InvitationView, MemberView, OrgView, ProjectView, Role, SeatsView } from "../../../worker/views/index.ts";
 
 /** What the members list is asked for (`GET /orgs/:slug/members`'s query, less the cursor). */
 export interface MemberQuery {
@@ -45,6 +45,15 @@ export interface InvitationsPage extends Page<InvitationView> {
   status: InvitationStatus | null;
 }
 
+/**
+ * The projects the viewer may see, all in one page (by name), kept current by
+ * `project.changed` (web/src/live/apply-project.ts).
+ */
+export interface ProjectsList extends Page<ProjectView> {
+  /** Counts the events that changed members' roles in projects: views of those roles read again when it moves. */
+  assignments: number;
+}
+
 /** Who is looking at the organization. */
 export interface Viewer {
   userId: string;
@@ -68,6 +77,7 @@ export interface OrgState {
   viewer: Viewer | null;
   members: MembersPage;
   invitations: InvitationsPage;
+  projects: ProjectsList;
 }
 
 /** Members per page unless a page asks for another size. */
@@ -79,11 +89,15 @@ export function emptyMembersPage(query: MemberQuery = defaultMemberQuery, limit 
   return { query, total: 0, items: [], cursor: null, index: 0, limit, nextCursor: null, loaded: false, stale: false };
 }
 
+export function emptyProjectsList(): ProjectsList {
+  return { items: [], cursor: null, index: 0, limit: 1000, nextCursor: null, loaded: false, stale: false, assignments: 0 };
+}
+
 export function emptyInvitationsPage(status: InvitationStatus | null = null, limit = defaultPageSize): InvitationsPage {
   return { status, items: [], cursor: null, index: 0, limit, nextCursor: null, loaded: false, stale: false };
 }
 
 /** The state of an organization before anything is read. */
 export function emptyOrgState(viewer: Viewer | null = null): OrgState {
-  return { seq: 0, org: null, seats: null, viewer, members: emptyMembersPage(), invitations: emptyInvitationsPage() };
+  return { seq: 0, org: null, seats: null, viewer, members: emptyMembersPage(), invitations: emptyInvitationsPage(), projects: emptyProjectsList() };
 }

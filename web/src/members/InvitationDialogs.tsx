@@ -9,6 +9,8 @@ import { roleLabel } from "../model.ts";
 import type { InvitationsStore } from "../stores/invitations.ts";
 import { toast, toastError } from "../toast.ts";
 import type { InvitationAction } from "./rules.ts";
+import { InviteProjects } from "../projects/InviteProjects.tsx";
+import type { ProjectPick } from "../projects/ProjectRolesPicker.tsx";
 
 /** An invitation's invitee as the list shows it: the address, or @username. */
 export const inviteeOf = (invitation: Pick<InvitationView, "email" | "username">) => invitation.email ?? `@${invitation.username ?? ""}`;
@@ -227,9 +229,10 @@ function ExtendDialog(props: FormProps<number> & { defaultDays: number }) {
   );
 }
 
-function EditDialog(props: FormProps<{ role?: Role; message?: string | null }> & { roles: Role[] }) {
+function EditDialog(props: FormProps<{ role?: Role; message?: string | null; projects?: ProjectPick[] }> & { roles: Role[] }) {
   const id = createUniqueId();
   const [role, setRole] = createSignal<Role>(props.invitation.role);
+  const [projects, setProjects] = createSignal<ProjectPick[]>(props.invitation.projectAssignments);
   const [message, setMessage] = createSignal(props.invitation.message ?? "");
   return (
     <Dialog open title={`Edit the invitation to ${inviteeOf(props.invitation)}`} busy={props.pending} onClose={props.close}>
@@ -238,7 +241,8 @@ function EditDialog(props: FormProps<{ role?: Role; message?: string | null }> &
         onSubmit={(e) => {
           e.preventDefault();
           const text = message().trim();
-          props.submit({ ...(role() !== props.invitation.role ? { role: role() } : {}), message: text === "" ? null : text });
+          const projectsChanged = JSON.stringify(projects()) !== JSON.stringify(props.invitation.projectAssignments);
+          props.submit({ ...(role() !== props.invitation.role ? { role: role() } : {}), ...(projectsChanged ? { projects: projects() } : {}), message: text === "" ? null : text });
         }}
       >
         <div class="field">
@@ -252,6 +256,7 @@ function EditDialog(props: FormProps<{ role?: Role; message?: string | null }> &
           <textarea id={`${id}-message`} rows={3} maxLength={1000} value={message()} onInput={(e) => setMessage(e.currentTarget.value)} />
           <p class="hint">A mail already sent keeps its text; a resend carries this one.</p>
         </div>
+        <InviteProjects value={projects()} onChange={setProjects} />
         <FormEnd pending={props.pending} error={props.error} close={props.close} label="Save" pendingLabel="Saving…" />
       </form>
     </Dialog>

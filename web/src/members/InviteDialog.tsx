@@ -10,6 +10,8 @@ import { useOrg } from "../stores/org-session.ts";
 import { toast, toastError } from "../toast.ts";
 import { BulkInvite } from "./BulkInvite.tsx";
 import { inviteeProblem } from "./bulk-input.ts";
+import { InviteProjects } from "../projects/InviteProjects.tsx";
+import type { ProjectPick } from "../projects/ProjectRolesPicker.tsx";
 
 /** What single and bulk invitations share: role choices, message, expiry, mail or link. */
 export interface InviteSettings {
@@ -113,6 +115,7 @@ function SingleInvite(props: {
   const id = createUniqueId();
   const [invitee, setInvitee] = createSignal("");
   const [role, setRole] = createSignal<Role>("member");
+  const [projects, setProjects] = createSignal<ProjectPick[]>([]);
   const [fieldError, setFieldError] = createSignal<string>();
   const [error, setError] = createSignal<string>();
   const [made, setMade] = createSignal<CreatedInvitationView>();
@@ -129,6 +132,7 @@ function SingleInvite(props: {
       const answer = await post<CreatedInvitationView>(`/api/v1/orgs/${encodeURIComponent(org.slug)}/invitations`, {
         invitee: who,
         role: role(),
+        projects: projects(),
         message: props.settings.message.trim() || null,
         expiresInDays: props.settings.days,
         mail: props.settings.mail,
@@ -187,6 +191,9 @@ function SingleInvite(props: {
               <For each={props.settings.roles}>{(r) => <option value={r}>{roleLabel[r]}</option>}</For>
             </select>
           </div>
+          <Show when={org.can("projects:read")}>
+            <InviteProjects value={projects()} onChange={setProjects} />
+          </Show>
           {props.children}
           <Show when={error()}>
             <p class="banner error" role="alert">

@@ -10,6 +10,7 @@ import { MemberDialogs, plural, type MemberDialogState } from "./MemberDialogs.t
 import { MenuButton, type MenuItem } from "./Menu.tsx";
 import { Avatar, debounced, ListStatus, Pager, useNow, When } from "./parts.tsx";
 import { displayName, hasAnyAction, joinedLabel, memberActions, type Looker, type MemberActions } from "./rules.ts";
+import { MemberProjectsCell, ProjectDialogs, useMemberProjects, type ProjectDialogState } from "../projects/MemberProjects.tsx";
 
 /** The sort orders offered, as one choice each. */
 const orders: Array<{ value: string; label: string; sort: MemberQuery["sort"]; order: MemberQuery["order"] }> = [
@@ -34,6 +35,8 @@ export function UsersTab() {
   const [search, setSearch] = createSignal(query().q);
   const [selected, setSelected] = createSignal<ReadonlySet<string>>(new Set());
   const [dialog, setDialog] = createSignal<MemberDialogState | null>(null);
+  const [projectDialog, setProjectDialog] = createSignal<ProjectDialogState | null>(null);
+  const memberProjects = useMemberProjects(() => page().items.map((m) => m.userId));
   const looker = (): Looker | null => {
     const viewer = org.viewer();
     return viewer && !viewer.removed ? { userId: viewer.userId, role: viewer.role } : null;
@@ -147,6 +150,11 @@ export function UsersTab() {
       <Show when={selected().size > 0}>
         <div class="bulk-bar" role="region" aria-label="Selected members">
           <span>{plural(selected().size, "member")} selected</span>
+          <Show when={org.can("projects:write")}>
+            <button type="button" class="button secondary small" onClick={() => setProjectDialog({ kind: "assign", members: selectedMembers() })}>
+              Assign to project…
+            </button>
+          </Show>
           <button type="button" class="button danger small" onClick={() => setDialog({ kind: "bulk-remove", members: selectedMembers() })}>
             Remove selected…
           </button>
@@ -187,6 +195,7 @@ export function UsersTab() {
                 </th>
                 <th scope="col" role="columnheader">Role</th>
                 <th scope="col" role="columnheader">Title</th>
+                <th scope="col" role="columnheader">Projects</th>
                 <th scope="col" role="columnheader">Joined</th>
                 <th scope="col" role="columnheader">Status</th>
                 <th scope="col" role="columnheader">Last connection</th>
@@ -200,7 +209,7 @@ export function UsersTab() {
                 each={page().items}
                 fallback={
                   <tr role="row" class="empty">
-                    <td role="cell" colSpan={9}>
+                    <td role="cell" colSpan={10}>
                       <Show when={query().q || query().role} fallback="No members yet.">
                         No members match{query().q ? ` “${query().q}”` : ""}
                         {query().role ? ` with the role ${roleLabel[query().role as Role]}` : ""}.{" "}
@@ -252,6 +261,9 @@ export function UsersTab() {
                       <td role="cell" data-label="Title">
                         {member.title || <span class="muted">—</span>}
                       </td>
+                      <td role="cell" data-label="Projects">
+                        <MemberProjectsCell member={member} projects={memberProjects.of(member.userId)} edit={org.can("projects:write") ? () => setProjectDialog({ kind: "member", member }) : undefined} />
+                      </td>
                       <td role="cell" data-label="Joined">
                         <span class="joined">
                           {joinedLabel[member.joinedVia]} <span class="sub"><When at={member.joinedAt} now={now()} /></span>
@@ -296,6 +308,17 @@ export function UsersTab() {
         />
       </Show>
 
+      <ProjectDialogs
+        slug={org.slug}
+        state={projectDialog()}
+        close={() => setProjectDialog(null)}
+        assigned={() => {
+          setSelected(new Set<string>());
+          setProjectDialog(null);
+          memberProjects.refresh();
+        }}
+        saved={() => memberProjects.refresh()}
+      />
       <MemberDialogs
         slug={org.slug}
         orgName={org.state.org?.name ?? org.slug}

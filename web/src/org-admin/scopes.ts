@@ -8,6 +8,8 @@ export const scopeDescriptions: Record<Scope, string> = {
   "invitations:read": "List invitations",
   "invitations:write": "Invite, resend, extend and revoke (includes reading them)",
   "audit:read": "Read the audit trail",
+  "projects:read": "List projects and their members",
+  "projects:write": "Create, change and delete projects, assign members (includes reading them)",
 };
 
 export { scopes, type Scope };

@@ -9,6 +9,8 @@ export interface SettingsDraft {
   seatLimit: string;
   defaultInviteTtlDays: string;
   allowedEmailDomains: string[];
+  /** Every new member gets a private project of their own. */
+  autoPrivateProject: boolean;
 }
 
 export type SettingsField = keyof SettingsDraft;
@@ -27,6 +29,7 @@ export function draftOf(org: OrgView): SettingsDraft {
     seatLimit: String(org.seatLimit),
     defaultInviteTtlDays: String(org.defaultInviteTtlDays),
     allowedEmailDomains: org.allowedEmailDomains,
+    autoPrivateProject: org.autoPrivateProject,
   };
 }
 
@@ -59,6 +62,7 @@ export function patchOf(draft: SettingsDraft, org: OrgView): Record<string, unkn
   if (Number(draft.seatLimit) !== org.seatLimit) patch.seatLimit = Number(draft.seatLimit);
   if (Number(draft.defaultInviteTtlDays) !== org.defaultInviteTtlDays) patch.defaultInviteTtlDays = Number(draft.defaultInviteTtlDays);
   if (draft.allowedEmailDomains.join(",") !== org.allowedEmailDomains.join(",")) patch.allowedEmailDomains = draft.allowedEmailDomains;
+  if (draft.autoPrivateProject !== org.autoPrivateProject) patch.autoPrivateProject = draft.autoPrivateProject;
   return patch;
 }
 
@@ -85,6 +89,7 @@ const fieldOfPath: Record<string, SettingsField> = {
   seatLimit: "seatLimit",
   defaultInviteTtlDays: "defaultInviteTtlDays",
   allowedEmailDomains: "allowedEmailDomains",
+  autoPrivateProject: "autoPrivateProject",
 };
 
 /** Places the API's refusal next to the field it is about (its own words). */

@@ -77,6 +77,10 @@ function SettingsSummary(props: { org: OrgView }) {
           <dt>Status</dt>
           <dd>{props.org.status === "dormant" ? "Dormant: nobody new can join" : "Active"}</dd>
         </div>
+        <div>
+          <dt>Private project per new member</dt>
+          <dd>{props.org.autoPrivateProject ? "On" : "Off"}</dd>
+        </div>
       </dl>
     </section>
   );

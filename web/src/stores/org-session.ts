@@ -9,6 +9,7 @@ import { liveCloseCodes } from "../live/messages.ts";
 import { emptyOrgState, type OrgState } from "../live/state.ts";
 import { createInvitationsStore, type InvitationsStore } from "./invitations.ts";
 import { createMembersStore, type MembersStore } from "./members.ts";
+import { createProjectsStore, type ProjectsStore } from "./projects.ts";
 import { createOrgStore, knownOrg } from "./org.ts";
 import { useSession } from "./session.ts";
 
@@ -68,6 +69,7 @@ export function createOrgSession(slug: string) {
   const org = createOrgStore(ctx);
   const members = createMembersStore(ctx);
   const invitations = createInvitationsStore(ctx);
+  const projects = createProjectsStore(ctx);
 
   /** Applies events (in seq order) and updates only the parts of the state they changed. */
   function apply(events: LiveEvent[]): void {
@@ -81,6 +83,7 @@ export function createOrgSession(slug: string) {
       if (next.viewer !== before.viewer) setState("viewer", reconcile(next.viewer));
       if (next.members !== before.members) setState("members", reconcile(next.members, { key: "userId" }));
       if (next.invitations !== before.invitations) setState("invitations", reconcile(next.invitations, { key: "id" }));
+      if (next.projects !== before.projects) setState("projects", reconcile(next.projects, { key: "id" }));
     });
     recent.push(...events.filter((e) => e.seq > before.seq));
     if (recent.length > keptEvents) forgotten = recent.splice(0, recent.length - keptEvents).at(-1)?.seq ?? forgotten;
@@ -94,6 +97,7 @@ export function createOrgSession(slug: string) {
       setState("seq", seq);
       if (state.members.loaded) setState("members", "stale", true);
       if (state.invitations.loaded) setState("invitations", "stale", true);
+      if (state.projects.loaded) setState("projects", "stale", true);
     });
     void org.refresh();
   }
@@ -170,6 +174,8 @@ export function createOrgSession(slug: string) {
     members,
     /** The invitations list (use `useInvitations()` in a page). */
     invitations,
+    /** The projects the viewer may see (use `useProjects()` in a page). */
+    projects,
     /** The live channel: `status()` is connecting, online, offline or ended. */
     live: { status: (): LiveStatus => live()?.status() ?? "connecting" },
     /** Who is looking: user id, current role, whether removed. Null until /me knows the membership. */
@@ -210,4 +216,11 @@ export function useInvitations(): InvitationsStore {
   const { invitations } = useOrg();
   invitations.watch();
   return invitations;
+}
+
+/** The open organization's projects, read and kept current while the calling page lives. */
+export function useProjects(): ProjectsStore {
+  const { projects } = useOrg();
+  projects.watch();
+  return projects;
 }

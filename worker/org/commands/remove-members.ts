@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { apiKeys, memberships, userMemberships } from "../../../db/schema/index.ts";
+import { apiKeys, memberships, projectMembers, userMemberships } from "../../../db/schema/index.ts";
 import { canActOn } from "../../domain/roles.ts";
 import { AppError, type ErrorCode } from "../../errors.ts";
 import { actorId, type Actor } from "../actor.ts";
@@ -47,6 +47,8 @@ export function planRemoveMembers(ctx: PlanContext, state: RoomState, actor: Act
     statements: [
       ctx.db.delete(memberships).where(and(eq(memberships.orgId, orgId), inArray(memberships.userId, ids))),
       ctx.db.delete(userMemberships).where(and(eq(userMemberships.orgId, orgId), inArray(userMemberships.userId, ids))),
+      // Their project roles go with the membership (an automatic private project stays, theirs again if they come back).
+      ctx.db.delete(projectMembers).where(and(eq(projectMembers.orgId, orgId), inArray(projectMembers.userId, ids))),
       ctx.db
         .update(apiKeys)
         .set({ revokedAt: new Date(ctx.now) })

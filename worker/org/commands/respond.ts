@@ -8,6 +8,7 @@ import { auditStatement } from "../audit.ts";
 import { rawGuard } from "../../lib/sql/guard.ts";
 import { addMember, dropPending, inviteeKey, type RoomState } from "../state.ts";
 import { expireStatement } from "./invite.ts";
+import { personalProjectEvents, personalProjectStatements } from "./personal-project.ts";
 import { invitationView, type InvitationAnswerView } from "../../views/invitation.ts";
 import type { PlanContext, RoomEvent, RoomPlan } from "./plan-context.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
@@ -69,6 +70,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
     rawGuard("changes() = 1", [], "invitation_not_pending"),
   ];
   const alreadyMember = state.members.has(user.id);
+  const projectsBefore = state.projects.size;
   if (!alreadyMember) {
     statements.push(
       ctx.db.insert(memberships).values({
@@ -78,6 +80,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
       ...invitation.projectAssignments.map((p) =>
         ctx.db.insert(projectMembers).values({ projectId: p.projectId, orgId: org.id, userId: user.id, role: p.role, createdAt: at }).onConflictDoNothing(),
       ),
+      ...personalProjectStatements(ctx, state, { userId: user.id, name: user.name, email: user.email }),
     );
   }
   const actor = { type: "user" as const, userId: user.id, role: invitation.role, sessionId: "" };
@@ -123,6 +126,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
       { type: "invitation.updated", data: { invitation: view } },
       ...supersededViews.map((other): RoomEvent => ({ type: "invitation.updated", data: { invitation: other } })),
       ...(alreadyMember ? [] : [{ type: "member.joined", data: { userId: user.id, role: invitation.role, via: "invitation" } } as const]),
+      ...personalProjectEvents(state, user.id, projectsBefore, ctx.now),
     ],
     seatsChanged: true,
     sendsMail: true,

@@ -1,6 +1,7 @@
 import type { Permission } from "../../domain/roles.ts";
 import { rowShape } from "../../lib/sql/row-insert.ts";
 import type { LiveEventData, LiveEventType } from "./protocol.ts";
+import { projectSubject } from "../../domain/projects.ts";
 
 /** An event row as `append` sends it. */
 const eventRow = rowShape(["seq", "type", "at", "data", "audience", "subject"]);
@@ -78,6 +79,7 @@ export class EventLog {
 
 /** Member events are about one member, who may always see them. */
 export function subjectOf<T extends LiveEventType>(type: T, data: LiveEventData[T]): string | null {
+  if (type === "project.changed") return projectSubject(data as LiveEventData["project.changed"]);
   if (!type.startsWith("member.")) return null;
   const payload: object = data;
   return "userId" in payload && typeof payload.userId === "string" ? payload.userId : null;

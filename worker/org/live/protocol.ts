@@ -9,6 +9,7 @@ import type { Permission, Role } from "../../domain/roles.ts";
 import type { InvitationView } from "../../views/invitation.ts";
 import type { OrgView } from "../../views/org.ts";
 import type { SeatsView } from "../../views/seats.ts";
+import type { ProjectChangedData } from "../../views/project.ts";
 
 // ── Client → server ──────────────────────────────────────────────────────────────────
 
@@ -32,6 +33,7 @@ export const liveEventTypes = [
   "member.removed",
   "seats.changed",
   "org.updated",
+  "project.changed",
 ] as const;
 export type LiveEventType = (typeof liveEventTypes)[number];
 
@@ -48,6 +50,8 @@ export interface LiveEventData {
   "seats.changed": SeatsView;
   /** The organization as `GET /orgs/:org` shows it. */
   "org.updated": { org: OrgView };
+  /** A project as it is now, or only its id once deleted; `userIds`: members whose role in it changed. */
+  "project.changed": ProjectChangedData;
 }
 
 /** An event as its publisher hands it to the live channel, before it is numbered. */
@@ -71,6 +75,8 @@ export const defaultAudience = {
   "member.removed": "members:read",
   "seats.changed": "org:read",
   "org.updated": "org:read",
+  // A private project's event goes to projects:write and its own member (views/project.ts projectAudience).
+  "project.changed": "projects:read",
 } as const satisfies Record<LiveEventType, Permission>;
 
 // ── Server → client: control frames ──────────────────────────────────────────────────

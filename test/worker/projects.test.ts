@@ -1,0 +1,403 @@
+import { createClient } from "@libsql/client/web";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MemberProjectView, ProjectDetailView, ProjectView } from "../../worker/views/project.ts";
+import { call, createOrg, env, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
+import { isEvent, open, type Event } from "./support/live.ts";
+
+const db = createClient({ url: env.DATABASE_URL ?? "" });
+afterAll(() => db.close());
+
+let owner: SignedIn;
+let admin: SignedIn;
+let member: SignedIn;
+let restricted: SignedIn;
+let outsider: SignedIn;
+let org: { id: string; slug: string };
+
+beforeAll(async () => {
+  [owner, admin, member, restricted, outsider] = (await Promise.all(
+    ["owner", "admin", "member", "restricted", "outsider"].map((stem) => signIn(uniqueEmail(`prj-${stem}`))),
+  )) as [SignedIn, SignedIn, SignedIn, SignedIn, SignedIn];
+  org = await createOrg(owner, "projects");
+  // Seeded before the room first loads (it reads its members once).
+  await seedMember(org, admin, "admin");
+  await seedMember(org, member, "member");
+  await seedMember(org, restricted, "restricted");
+  await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { seatLimit: 50 } });
+});
+
+const base = () => `/api/v1/orgs/${org.slug}/projects`;
+
+async function create(name: string, visibility: "public" | "private" = "private", who: SignedIn = admin): Promise<ProjectView> {
+  const made = await call<{ project: ProjectView }>("POST", base(), { cookie: who.cookie, body: { name, visibility } });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  return made.body.project;
+}
+
+async function assign(body: unknown, who: SignedIn = admin) {
+  return call("POST", `${base()}/assignments`, { cookie: who.cookie, body });
+}
+
+const names = (list: Array<{ name: string }>) => list.map((p) => p.name).sort();
+
+async function auditActions(orgId: string, targetId: string): Promise<string[]> {
+  const rows = await db.execute({ sql: "SELECT action FROM audit_events WHERE org_id = ? AND target_id = ? ORDER BY id", args: [orgId, targetId] });
+  return rows.rows.map((r) => String(r.action));
+}
+
+describe("creating, renaming and deleting projects", () => {
+  it("creates a project with a trimmed name, private by default, and audits it", async () => {
+    const made = await call<{ project: ProjectView }>("POST", base(), { cookie: admin.cookie, body: { name: "  Churn model  " } });
+    expect(made.status).toBe(201);
+    expect(made.body.project).toEqual({
+      id: expect.stringMatching(/^prj_/),
+      name: "Churn model",
+      visibility: "private",
+      personalUserId: null,
+      createdBy: admin.userId,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    expect(await auditActions(org.id, made.body.project.id)).toEqual(["project.created"]);
+  });
+
+  it("refuses an empty, a too long, or an unknown-field body with validation_failed", async () => {
+    for (const body of [{ name: "   " }, { name: "x".repeat(101) }, { name: "ok", visibility: "secret" }, { name: "ok", extra: 1 }]) {
+      const refused = await call("POST", base(), { cookie: admin.cookie, body });
+      expect([JSON.stringify(body), refused.status, refused.body.error.code]).toEqual([JSON.stringify(body), 400, "validation_failed"]);
+    }
+    expect((await call("POST", base(), { cookie: admin.cookie, body: { name: "x".repeat(100) } })).status).toBe(201);
+  });
+
+  it("keeps names unique per organization ignoring case (409 project_name_taken), but not across organizations", async () => {
+    await create("Forecasting");
+    const taken = await call("POST", base(), { cookie: admin.cookie, body: { name: "FORECASTING" } });
+    expect([taken.status, taken.body.error.code]).toEqual([409, "project_name_taken"]);
+    const other = await createOrg(outsider, "projects-other");
+    const elsewhere = await call("POST", `/api/v1/orgs/${other.slug}/projects`, { cookie: outsider.cookie, body: { name: "Forecasting" } });
+    expect(elsewhere.status).toBe(201);
+  });
+
+  it("renames and changes visibility; a rename onto another project's name is refused", async () => {
+    const project = await create("Rename me");
+    await create("Already here");
+    const renamed = await call<{ project: ProjectView }>("PATCH", `${base()}/${project.id}`, { cookie: admin.cookie, body: { name: " Renamed " } });
+    expect([renamed.status, renamed.body.project.name]).toEqual([200, "Renamed"]);
+    const recased = await call<{ project: ProjectView }>("PATCH", `${base()}/${project.id}`, { cookie: admin.cookie, body: { name: "RENAMED" } });
+    expect([recased.status, recased.body.project.name]).toEqual([200, "RENAMED"]);
+    const clash = await call("PATCH", `${base()}/${project.id}`, { cookie: admin.cookie, body: { name: "already HERE" } });
+    expect([clash.status, clash.body.error.code]).toEqual([409, "project_name_taken"]);
+    const opened = await call<{ project: ProjectView }>("PATCH", `${base()}/${project.id}`, { cookie: admin.cookie, body: { visibility: "public" } });
+    expect(opened.body.project.visibility).toBe("public");
+    expect((await call("PATCH", `${base()}/${project.id}`, { cookie: admin.cookie, body: {} })).status).toBe(400);
+    expect(await auditActions(org.id, project.id)).toEqual(["project.created", "project.renamed", "project.renamed", "project.updated"]);
+  });
+
+  it("deletes a project with its members' roles; it is gone from the list and 404 after", async () => {
+    const project = await create("Short-lived");
+    expect((await assign({ userIds: [member.userId], projects: [{ projectId: project.id, role: "use" }] })).status).toBe(200);
+    expect((await call("DELETE", `${base()}/${project.id}`, { cookie: admin.cookie })).status).toBe(204);
+    expect((await call("GET", `${base()}/${project.id}`, { cookie: admin.cookie })).status).toBe(404);
+    expect((await call("DELETE", `${base()}/${project.id}`, { cookie: admin.cookie })).status).toBe(404);
+    const list = await call<{ projects: ProjectView[] }>("GET", base(), { cookie: admin.cookie });
+    expect(list.body.projects.map((p) => p.id)).not.toContain(project.id);
+    const left = await db.execute({ sql: "SELECT count(*) AS n FROM project_members WHERE project_id = ?", args: [project.id] });
+    expect(Number(left.rows[0]!.n)).toBe(0);
+    expect(await auditActions(org.id, project.id)).toEqual(["project.created", "project.members_assigned", "project.deleted"]);
+  });
+
+  it("lets only admins and owners write; members and restricted members get 403", async () => {
+    const project = await create("Guarded");
+    for (const who of [member, restricted]) {
+      expect((await call("POST", base(), { cookie: who.cookie, body: { name: "Nope" } })).status).toBe(403);
+      expect((await call("PATCH", `${base()}/${project.id}`, { cookie: who.cookie, body: { name: "Nope" } })).status).toBe(403);
+      expect((await call("DELETE", `${base()}/${project.id}`, { cookie: who.cookie })).status).toBe(403);
+      expect((await assign({ userIds: [who.userId], projects: [{ projectId: project.id, role: "owner" }] }, who)).status).toBe(403);
+    }
+    expect((await create("Owner made", "public", owner)).createdBy).toBe(owner.userId);
+  });
+});
+
+describe("who sees which projects", () => {
+  let open1: ProjectView;
+  let closed: ProjectView;
+  let mine: ProjectView;
+
+  beforeAll(async () => {
+    open1 = await create("Visible to all", "public");
+    closed = await create("Admins only", "private");
+    mine = await create("Restricted's own", "private");
+    expect((await assign({ userIds: [restricted.userId, member.userId], projects: [{ projectId: mine.id, role: "viewer" }] })).status).toBe(200);
+  });
+
+  it("admins and owners see every project", async () => {
+    for (const who of [admin, owner]) {
+      const list = await call<{ projects: ProjectView[] }>("GET", base(), { cookie: who.cookie });
+      expect(list.body.projects.map((p) => p.id)).toEqual(expect.arrayContaining([open1.id, closed.id, mine.id]));
+    }
+  });
+
+  it("members and restricted members see the public projects and those they belong to, nothing else", async () => {
+    for (const who of [restricted, member]) {
+      const list = await call<{ projects: ProjectView[] }>("GET", base(), { cookie: who.cookie });
+      const ids = list.body.projects.map((p) => p.id);
+      expect(ids).toContain(open1.id);
+      expect(ids).toContain(mine.id);
+      expect(ids).not.toContain(closed.id);
+      expect(list.body.projects.every((p) => p.visibility === "public" || p.id === mine.id)).toBe(true);
+      const hidden = await call("GET", `${base()}/${closed.id}`, { cookie: who.cookie });
+      expect([hidden.status, hidden.body.error.code]).toEqual([404, "not_found"]);
+      expect((await call("GET", `${base()}/${closed.id}/members`, { cookie: who.cookie })).status).toBe(404);
+    }
+  });
+
+  it("shows a project's members with their roles; a restricted member sees only themself", async () => {
+    const full = await call<ProjectDetailView>("GET", `${base()}/${mine.id}`, { cookie: member.cookie });
+    expect(full.status).toBe(200);
+    expect(full.body.members.map((m) => [m.userId, m.role, m.orgRole]).sort()).toEqual(
+      [
+        [member.userId, "viewer", "member"],
+        [restricted.userId, "viewer", "restricted"],
+      ].sort(),
+    );
+    const own = await call<ProjectDetailView>("GET", `${base()}/${mine.id}`, { cookie: restricted.cookie });
+    expect(own.body.members.map((m) => m.userId)).toEqual([restricted.userId]);
+    const listed = await call<{ members: unknown[] }>("GET", `${base()}/${mine.id}/members`, { cookie: restricted.cookie });
+    expect(listed.body.members).toHaveLength(1);
+  });
+
+  it("a member's projects: their own for anyone, somebody else's with members:read, and only projects the asker may see", async () => {
+    const ownList = await call<{ projects: MemberProjectView[] }>("GET", `/api/v1/orgs/${org.slug}/members/${restricted.userId}/projects`, { cookie: restricted.cookie });
+    expect(ownList.body.projects).toContainEqual({ userId: restricted.userId, projectId: mine.id, projectName: mine.name, visibility: "private", role: "viewer" });
+    expect((await call("GET", `/api/v1/orgs/${org.slug}/members/${member.userId}/projects`, { cookie: restricted.cookie })).status).toBe(403);
+    expect((await assign({ userIds: [admin.userId], projects: [{ projectId: closed.id, role: "admin" }] })).status).toBe(200);
+    const byAdmin = await call<{ projects: MemberProjectView[] }>("GET", `/api/v1/orgs/${org.slug}/members/${admin.userId}/projects`, { cookie: owner.cookie });
+    expect(byAdmin.body.projects.map((p) => p.projectId)).toContain(closed.id);
+    const byMember = await call<{ projects: MemberProjectView[] }>("GET", `/api/v1/orgs/${org.slug}/members/${admin.userId}/projects`, { cookie: member.cookie });
+    expect(byMember.body.projects.map((p) => p.projectId)).not.toContain(closed.id);
+  });
+});
+
+describe("bulk assignment", () => {
+  let a: ProjectView;
+  let b: ProjectView;
+  let c: ProjectView;
+
+  beforeAll(async () => {
+    [a, b, c] = [await create("Bulk A"), await create("Bulk B"), await create("Bulk C", "public")];
+  });
+
+  it("gives every user the role named for every project in one request", async () => {
+    const users = [member.userId, restricted.userId, admin.userId];
+    const done = await assign({ userIds: users, projects: [{ projectId: a.id, role: "use" }, { projectId: b.id, role: "viewer" }, { projectId: c.id, role: "admin" }] });
+    expect([done.status, done.body]).toEqual([200, { assigned: 9, unchanged: 0 }]);
+    const rows = await db.execute({
+      sql: "SELECT project_id, user_id, role FROM project_members WHERE project_id IN (?, ?, ?) ORDER BY project_id, user_id",
+      args: [a.id, b.id, c.id],
+    });
+    const expected = [a, b, c].flatMap((p, i) => users.map((u) => [p.id, u, ["use", "viewer", "admin"][i]]));
+    expect(rows.rows.map((r) => [r.project_id, r.user_id, r.role]).sort()).toEqual(expected.sort());
+    const audit = await db.execute({ sql: "SELECT data FROM audit_events WHERE org_id = ? AND action = 'project.members_assigned' ORDER BY id DESC LIMIT 1", args: [org.id] });
+    expect(JSON.parse(String(audit.rows[0]!.data))).toMatchObject({ userIds: users, assigned: 9 });
+  });
+
+  it("changes a role held already, and counts what was already so", async () => {
+    const again = await assign({ userIds: [member.userId, restricted.userId], projects: [{ projectId: a.id, role: "owner" }, { projectId: b.id, role: "viewer" }] });
+    expect(again.body).toEqual({ assigned: 2, unchanged: 2 });
+    const detail = await call<ProjectDetailView>("GET", `${base()}/${a.id}`, { cookie: admin.cookie });
+    expect(detail.body.members.find((m) => m.userId === member.userId)?.role).toBe("owner");
+  });
+
+  it("refuses all of it when a user is not a member, or a project is another organization's or unknown", async () => {
+    const other = await createOrg(outsider, "projects-foreign");
+    const foreign = await call<{ project: ProjectView }>("POST", `/api/v1/orgs/${other.slug}/projects`, { cookie: outsider.cookie, body: { name: "Foreign" } });
+    const cases = [
+      { userIds: [member.userId, outsider.userId], projects: [{ projectId: a.id, role: "use" }] },
+      { userIds: [member.userId], projects: [{ projectId: a.id, role: "use" }, { projectId: foreign.body.project.id, role: "use" }] },
+      { userIds: [member.userId], projects: [{ projectId: "prj_nothing", role: "use" }] },
+    ];
+    for (const body of cases) {
+      const refused = await assign(body);
+      expect([refused.status, refused.body.error.code]).toEqual([400, "validation_failed"]);
+    }
+    const foreignRows = await db.execute({ sql: "SELECT count(*) AS n FROM project_members WHERE project_id = ?", args: [foreign.body.project.id] });
+    expect(Number(foreignRows.rows[0]!.n)).toBe(0);
+    const outsiderRows = await db.execute({ sql: "SELECT count(*) AS n FROM project_members WHERE user_id = ? AND org_id = ?", args: [outsider.userId, org.id] });
+    expect(Number(outsiderRows.rows[0]!.n)).toBe(0);
+  });
+
+  it("limits the request: 1 to 100 users, 1 to 50 projects, each project once, known roles", async () => {
+    const project = { projectId: a.id, role: "use" };
+    const bodies = [
+      { userIds: [], projects: [project] },
+      { userIds: [member.userId], projects: [] },
+      { userIds: Array.from({ length: 101 }, (_, i) => `usr_${i}`), projects: [project] },
+      { userIds: [member.userId], projects: Array.from({ length: 51 }, (_, i) => ({ projectId: `prj_${i}`, role: "use" })) },
+      { userIds: [member.userId], projects: [project, { projectId: a.id, role: "viewer" }] },
+      { userIds: [member.userId], projects: [{ projectId: a.id, role: "emperor" }] },
+    ];
+    for (const body of bodies) expect((await assign(body)).status).toBe(400);
+  });
+
+  it("takes a member out of a project, audited; a second time is 404", async () => {
+    const path = `${base()}/${b.id}/members/${restricted.userId}`;
+    expect((await call("DELETE", path, { cookie: admin.cookie })).status).toBe(204);
+    expect((await call("DELETE", path, { cookie: admin.cookie })).status).toBe(404);
+    const detail = await call<ProjectDetailView>("GET", `${base()}/${b.id}`, { cookie: admin.cookie });
+    expect(detail.body.members.map((m) => m.userId)).not.toContain(restricted.userId);
+    expect(await auditActions(org.id, b.id)).toContain("project.member_removed");
+  });
+
+  it("lists the projects of several members at once for the members page", async () => {
+    const listed = await call<{ assignments: MemberProjectView[] }>("GET", `${base()}/assignments?userIds=${member.userId},${admin.userId}`, { cookie: admin.cookie });
+    expect(listed.status).toBe(200);
+    expect(listed.body.assignments.filter((x) => x.projectId === c.id).map((x) => x.userId).sort()).toEqual([admin.userId, member.userId].sort());
+    expect(listed.body.assignments.every((x) => [member.userId, admin.userId].includes(x.userId))).toBe(true);
+  });
+});
+
+describe("API keys", () => {
+  it("need projects:read to read and projects:write to write (which includes reading)", async () => {
+    const key = async (scopes: string[]) => (await call("POST", `/api/v1/orgs/${org.slug}/api-keys`, { cookie: owner.cookie, body: { name: "k", scopes } })).body.secret as string;
+    const [reader, writer, unrelated] = [await key(["projects:read"]), await key(["projects:write"]), await key(["members:read"])];
+    expect((await call("GET", base(), { bearer: reader })).status).toBe(200);
+    expect((await call("GET", base(), { bearer: writer })).status).toBe(200);
+    expect((await call("GET", base(), { bearer: unrelated })).status).toBe(403);
+    expect((await call("POST", base(), { bearer: reader, body: { name: "By reader" } })).status).toBe(403);
+    const made = await call<{ project: ProjectView }>("POST", base(), { bearer: writer, body: { name: "By key" } });
+    expect(made.status).toBe(201);
+    expect(made.body.project.createdBy).toMatch(/^key_/);
+  });
+});
+
+describe("invitations carrying projects", () => {
+  async function invite(email: string, projects: unknown[]) {
+    const made = await call("POST", `/api/v1/orgs/${org.slug}/invitations`, { cookie: admin.cookie, body: { invitee: email, role: "member", projects } });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    return { id: made.body.invitation.id as string, token: String(made.body.inviteUrl).split("/invitations/")[1]! };
+  }
+
+  it("assigns the projects on accept, in the same transaction as the membership", async () => {
+    const p1 = await create("Invited into 1");
+    const p2 = await create("Invited into 2", "public");
+    const invitee = await signIn(uniqueEmail("prj-invitee"));
+    const { token } = await invite(invitee.email, [{ projectId: p1.id, role: "admin" }, { projectId: p2.id, role: "viewer" }]);
+    expect((await call("POST", `/api/v1/invitations/${token}/accept`, { cookie: invitee.cookie })).status).toBe(200);
+    const mine = await call<{ projects: MemberProjectView[] }>("GET", `/api/v1/orgs/${org.slug}/members/${invitee.userId}/projects`, { cookie: invitee.cookie });
+    expect(mine.body.projects.map((p) => [p.projectId, p.role]).sort()).toEqual([[p1.id, "admin"], [p2.id, "viewer"]].sort());
+  });
+
+  it("deleting a project takes it out of pending invitations, which stay pending", async () => {
+    const doomed = await create("Doomed");
+    const kept = await create("Kept");
+    const { id } = await invite(uniqueEmail("prj-pending"), [{ projectId: doomed.id, role: "use" }, { projectId: kept.id, role: "viewer" }]);
+    expect((await call("DELETE", `${base()}/${doomed.id}`, { cookie: admin.cookie })).status).toBe(204);
+    const list = await call("GET", `/api/v1/orgs/${org.slug}/invitations?limit=100`, { cookie: admin.cookie });
+    const invitation = list.body.invitations.find((i: { id: string }) => i.id === id);
+    expect(invitation.status).toBe("pending");
+    expect(invitation.projectAssignments).toEqual([{ projectId: kept.id, role: "viewer" }]);
+    // Editing it with the deleted project is refused now.
+    const edit = await call("PATCH", `/api/v1/orgs/${org.slug}/invitations/${id}`, { cookie: admin.cookie, body: { projects: [{ projectId: doomed.id, role: "use" }] } });
+    expect(edit.status).toBe(400);
+    const edited = await call("PATCH", `/api/v1/orgs/${org.slug}/invitations/${id}`, { cookie: admin.cookie, body: { projects: [] } });
+    expect(edited.body.invitation.projectAssignments).toEqual([]);
+  });
+});
+
+describe("the automatic private project", () => {
+  async function joinByInvitation(o: { slug: string }, inviter: SignedIn, stem: string, name?: string): Promise<SignedIn> {
+    const invitee = await signIn(uniqueEmail(stem));
+    if (name) await call("PATCH", "/api/v1/me", { cookie: invitee.cookie, body: { name } });
+    const made = await call("POST", `/api/v1/orgs/${o.slug}/invitations`, { cookie: inviter.cookie, body: { invitee: invitee.email, role: "restricted" } });
+    expect(made.status).toBe(201);
+    const token = String(made.body.inviteUrl).split("/invitations/")[1]!;
+    expect((await call("POST", `/api/v1/invitations/${token}/accept`, { cookie: invitee.cookie })).status).toBe(200);
+    return invitee;
+  }
+
+  it("is made on accept with the switch on: private, the member its owner, theirs alone to see", async () => {
+    const o = await createOrg(owner, "personal-on");
+    expect((await call("PATCH", `/api/v1/orgs/${o.slug}`, { cookie: owner.cookie, body: { autoPrivateProject: true } })).status).toBe(200);
+    const joined = await joinByInvitation(o, owner, "prj-personal", "Grace Hopper");
+    const seen = await call<{ projects: ProjectView[] }>("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: joined.cookie });
+    expect(seen.body.projects).toEqual([expect.objectContaining({ name: "Grace Hopper's project", visibility: "private", personalUserId: joined.userId })]);
+    const project = seen.body.projects[0]!;
+    const detail = await call<ProjectDetailView>("GET", `/api/v1/orgs/${o.slug}/projects/${project.id}`, { cookie: owner.cookie });
+    expect(detail.body.members.map((m) => [m.userId, m.role])).toEqual([[joined.userId, "owner"]]);
+    const audit = await db.execute({ sql: "SELECT action, actor_type FROM audit_events WHERE org_id = ? AND target_id = ?", args: [o.id, project.id] });
+    expect(audit.rows.map((r) => [r.action, r.actor_type])).toEqual([["project.created", "system"]]);
+
+    // A second member with the same name gets a name of their own.
+    const twin = await joinByInvitation(o, owner, "prj-personal-twin", "Grace Hopper");
+    const twins = await call<{ projects: ProjectView[] }>("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: twin.cookie });
+    expect(twins.body.projects.map((p) => p.name)).toEqual(["Grace Hopper's project (2)"]);
+    // One member does not see the other's.
+    expect(names((await call("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: joined.cookie })).body.projects)).toEqual(["Grace Hopper's project"]);
+  });
+
+  it("is named after the email without a name; a member who leaves loses their roles, and coming back gives them their own project again, not a second", async () => {
+    const o = await createOrg(owner, "personal-return");
+    await call("PATCH", `/api/v1/orgs/${o.slug}`, { cookie: owner.cookie, body: { autoPrivateProject: true } });
+    const joined = await joinByInvitation(o, owner, "prj-return");
+    const local = joined.email.split("@")[0]!;
+    const first = (await call<{ projects: ProjectView[] }>("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: joined.cookie })).body.projects;
+    expect(first.map((p) => p.name)).toEqual([`${local}'s project`]);
+    const shared = await call<{ project: ProjectView }>("POST", `/api/v1/orgs/${o.slug}/projects`, { cookie: owner.cookie, body: { name: "Shared", visibility: "private" } });
+    await call("POST", `/api/v1/orgs/${o.slug}/projects/assignments`, { cookie: owner.cookie, body: { userIds: [joined.userId], projects: [{ projectId: shared.body.project.id, role: "use" }] } });
+
+    expect((await call("DELETE", `/api/v1/orgs/${o.slug}/members/${joined.userId}`, { cookie: owner.cookie })).status).toBe(204);
+    const left = await db.execute({ sql: "SELECT count(*) AS n FROM project_members WHERE org_id = ? AND user_id = ?", args: [o.id, joined.userId] });
+    expect(Number(left.rows[0]!.n)).toBe(0);
+
+    const made = await call("POST", `/api/v1/orgs/${o.slug}/invitations`, { cookie: owner.cookie, body: { invitee: joined.email, role: "restricted" } });
+    const token = String(made.body.inviteUrl).split("/invitations/")[1]!;
+    expect((await call("POST", `/api/v1/invitations/${token}/accept`, { cookie: joined.cookie })).status).toBe(200);
+    const again = (await call<{ projects: ProjectView[] }>("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: joined.cookie })).body.projects;
+    expect(again.map((p) => p.id)).toEqual([first[0]!.id]);
+    const roles = await db.execute({ sql: "SELECT project_id, role FROM project_members WHERE org_id = ? AND user_id = ?", args: [o.id, joined.userId] });
+    expect(roles.rows.map((r) => [r.project_id, r.role])).toEqual([[first[0]!.id, "owner"]]);
+  });
+
+  it("is not made with the switch off", async () => {
+    const o = await createOrg(owner, "personal-off");
+    await joinByInvitation(o, owner, "prj-nopersonal", "Alan Turing");
+    const all = await call<{ projects: ProjectView[] }>("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: owner.cookie });
+    expect(all.body.projects).toEqual([]);
+  });
+
+  it("is announced live (project.changed) to those who see every project", async () => {
+    const o = await createOrg(owner, "personal-live");
+    await call("PATCH", `/api/v1/orgs/${o.slug}`, { cookie: owner.cookie, body: { autoPrivateProject: true } });
+    const watcher = await open(o.slug, { cookie: owner.cookie });
+    await watcher.take((m) => m.type === "ready");
+    const joined = await joinByInvitation(o, owner, "prj-live", "Ada");
+    const event = (await watcher.take((m) => m.type === "project.changed")) as Event;
+    expect(event.data).toMatchObject({ project: { name: "Ada's project", visibility: "private", personalUserId: joined.userId }, userIds: [joined.userId] });
+  });
+});
+
+describe("live project.changed", () => {
+  it("goes to everyone who reads projects for a public project, to admins alone for a private one", async () => {
+    const o = await createOrg(owner, "projects-live");
+    const [adm, res] = await Promise.all([signIn(uniqueEmail("prj-live-admin")), signIn(uniqueEmail("prj-live-restricted"))]);
+    await seedMember(o, adm, "admin");
+    await seedMember(o, res, "restricted");
+    const adminLive = await open(o.slug, { cookie: adm.cookie });
+    const restrictedLive = await open(o.slug, { cookie: res.cookie });
+    await adminLive.take((m) => m.type === "ready");
+    await restrictedLive.take((m) => m.type === "ready");
+    const secret = await call<{ project: ProjectView }>("POST", `/api/v1/orgs/${o.slug}/projects`, { cookie: owner.cookie, body: { name: "Secret", visibility: "private" } });
+    const shared = await call<{ project: ProjectView }>("POST", `/api/v1/orgs/${o.slug}/projects`, { cookie: owner.cookie, body: { name: "Shared", visibility: "public" } });
+    await call("POST", `/api/v1/orgs/${o.slug}/projects/assignments`, { cookie: owner.cookie, body: { userIds: [res.userId], projects: [{ projectId: shared.body.project.id, role: "use" }] } });
+    const adminEvents = (await adminLive.drain()).filter((e) => e.type === "project.changed");
+    expect(adminEvents.map((e) => (e.data as { project: ProjectView }).project.name)).toEqual(["Secret", "Shared", "Shared"]);
+    expect((adminEvents[2]!.data as { userIds: string[] }).userIds).toEqual([res.userId]);
+    const restrictedEvents = (await restrictedLive.drain()).filter(isEvent).filter((e) => e.type === "project.changed");
+    expect(restrictedEvents.map((e) => (e.data as { project: ProjectView }).project.id)).toEqual([shared.body.project.id, shared.body.project.id]);
+    expect(JSON.stringify(restrictedLive.messages)).not.toContain(secret.body.project.id);
+    // A deletion is announced by id.
+    await call("DELETE", `/api/v1/orgs/${o.slug}/projects/${shared.body.project.id}`, { cookie: owner.cookie });
+    const deleted = (await adminLive.take((m) => m.type === "project.changed")) as Event;
+    expect(deleted.data).toEqual({ project: { id: shared.body.project.id, deleted: true } });
+  });
+});

@@ -1,0 +1,332 @@
+import { createResource, createSignal, createUniqueId, For, Match, Show, Switch } from "solid-js";
+import type { ProjectVisibility } from "../../../worker/domain/projects.ts";
+import type { ProjectDetailView, ProjectView } from "../../../worker/views/index.ts";
+import { api, ApiError, describeError, post } from "../api.ts";
+import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
+import { setTitle } from "../components/Layouts.tsx";
+import { LoadError } from "../components/LoadError.tsx";
+import { FormEnd } from "../members/InvitationDialogs.tsx";
+import { roleLabel } from "../model.ts";
+import { projectRoleLabel } from "../projects/ProjectRolesPicker.tsx";
+import { useOrg, useProjects } from "../stores/org-session.ts";
+import { projectsUrl } from "../stores/projects.ts";
+import { toast, toastError } from "../toast.ts";
+import "../org-admin/org-admin.css";
+import "../projects/projects.css";
+
+type Editing = { kind: "create" } | { kind: "edit"; project: ProjectView };
+
+/**
+ * `/orgs/:slug/projects`: the projects the viewer may see, by name. Admins and owners create
+ * them, rename them, change their visibility and delete them (after a confirmation); anyone
+ * opens one to see its members and their roles. Changes made elsewhere arrive live.
+ */
+export default function ProjectsPage() {
+  setTitle("Projects");
+  const org = useOrg();
+  const projects = useProjects();
+  const canWrite = () => org.can("projects:write");
+  const [editing, setEditing] = createSignal<Editing | null>(null);
+  const [deleting, setDeleting] = createSignal<ProjectView>();
+  const [deletePending, setDeletePending] = createSignal(false);
+  const [deleteError, setDeleteError] = createSignal<string>();
+  const [openId, setOpenId] = createSignal<string>();
+  const list = () => projects.page();
+  const opened = () => list().items.find((p) => p.id === openId());
+
+  const remove = async () => {
+    const project = deleting();
+    if (!project) return;
+    setDeletePending(true);
+    setDeleteError(undefined);
+    try {
+      await api(projectsUrl(org.slug, `/${encodeURIComponent(project.id)}`), { method: "DELETE" });
+      setDeleting(undefined);
+      if (openId() === project.id) setOpenId(undefined);
+      void projects.refresh();
+      toast(`Deleted ${project.name}.`);
+    } catch (failure) {
+      setDeleteError(describeError(failure));
+    } finally {
+      setDeletePending(false);
+    }
+  };
+
+  return (
+    <div class="admin-page projects-page">
+      <header class="section-head">
+        <div>
+          <h1>Projects</h1>
+          <p class="muted">
+            Members get a role in each project: owner, admin, use or viewer. Private projects are seen only by admins, owners and their own members.
+          </p>
+        </div>
+        <Show when={canWrite()}>
+          <button type="button" class="button primary" onClick={() => setEditing({ kind: "create" })}>
+            New project
+          </button>
+        </Show>
+      </header>
+
+      <section class="card" aria-labelledby="projects-title">
+        <div class="section-head">
+          <h2 id="projects-title">
+            Projects <Show when={list().loaded}>({list().items.length})</Show>
+          </h2>
+          <button type="button" class="button ghost small" disabled={projects.loading()} onClick={() => void projects.refresh()}>
+            {projects.loading() ? "Refreshing…" : "Refresh"}
+          </button>
+        </div>
+        <Switch fallback={<p role="status">Loading the projects…</p>}>
+          <Match when={projects.error() && !list().loaded}>
+            <LoadError what="projects" error={projects.error()} retry={() => void projects.refresh()} />
+          </Match>
+          <Match when={list().loaded && list().items.length === 0}>
+            <div class="empty">
+              <p>
+                <strong>No projects yet.</strong>
+              </p>
+              <p class="muted">{canWrite() ? "Create one, then assign members to it from here or from the members page." : "None you can see."}</p>
+            </div>
+          </Match>
+          <Match when={list().loaded}>
+            <div class="table-wrap">
+              <table class="data-table" aria-labelledby="projects-title">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Visibility</th>
+                    <th scope="col">
+                      <span class="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={list().items}>
+                    {(project) => (
+                      <tr aria-label={project.name} classList={{ selected: openId() === project.id }}>
+                        <td data-label="Name">
+                          <strong>{project.name}</strong>
+                          <Show when={project.personalUserId}>
+                            {" "}
+                            <span class="tag">Personal</span>
+                          </Show>
+                        </td>
+                        <td data-label="Visibility">
+                          <span class="tag">{project.visibility === "public" ? "Public" : "Private"}</span>
+                        </td>
+                        <td data-label="" class="row-buttons">
+                          <button
+                            type="button"
+                            class="button ghost small"
+                            aria-label={`Members of ${project.name}`}
+                            aria-expanded={openId() === project.id}
+                            onClick={() => setOpenId(openId() === project.id ? undefined : project.id)}
+                          >
+                            Members
+                          </button>
+                          <Show when={canWrite()}>
+                            <button type="button" class="button ghost small" aria-label={`Edit ${project.name}`} onClick={() => setEditing({ kind: "edit", project })}>
+                              Edit
+                            </button>
+                            <button
+                              type="button"
+                              class="button danger-outline small"
+                              aria-label={`Delete ${project.name}`}
+                              onClick={() => {
+                                setDeleteError(undefined);
+                                setDeleting(project);
+                              }}
+                            >
+                              Delete
+                            </button>
+                          </Show>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </Match>
+        </Switch>
+      </section>
+
+      <Show when={opened()} keyed>
+        {(project) => <ProjectMembers slug={org.slug} project={project} canWrite={canWrite()} version={list().assignments} />}
+      </Show>
+
+      <Show when={editing()} keyed>
+        {(e) => (
+          <ProjectDialog
+            slug={org.slug}
+            project={e.kind === "edit" ? e.project : undefined}
+            close={() => setEditing(null)}
+            saved={(project) => {
+              setEditing(null);
+              void projects.refresh();
+              toast(e.kind === "create" ? `Created ${project.name}.` : `Saved ${project.name}.`);
+            }}
+          />
+        )}
+      </Show>
+
+      <ConfirmDialog
+        open={deleting() !== undefined}
+        title={`Delete ${deleting()?.name ?? ""}?`}
+        description="Its members lose their roles in it, and pending invitations no longer assign it. This cannot be undone."
+        confirmLabel="Delete project"
+        pendingLabel="Deleting…"
+        danger
+        pending={deletePending()}
+        error={deleteError()}
+        onClose={() => setDeleting(undefined)}
+        onConfirm={() => void remove()}
+      />
+    </div>
+  );
+}
+
+/** Create or edit: the name and the visibility. */
+function ProjectDialog(props: { slug: string; project: ProjectView | undefined; close: () => void; saved: (project: ProjectView) => void }) {
+  const id = createUniqueId();
+  const [name, setName] = createSignal(props.project?.name ?? "");
+  const [visibility, setVisibility] = createSignal<ProjectVisibility>(props.project?.visibility ?? "private");
+  const [pending, setPending] = createSignal(false);
+  const [error, setError] = createSignal<string>();
+  const [nameError, setNameError] = createSignal<string>();
+
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const trimmed = name().trim();
+    if (trimmed === "" || trimmed.length > 100) return setNameError("Enter a name of 1 to 100 characters.");
+    setNameError(undefined);
+    setPending(true);
+    setError(undefined);
+    try {
+      const body = { name: trimmed, visibility: visibility() };
+      const answer = props.project
+        ? await api<{ project: ProjectView }>(projectsUrl(props.slug, `/${encodeURIComponent(props.project.id)}`), { method: "PATCH", body: JSON.stringify(body) })
+        : await post<{ project: ProjectView }>(projectsUrl(props.slug), body);
+      props.saved(answer.project);
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.code === "project_name_taken") setNameError(failure.message);
+      else setError(describeError(failure));
+      toastError(failure);
+    } finally {
+      setPending(false);
+    }
+  };
+
+  return (
+    <Dialog open title={props.project ? `Edit ${props.project.name}` : "New project"} busy={pending()} onClose={props.close}>
+      <form class="form" novalidate onSubmit={(e) => void submit(e)}>
+        <div class="field">
+          <label for={`${id}-name`}>Project name</label>
+          <input
+            id={`${id}-name`}
+            autofocus
+            maxLength={100}
+            value={name()}
+            aria-invalid={nameError() ? true : undefined}
+            aria-describedby={nameError() ? `${id}-name-error` : undefined}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+          <Show when={nameError()}>
+            <p id={`${id}-name-error`} class="field-error">
+              {nameError()}
+            </p>
+          </Show>
+        </div>
+        <div class="field">
+          <label for={`${id}-visibility`}>Visibility</label>
+          <select id={`${id}-visibility`} value={visibility()} onChange={(e) => setVisibility(e.currentTarget.value as ProjectVisibility)}>
+            <option value="private">Private: admins, owners and its members</option>
+            <option value="public">Public: everyone in the organization</option>
+          </select>
+        </div>
+        <FormEnd pending={pending()} error={error()} close={props.close} label={props.project ? "Save" : "Create project"} pendingLabel="Saving…" />
+      </form>
+    </Dialog>
+  );
+}
+
+/** A project's members and their roles; admins take one out. Read again when roles change. */
+function ProjectMembers(props: { slug: string; project: ProjectView; canWrite: boolean; version: number }) {
+  const [detail, { refetch }] = createResource(
+    () => [props.project.id, props.version] as const,
+    async ([projectId]) => api<ProjectDetailView>(projectsUrl(props.slug, `/${encodeURIComponent(projectId)}`)),
+  );
+  const [removing, setRemoving] = createSignal<string>();
+  const takeOut = async (userId: string, name: string) => {
+    setRemoving(userId);
+    try {
+      await api(projectsUrl(props.slug, `/${encodeURIComponent(props.project.id)}/members/${encodeURIComponent(userId)}`), { method: "DELETE" });
+      toast(`Took ${name} out of ${props.project.name}.`);
+      void refetch();
+    } catch (failure) {
+      toastError(failure);
+    } finally {
+      setRemoving(undefined);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="project-members-title">
+      <h2 id="project-members-title">Members of {props.project.name}</h2>
+      <Switch fallback={<p role="status">Loading its members…</p>}>
+        <Match when={detail.error}>
+          <LoadError what="the project's members" error={detail.error} retry={() => void refetch()} />
+        </Match>
+        <Match when={detail.latest}>
+          {(shown) => (
+            <Show
+              when={shown().members.length > 0}
+              fallback={<p class="muted">Nobody is in this project yet{props.canWrite ? ": assign members from the members page." : "."}</p>}
+            >
+              <table class="data-table" aria-label={`Members of ${props.project.name}`}>
+                <thead>
+                  <tr>
+                    <th scope="col">Member</th>
+                    <th scope="col">Role in the project</th>
+                    <th scope="col">Organization role</th>
+                    <Show when={props.canWrite}>
+                      <th scope="col">
+                        <span class="visually-hidden">Actions</span>
+                      </th>
+                    </Show>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={shown().members}>
+                    {(m) => (
+                      <tr aria-label={m.name || m.email}>
+                        <td data-label="Member">
+                          {m.name || m.email} <span class="muted">{m.name ? m.email : ""}</span>
+                        </td>
+                        <td data-label="Role in the project">{projectRoleLabel[m.role]}</td>
+                        <td data-label="Organization role">{roleLabel[m.orgRole]}</td>
+                        <Show when={props.canWrite}>
+                          <td data-label="">
+                            <button
+                              type="button"
+                              class="button danger-outline small"
+                              aria-label={`Take ${m.name || m.email} out of ${props.project.name}`}
+                              disabled={removing() === m.userId}
+                              onClick={() => void takeOut(m.userId, m.name || m.email)}
+                            >
+                              Take out
+                            </button>
+                          </td>
+                        </Show>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </Show>
+          )}
+        </Match>
+      </Switch>
+    </section>
+  );
+}

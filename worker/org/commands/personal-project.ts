@@ -1,0 +1,67 @@
+import { projectMembers, projects } from "../../../db/schema/index.ts";
+import { projectNameKey, projectNameLimits } from "../../domain/projects.ts";
+import { newId } from "../../lib/ids.ts";
+import type { Statement } from "../../lib/sql/statement.ts";
+import { auditStatement } from "../audit.ts";
+import type { RoomState } from "../state.ts";
+import { projectView } from "../../views/project.ts";
+import type { PlanContext, RoomEvent } from "./plan-context.ts";
+
+/**
+ * The automatic private project of a member who joins, to commit in the same transaction
+ * as their membership: nothing unless the organization's `autoPrivateProject` switch is on.
+ * Otherwise a private project named "<name>'s project" (the email's local part when the
+ * member has no name; " (2)", " (3)"… when the name is taken), marked as theirs
+ * (`personal_user_id`), with the member as its owner. A member who had one already (they
+ * left and came back) gets their owner role in it back instead of a second one.
+ *
+ * Called by every way in: accepting an invitation (respond.ts) and joining by a
+ * self-registration link. It updates `state.projects` as it plans.
+ */
+export function personalProjectStatements(ctx: PlanContext, state: RoomState, member: { userId: string; name: string; email: string }): Statement[] {
+  if (!state.org.autoPrivateProject) return [];
+  const at = new Date(ctx.now);
+  const orgId = state.org.id;
+  const owner = (projectId: string) =>
+    ctx.db.insert(projectMembers).values({ projectId, orgId, userId: member.userId, role: "owner", createdAt: at }).onConflictDoNothing();
+  for (const [id, project] of state.projects) {
+    if (project.personalUserId === member.userId) return [owner(id)];
+  }
+  const name = personalProjectName(state, member);
+  const id = newId("prj", ctx.now);
+  state.projects.set(id, { name, visibility: "private", personalUserId: member.userId });
+  return [
+    ctx.db.insert(projects).values({ id, orgId, name, visibility: "private", personalUserId: member.userId, createdBy: member.userId, createdAt: at, updatedAt: at }),
+    owner(id),
+    auditStatement(orgId, null, ctx.now, {
+      action: "project.created",
+      targetType: "project",
+      targetId: id,
+      data: { name, visibility: "private", personalUserId: member.userId },
+    }),
+  ];
+}
+
+/** "<name>'s project", made unique in the organization (ignoring case) and at most 100 characters. */
+export function personalProjectName(state: RoomState, member: { name: string; email: string }): string {
+  const who = member.name.trim() || member.email.split("@")[0] || "Member";
+  const taken = new Set([...state.projects.values()].map((p) => projectNameKey(p.name)));
+  for (let n = 1; ; n++) {
+    const suffix = `'s project${n === 1 ? "" : ` (${n})`}`;
+    const name = `${who.slice(0, projectNameLimits.max - suffix.length)}${suffix}`;
+    if (!taken.has(projectNameKey(name))) return name;
+  }
+}
+
+/**
+ * The `project.changed` event of the automatic private project made for `userId` since
+ * `state.projects` held `sizeBefore` projects (none when it was not made).
+ */
+export function personalProjectEvents(state: RoomState, userId: string, sizeBefore: number, now: number): RoomEvent[] {
+  if (state.projects.size <= sizeBefore) return [];
+  const found = [...state.projects].find(([, p]) => p.personalUserId === userId);
+  if (!found) return [];
+  const [id, entry] = found;
+  const at = new Date(now);
+  return [{ type: "project.changed", data: { project: projectView({ id, ...entry, createdBy: userId, createdAt: at, updatedAt: at }), userIds: [userId] } }];
+}

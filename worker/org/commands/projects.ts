@@ -1,0 +1,215 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { invitations, projectMembers, projects } from "../../../db/schema/index.ts";
+import { projectNameKey, type ProjectRole, type ProjectVisibility } from "../../domain/projects.ts";
+import { AppError } from "../../errors.ts";
+import { newId } from "../../lib/ids.ts";
+import type { Statement } from "../../lib/sql/statement.ts";
+import { invitationView } from "../../views/invitation.ts";
+import { projectView, type ProjectAssignmentsView, type ProjectView } from "../../views/project.ts";
+import { actorId, type Actor } from "../actor.ts";
+import { auditStatement } from "../audit.ts";
+import type { RoomState } from "../state.ts";
+import { requirePermission } from "./context.ts";
+import type { PlanContext, RoomEvent, RoomPlan } from "./plan-context.ts";
+
+const notFound = () => new AppError("not_found", "No such project.");
+
+/** Refuses a name another project of the organization has (ignoring case). */
+function requireFreeName(state: RoomState, name: string, except?: string): void {
+  const key = projectNameKey(name);
+  for (const [id, project] of state.projects) {
+    if (id !== except && projectNameKey(project.name) === key) {
+      throw new AppError("project_name_taken", "Another project of this organization has that name.", { name });
+    }
+  }
+}
+
+/** The project's row, read through the plan's database (created and updated times are not kept in memory). */
+async function readProject(ctx: PlanContext, state: RoomState, id: string) {
+  if (!state.projects.has(id)) throw notFound();
+  const [row] = await ctx.db.select().from(projects).where(and(eq(projects.id, id), eq(projects.orgId, state.org.id)));
+  if (!row) throw notFound();
+  return row;
+}
+
+/** A new project (admins); its creator is not made a member of it. */
+export function planCreateProject(ctx: PlanContext, state: RoomState, actor: Actor, input: { name: string; visibility: ProjectVisibility }): RoomPlan<ProjectView> {
+  requirePermission(actor, "projects:write");
+  requireFreeName(state, input.name);
+  const at = new Date(ctx.now);
+  const row = { id: newId("prj", ctx.now), orgId: state.org.id, name: input.name, visibility: input.visibility, personalUserId: null, createdBy: actorId(actor), createdAt: at, updatedAt: at };
+  state.projects.set(row.id, { name: row.name, visibility: row.visibility, personalUserId: null });
+  const view = projectView(row);
+  return {
+    statements: [
+      ctx.db.insert(projects).values(row),
+      auditStatement(state.org.id, actor, ctx.now, { action: "project.created", targetType: "project", targetId: row.id, data: { name: row.name, visibility: row.visibility } }),
+    ],
+    value: view,
+    events: [{ type: "project.changed", data: { project: view } }],
+  };
+}
+
+/** Renames a project or changes its visibility (admins). A patch that changes nothing writes nothing. */
+export async function planUpdateProject(
+  ctx: PlanContext,
+  state: RoomState,
+  actor: Actor,
+  id: string,
+  patch: { name?: string; visibility?: ProjectVisibility },
+): Promise<RoomPlan<ProjectView>> {
+  requirePermission(actor, "projects:write");
+  const before = await readProject(ctx, state, id);
+  const name = patch.name ?? before.name;
+  const visibility = patch.visibility ?? before.visibility;
+  if (name === before.name && visibility === before.visibility) return { statements: [], value: projectView(before) };
+  if (projectNameKey(name) !== projectNameKey(before.name)) requireFreeName(state, name, id);
+  const at = new Date(ctx.now);
+  const after = { ...before, name, visibility, updatedAt: at };
+  state.projects.set(id, { name, visibility, personalUserId: before.personalUserId });
+  const view = projectView(after);
+  const changes: Record<string, { from: string; to: string }> = {};
+  if (name !== before.name) changes.name = { from: before.name, to: name };
+  if (visibility !== before.visibility) changes.visibility = { from: before.visibility, to: visibility };
+  const events: RoomEvent[] = [{ type: "project.changed", data: { project: view } }];
+  // Those who saw it while it was public, and no longer may, learn that it is gone from their view.
+  if (before.visibility === "public" && visibility === "private") events.unshift({ type: "project.changed", data: { project: { id, deleted: true } } });
+  return {
+    statements: [
+      ctx.db.update(projects).set({ name, visibility, updatedAt: at }).where(and(eq(projects.id, id), eq(projects.orgId, state.org.id))),
+      auditStatement(state.org.id, actor, ctx.now, {
+        action: Object.keys(changes).length === 1 && changes.name ? "project.renamed" : "project.updated",
+        targetType: "project",
+        targetId: id,
+        data: { name, changes },
+      }),
+    ],
+    value: view,
+    events,
+  };
+}
+
+/**
+ * Deletes a project (admins) with its members' roles in it. Pending invitations that
+ * would have assigned it lose that assignment (they stay pending otherwise): each changed
+ * invitation is published as updated.
+ */
+export async function planDeleteProject(ctx: PlanContext, state: RoomState, actor: Actor, id: string): Promise<RoomPlan<{ id: string }>> {
+  requirePermission(actor, "projects:write");
+  const before = await readProject(ctx, state, id);
+  state.projects.delete(id);
+  const statements: Statement[] = [
+    ctx.db.delete(projectMembers).where(and(eq(projectMembers.projectId, id), eq(projectMembers.orgId, state.org.id))),
+    ctx.db.delete(projects).where(and(eq(projects.id, id), eq(projects.orgId, state.org.id))),
+  ];
+  const events: RoomEvent[] = [{ type: "project.changed", data: { project: { id, deleted: true } } }];
+  const touched: string[] = [];
+  for (const invitation of state.pending.values()) {
+    if (!invitation.projectAssignments.some((p) => p.projectId === id)) continue;
+    const projectAssignments = invitation.projectAssignments.filter((p) => p.projectId !== id);
+    const updated = { ...invitation, projectAssignments };
+    state.pending.set(invitation.id, updated);
+    touched.push(invitation.id);
+    statements.push(ctx.db.update(invitations).set({ projectAssignments }).where(and(eq(invitations.id, invitation.id), eq(invitations.orgId, state.org.id))));
+    events.push({ type: "invitation.updated", data: { invitation: invitationView(updated, ctx.now) } });
+  }
+  statements.push(
+    auditStatement(state.org.id, actor, ctx.now, {
+      action: "project.deleted",
+      targetType: "project",
+      targetId: id,
+      data: { name: before.name, visibility: before.visibility, invitationsUpdated: touched },
+    }),
+  );
+  return { statements, value: { id }, events };
+}
+
+/**
+ * Gives each user a role in each project, in one transaction (admins): many users × many
+ * projects, one role per project. A user who already belongs to a project gets the role
+ * named here. Every user must be a member and every project the organization's; otherwise
+ * nothing is written.
+ */
+export async function planAssignProjects(
+  ctx: PlanContext,
+  state: RoomState,
+  actor: Actor,
+  input: { userIds: string[]; projects: Array<{ projectId: string; role: ProjectRole }> },
+): Promise<RoomPlan<ProjectAssignmentsView>> {
+  requirePermission(actor, "projects:write");
+  const userIds = [...new Set(input.userIds)];
+  const byProject = new Map(input.projects.map((p) => [p.projectId, p.role]));
+  const strangers = userIds.filter((userId) => !state.members.has(userId));
+  if (strangers.length > 0) {
+    throw new AppError("validation_failed", "Only members of the organization can be assigned to its projects.", {
+      issues: strangers.map((userId) => ({ path: "userIds", message: `No member ${userId}` })),
+    });
+  }
+  const unknown = [...byProject.keys()].filter((projectId) => !state.projects.has(projectId));
+  if (unknown.length > 0) {
+    throw new AppError("validation_failed", "Unknown project.", { issues: unknown.map((projectId) => ({ path: "projects", message: `No project ${projectId}` })) });
+  }
+  const orgId = state.org.id;
+  const projectIds = [...byProject.keys()];
+  const current = await ctx.db
+    .select({ projectId: projectMembers.projectId, userId: projectMembers.userId, role: projectMembers.role })
+    .from(projectMembers)
+    .where(and(eq(projectMembers.orgId, orgId), inArray(projectMembers.projectId, projectIds), inArray(projectMembers.userId, userIds)));
+  const held = new Map(current.map((row) => [`${row.projectId} ${row.userId}`, row.role]));
+  const at = new Date(ctx.now);
+  const statements: Statement[] = [];
+  const changedByProject = new Map<string, string[]>();
+  let unchanged = 0;
+  for (const [projectId, role] of byProject) {
+    for (const userId of userIds) {
+      if (held.get(`${projectId} ${userId}`) === role) {
+        unchanged++;
+        continue;
+      }
+      statements.push(
+        ctx.db
+          .insert(projectMembers)
+          .values({ projectId, orgId, userId, role, createdAt: at })
+          .onConflictDoUpdate({ target: [projectMembers.projectId, projectMembers.userId], set: { role } }),
+      );
+      changedByProject.set(projectId, [...(changedByProject.get(projectId) ?? []), userId]);
+    }
+  }
+  const assigned = statements.length;
+  if (assigned === 0) return { statements: [], value: { assigned, unchanged } };
+  statements.push(
+    auditStatement(orgId, actor, ctx.now, {
+      action: "project.members_assigned",
+      targetType: "project",
+      targetId: projectIds.length === 1 ? projectIds[0]! : null,
+      data: { userIds, projects: input.projects, assigned },
+    }),
+  );
+  const rows = await ctx.db.select().from(projects).where(and(eq(projects.orgId, orgId), inArray(projects.id, [...changedByProject.keys()])));
+  const events: RoomEvent[] = rows.map((row) => ({ type: "project.changed", data: { project: projectView(row), userIds: changedByProject.get(row.id) ?? [] } }));
+  return { statements, value: { assigned, unchanged }, events };
+}
+
+/** Takes a member out of a project (admins). */
+export async function planRemoveProjectMember(ctx: PlanContext, state: RoomState, actor: Actor, projectId: string, userId: string): Promise<RoomPlan<{ projectId: string; userId: string }>> {
+  requirePermission(actor, "projects:write");
+  const project = await readProject(ctx, state, projectId);
+  const [row] = await ctx.db
+    .select({ role: projectMembers.role })
+    .from(projectMembers)
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId), eq(projectMembers.orgId, state.org.id)));
+  if (!row) throw new AppError("not_found", "That user is not in this project.");
+  return {
+    statements: [
+      ctx.db.delete(projectMembers).where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId), eq(projectMembers.orgId, state.org.id))),
+      auditStatement(state.org.id, actor, ctx.now, {
+        action: "project.member_removed",
+        targetType: "project",
+        targetId: projectId,
+        data: { userId, role: row.role, name: project.name },
+      }),
+    ],
+    value: { projectId, userId },
+    events: [{ type: "project.changed", data: { project: projectView(project), userIds: [userId] } }],
+  };
+}

@@ -1,0 +1,77 @@
+import { z } from "@hono/zod-openapi";
+import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { memberships, projectMembers, projects } from "../../../db/schema/index.ts";
+import { projectNameLimits, projectVisibilities, seesAllProjects } from "../../domain/projects.ts";
+import { AppError } from "../../errors.ts";
+import type { Database } from "../../lib/database.ts";
+import type { Actor } from "../../org/actor.ts";
+import type { ProjectMemberView } from "../../views/project.ts";
+
+/** A project's name: trimmed, 1 to 100 characters. */
+export const ProjectName = z.string().trim().min(projectNameLimits.min).max(projectNameLimits.max).openapi({ example: "Churn model" });
+export const Visibility = z.enum(projectVisibilities);
+
+/** The project a `/projects/{projectId}` route is about. */
+export const ProjectIdParams = z.object({
+  projectId: z.string().min(1).max(64).openapi({ param: { name: "projectId", in: "path" }, example: "prj_0mf3x2k1a8b7c6d5e4" }),
+});
+
+/** The user id whose projects the caller may see, beside the public ones (null: public only). */
+function viewerId(actor: Actor): string | null {
+  return actor.type === "user" ? actor.userId : null;
+}
+
+/**
+ * The filter of the projects `actor` may see (domain/projects.ts `seesAllProjects`): all for
+ * admins and owners, otherwise the public ones and those they belong to. Always within `orgId`.
+ */
+export function visibleProjects(orgId: string, actor: Actor): SQL {
+  const inOrg = eq(projects.orgId, orgId);
+  if (seesAllProjects(actor.role)) return inOrg;
+  const self = viewerId(actor);
+  const mine = self
+    ? sql`${projects.id} IN (SELECT ${projectMembers.projectId} FROM ${projectMembers} WHERE ${projectMembers.orgId} = ${orgId} AND ${projectMembers.userId} = ${self})`
+    : sql`0`;
+  return and(inOrg, or(eq(projects.visibility, "public"), mine))!;
+}
+
+/** The project `projectId` if `actor` may see it; 404 otherwise (another organization's, private, or none). */
+export async function visibleProject(db: Database, orgId: string, actor: Actor, projectId: string) {
+  const [row] = await db.select().from(projects).where(and(eq(projects.id, projectId), visibleProjects(orgId, actor)));
+  if (!row) throw new AppError("not_found", "No such project.");
+  return row;
+}
+
+/**
+ * A project's members (current members of the organization only), by name. A caller who may
+ * not read the member list (restricted) sees only their own entry.
+ */
+export async function projectMembersOf(db: Database, orgId: string, projectId: string, actor: Actor, readsMembers: boolean): Promise<ProjectMemberView[]> {
+  const filters = [eq(projectMembers.projectId, projectId), eq(projectMembers.orgId, orgId)];
+  if (!readsMembers) filters.push(eq(projectMembers.userId, viewerId(actor) ?? ""));
+  const rows = await db
+    .select({
+      userId: projectMembers.userId,
+      name: memberships.userName,
+      email: memberships.userEmail,
+      orgRole: memberships.role,
+      role: projectMembers.role,
+      addedAt: projectMembers.createdAt,
+    })
+    .from(projectMembers)
+    .innerJoin(memberships, and(eq(memberships.orgId, projectMembers.orgId), eq(memberships.userId, projectMembers.userId)))
+    .where(and(...filters))
+    .orderBy(asc(sql`lower(${memberships.userName})`), asc(memberships.userEmail));
+  return rows.map((row) => ({ ...row, addedAt: row.addedAt.toISOString() }));
+}
+
+/** The projects of `userIds` that `actor` may see, with their roles, by project name. */
+export async function projectsOfMembers(db: Database, orgId: string, actor: Actor, userIds: string[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .select({ userId: projectMembers.userId, projectId: projects.id, projectName: projects.name, visibility: projects.visibility, role: projectMembers.role })
+    .from(projectMembers)
+    .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+    .where(and(eq(projectMembers.orgId, orgId), inArray(projectMembers.userId, userIds), visibleProjects(orgId, actor)))
+    .orderBy(asc(sql`lower(${projects.name})`));
+}
