@@ -1,5 +1,5 @@
 import Database from "libsql";
-import { checkShadowPages, configRefusal, mayNameShadowTable, shadowTableNames, shadowTableRefusal } from "./fts5.ts";
+import { checkShadowPages, configRefusal, mayNameShadowTable, rankRefusal, shadowTableNames, shadowTableRefusal } from "./fts5.ts";
 import { checkProgram, checksVirtualTables, checkText, checkVirtualTableUse, notAuthorized, virtualTableModule, virtualTableRefusal } from "./guard.ts";
 import { tokenize } from "./sql.ts";
 import { classifyProgram, compiledSchemaCookie, type Verdict } from "./straight.ts";
@@ -56,6 +56,7 @@ export class Conn {
   #schemaVersion: Prepared | undefined;
   #virtualTablesQuery: Prepared | undefined;
   #rootPagesQuery: Prepared | undefined;
+  #viewsAndTriggersQuery: Prepared | undefined;
   #tableSqlQuery: Prepared | undefined;
   /** The schema version the cached statements were prepared against. */
   #statementsSchema: unknown;
@@ -222,12 +223,14 @@ export class Conn {
     if (fts5.length > 0) checkShadowPages(program, this.#rootPages(shadowTableNames(fts5)), notAuthorized);
     // A virtual table made before this server refused its module or options (fts4 with
     // uncompress=readfile, fts5 with a rank function or whose arguments fail the grammar) would
-    // run functions from its own SQL.
-    checkVirtualTableUse(program, () =>
-      (virtualTables ??= this.#virtualTables())
+    // run functions from its own SQL; so would an fts5 table whose rank a view or trigger made
+    // elsewhere (they could not be made here) sets or passes.
+    checkVirtualTableUse(program, () => [
+      ...(virtualTables ??= this.#virtualTables())
         .filter((t) => virtualTableRefusal(t.sql) !== undefined || (virtualTableModule(t.sql) === "fts5" && this.#fts5ConfigRefusal(t.name) !== undefined))
         .map((t) => t.name),
-    );
+      ...(fts5.length > 0 ? this.#viewsAndTriggers().filter((t) => rankRefusal(t.sql, tokenize(t.sql)) !== undefined).map((t) => t.name) : []),
+    ]);
     // Blob literals were emptied for EXPLAIN: what it compiled is not exactly what runs (a
     // literal can decide which partial index fits), so such a statement is never straight.
     if (inspected !== sql) return NEVER;
@@ -246,6 +249,14 @@ export class Conn {
     this.#virtualTablesQuery ??= this.db.prepare("SELECT CAST(name AS BLOB), CAST(sql AS BLOB) FROM main.sqlite_schema WHERE type = 'table' AND rootpage = 0").raw();
     const text = (x: unknown): string => (Buffer.isBuffer(x) ? new TextDecoder().decode(x) : "");
     return this.all(this.#virtualTablesQuery).map((row) => ({ name: text((row as unknown[])[0]), sql: text((row as unknown[])[1]) }));
+  }
+
+  /** The views and triggers of the schema, by name with their stored CREATE (read as bytes, like
+   * #virtualTables). */
+  #viewsAndTriggers(): { name: string; sql: string }[] {
+    this.#viewsAndTriggersQuery ??= this.db.prepare("SELECT CAST(name AS BLOB), CAST(sql AS BLOB) FROM main.sqlite_schema WHERE type IN ('view', 'trigger')").raw();
+    const text = (x: unknown): string => (Buffer.isBuffer(x) ? new TextDecoder().decode(x) : "");
+    return this.all(this.#viewsAndTriggersQuery).map((row) => ({ name: text((row as unknown[])[0]), sql: text((row as unknown[])[1]) }));
   }
 
   /** The root pages of the main database's tables (and their indexes) named in `tables`

@@ -93,9 +93,10 @@ const VIRTUAL_TABLE_USE: ReadonlySet<string> = new Set(["VOpen", "VFilter", "VCo
 
 /**
  * Refuses a program that uses any virtual table while the database holds one this server would
- * not create today (`refusedTables` names them; asked only when the program uses a virtual
- * table): one created before that rule, e.g. an fts4 table with `uncompress=readfile`, would run
- * its functions from its own SQL. A program names a virtual table only by pointer, and one
+ * not create today (`refusedTables` names them, with any view or trigger this server would not
+ * create either; asked only when the program uses a virtual table): one created before that
+ * rule, e.g. an fts4 table with `uncompress=readfile` or an fts5 table with a stored rank, would
+ * run its functions from its own SQL. A program names a virtual table only by pointer, and one
  * reaches another (fts4's `content=`, the pragma table functions), so any use is refused until
  * such tables are dropped.
  */
@@ -103,7 +104,7 @@ export function checkVirtualTableUse(rows: unknown[], refusedTables: () => strin
   if (!(rows as ExplainRow[]).some((row) => VIRTUAL_TABLE_USE.has(row[1]))) return;
   const refused = refusedTables();
   if (refused.length > 0) {
-    throw notAuthorized(`using a virtual table while the database holds ${refused.map((n) => JSON.stringify(n)).join(", ")}, which this server no longer creates (DROP TABLE it first)`);
+    throw notAuthorized(`using a virtual table while the database holds ${refused.map((n) => JSON.stringify(n)).join(", ")}, which this server no longer creates (drop it first)`);
   }
 }
 

@@ -334,6 +334,8 @@ describe("a database holding an fts5 table this server would not create is not s
     db.exec("CREATE TABLE src (x)");
     db.exec("INSERT INTO src (x) VALUES ('a b c')");
     db.exec(`CREATE VIRTUAL TABLE injected USING fts5(x, content='src', content_rowid=${q(`writefile(${q(out)}, 'x')`)})`);
+    // A trigger that would set the sound table's rank (this server refuses to make one).
+    db.exec(`CREATE TRIGGER arm AFTER INSERT ON src BEGIN INSERT INTO fine(fine, rank) VALUES ('rank', ${q(RANK_WRITES)}); END`);
     db.close();
     const server = await superviseLibsqlServer({ file, port: 0, authToken: TOKEN });
     url = server.url;
@@ -355,14 +357,17 @@ describe("a database holding an fts5 table this server would not create is not s
     ["a table whose content_rowid writes a file", "SELECT * FROM injected"],
     ["rebuilding it", "INSERT INTO injected(injected) VALUES ('rebuild')"],
     ["a sound table beside them", "SELECT rowid FROM fine WHERE fine MATCH 'a'"],
+    ["firing a trigger that sets its rank", "INSERT INTO src (x) VALUES ('d e f')"],
   ])("%s is refused", async (_name, sql) => {
     const message = await refused(sql, [], url);
-    for (const name of ["ranked", "shouty", "injected"]) expect(message).toContain(`"${name}"`);
+    for (const name of ["ranked", "shouty", "injected", "arm"]) expect(message).toContain(`"${name}"`);
     expect(message).not.toContain('"fine"');
   });
 
   test("once they are dropped, the sound one is served", async () => {
     for (const t of ["ranked", "shouty", "injected"]) await ok(`DROP TABLE ${t}`, [], url);
+    await refused("SELECT rowid FROM fine WHERE fine MATCH 'a'", [], url);
+    await ok("DROP TRIGGER arm", [], url);
     expect(await ok("SELECT rowid FROM fine WHERE fine MATCH 'a'", [], url)).toEqual([["1"]]);
     expect(restarts()).toBe(0);
     expectNothingTouched("");
