@@ -141,6 +141,22 @@ describe("fts5 for member search works through the server", () => {
     expect(srv.server.restarts).toBe(0);
   });
 
+  test("a 'delete' with values that were never indexed leaves a wrong index, not a crashed server, and 'rebuild' mends it", async () => {
+    await ok(`INSERT INTO member_search(member_search, rowid, name, email, title, username) VALUES ('delete', 3, ?, ?, ?, ?)`, [
+      text("Zed Zulu"),
+      text("zz@example.net"),
+      text("Nobody"),
+      text("zz"),
+    ]);
+    // fts5 answers what its index now says, or SQLITE_CORRUPT_VTAB: either way the server lives.
+    const { result } = await run("SELECT rowid FROM member_search WHERE member_search MATCH ?", [text('"Zulu"')]);
+    expect(["ok", "error"]).toContain(result.type);
+    await ok("INSERT INTO member_search(member_search) VALUES ('rebuild')");
+    await ok("INSERT INTO member_search(member_search) VALUES ('integrity-check')");
+    expect(await ok("SELECT rowid FROM member_search WHERE member_search MATCH ? ORDER BY rowid", [text('"artin"')])).toEqual([["3"], ["4"]]);
+    expect(srv.server.restarts).toBe(0);
+  });
+
   test.each([
     ["unicode61 with its arguments", "fts5(a, b UNINDEXED, tokenize = \"unicode61 remove_diacritics 2 tokenchars '-_'\")"],
     ["unicode61 categories", "fts5(a, tokenize = 'unicode61 categories ''L* N*''')"],
