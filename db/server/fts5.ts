@@ -7,9 +7,10 @@ import type { Token } from "./sql.ts";
  * statements, which the inspection of the caller's program (guard.ts) never sees:
  * - its `rank`: `rank MATCH 'fn(args)'`, `rank = ?`, the second argument of a table-valued call
  *   (`ft('query', 'fn(args)')`), and the table's stored rank option (`INSERT INTO ft(ft, rank)
- *   VALUES('rank', …)`, or a row `rank` in its `<name>_config` shadow table) name an auxiliary
- *   function whose arguments fts5 evaluates with a `SELECT <args>` of its own
- *   (`bm25(writefile(…))` writes a file);
+ *   VALUES('rank', …)`, or a row `rank` in its `<name>_config` shadow table) name a function,
+ *   any SQL function and not only fts5's own, that fts5 pastes with its literal arguments into
+ *   a statement of its own (`… ORDER BY fn("t", args)`): a rank of `writefile('…')` writes a
+ *   file;
  * - its `content_rowid=` option, pasted unquoted into its internal SQL (`content=` and column
  *   names are quoted);
  * - its shadow tables (`<name>_config`, `_data`, `_idx`, `_content`, `_docsize`): a write to

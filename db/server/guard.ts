@@ -42,7 +42,7 @@ export const DENIED_MODULES: ReadonlySet<string> = new Set(["fsdir", "sqlite_dbp
  * - fts5 only with the argument grammar of fts5.ts (columns, built-in tokenizers, a few options;
  *   `content_rowid=`, pasted unquoted into its SQL, only a bare identifier), and only because
  *   its `rank`, which names a function fts5 calls from its own SQL with arguments of the
- *   caller's choosing (`bm25(writefile(…))` wrote a file), is refused in every form: the word
+ *   caller's choosing (a rank of `writefile('…')` wrote a file), is refused in every form: the word
  *   `rank` in any statement, a rank constraint in a compiled program, the shadow tables that
  *   store options (see fts5.ts).
  * Not here, so refused: fts5vocab, which only serves fts5 tables (nothing needs it); dbstat; the
