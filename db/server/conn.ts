@@ -1,5 +1,6 @@
 import Database from "libsql";
-import { checkProgram, checksVirtualTables, checkText, checkVirtualTableUse, notAuthorized, virtualTableRefusal } from "./guard.ts";
+import { checkShadowPages, configRefusal, mayNameShadowTable, rankRefusal, shadowTableNames, shadowTableRefusal } from "./fts5.ts";
+import { checkProgram, checksVirtualTables, checkText, checkVirtualTableUse, notAuthorized, virtualTableModule, virtualTableRefusal } from "./guard.ts";
 import { tokenize } from "./sql.ts";
 import { classifyProgram, compiledSchemaCookie, type Verdict } from "./straight.ts";
 
@@ -54,6 +55,9 @@ export class Conn {
   readonly #verdicts = new WeakMap<Prepared, Verdicts>();
   #schemaVersion: Prepared | undefined;
   #virtualTablesQuery: Prepared | undefined;
+  #rootPagesQuery: Prepared | undefined;
+  #viewsAndTriggersQuery: Prepared | undefined;
+  #tableSqlQuery: Prepared | undefined;
   /** The schema version the cached statements were prepared against. */
   #statementsSchema: unknown;
   /**
@@ -182,6 +186,14 @@ export class Conn {
 
   #inspect(sql: string): Verdicts {
     const inspected = checkText(sql);
+    // The schema's virtual tables, read at most once per inspection, and only when needed.
+    let virtualTables: { name: string; sql: string }[] | undefined;
+    const fts5Tables = (): string[] => (virtualTables ??= this.#virtualTables()).filter((t) => virtualTableModule(t.sql) === "fts5").map((t) => t.name);
+    const tokens = tokenize(sql);
+    if (mayNameShadowTable(sql, tokens)) {
+      const shadow = shadowTableRefusal(sql, tokens, shadowTableNames(fts5Tables()));
+      if (shadow !== undefined) throw notAuthorized(shadow);
+    }
     // Their EXPLAIN shows each virtual table's check with a raw pointer as its text operand, which
     // the binding cannot read (it aborts the process): not inspectable while there is one.
     if (checksVirtualTables(sql) && this.#virtualTables().length > 0) {
@@ -205,9 +217,20 @@ export class Conn {
       throw notAuthorized("a statement that cannot be inspected");
     }
     checkProgram(program);
+    // What names an fts5 shadow table where the text above could not see it: a view or a
+    // trigger body written before the table existed.
+    const fts5 = fts5Tables();
+    if (fts5.length > 0) checkShadowPages(program, this.#rootPages(shadowTableNames(fts5)), notAuthorized);
     // A virtual table made before this server refused its module or options (fts4 with
-    // uncompress=readfile, fts5 with a rank function) would run functions from its own SQL.
-    checkVirtualTableUse(program, () => this.#virtualTables().filter((t) => virtualTableRefusal(t.sql) !== undefined).map((t) => t.name));
+    // uncompress=readfile, fts5 with a rank function or whose arguments fail the grammar) would
+    // run functions from its own SQL; so would an fts5 table whose rank a view or trigger made
+    // elsewhere (they could not be made here) sets or passes.
+    checkVirtualTableUse(program, () => [
+      ...(virtualTables ??= this.#virtualTables())
+        .filter((t) => virtualTableRefusal(t.sql) !== undefined || (virtualTableModule(t.sql) === "fts5" && this.#fts5ConfigRefusal(t.name) !== undefined))
+        .map((t) => t.name),
+      ...(fts5.length > 0 ? this.#viewsAndTriggers().filter((t) => rankRefusal(t.sql, tokenize(t.sql)) !== undefined).map((t) => t.name) : []),
+    ]);
     // Blob literals were emptied for EXPLAIN: what it compiled is not exactly what runs (a
     // literal can decide which partial index fits), so such a statement is never straight.
     if (inspected !== sql) return NEVER;
@@ -226,6 +249,47 @@ export class Conn {
     this.#virtualTablesQuery ??= this.db.prepare("SELECT CAST(name AS BLOB), CAST(sql AS BLOB) FROM main.sqlite_schema WHERE type = 'table' AND rootpage = 0").raw();
     const text = (x: unknown): string => (Buffer.isBuffer(x) ? new TextDecoder().decode(x) : "");
     return this.all(this.#virtualTablesQuery).map((row) => ({ name: text((row as unknown[])[0]), sql: text((row as unknown[])[1]) }));
+  }
+
+  /** The views and triggers of the schema, by name with their stored CREATE (read as bytes, like
+   * #virtualTables). */
+  #viewsAndTriggers(): { name: string; sql: string }[] {
+    this.#viewsAndTriggersQuery ??= this.db.prepare("SELECT CAST(name AS BLOB), CAST(sql AS BLOB) FROM main.sqlite_schema WHERE type IN ('view', 'trigger')").raw();
+    const text = (x: unknown): string => (Buffer.isBuffer(x) ? new TextDecoder().decode(x) : "");
+    return this.all(this.#viewsAndTriggersQuery).map((row) => ({ name: text((row as unknown[])[0]), sql: text((row as unknown[])[1]) }));
+  }
+
+  /** The root pages of the main database's tables (and their indexes) named in `tables`
+   * (lower case). */
+  #rootPages(tables: ReadonlySet<string>): Set<number> {
+    this.#rootPagesQuery ??= this.db.prepare("SELECT CAST(tbl_name AS BLOB), rootpage FROM main.sqlite_schema WHERE rootpage > 0").raw();
+    const pages = new Set<number>();
+    for (const row of this.all(this.#rootPagesQuery) as unknown[][]) {
+      const name = Buffer.isBuffer(row[0]) ? new TextDecoder().decode(row[0]).toLowerCase() : "";
+      if (tables.has(name) && typeof row[1] === "number") pages.add(row[1]);
+    }
+    return pages;
+  }
+
+  /**
+   * Why the existing fts5 table `name` is not served, from its `_config` shadow table (see
+   * configRefusal in fts5.ts): it must be the table fts5 made, and hold no rank.
+   */
+  #fts5ConfigRefusal(name: string): string | undefined {
+    const config = `${name}_config`;
+    this.#tableSqlQuery ??= this.db.prepare("SELECT CAST(sql AS BLOB) FROM main.sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE").raw();
+    const stored = this.all(this.#tableSqlQuery, [config])[0] as unknown[] | undefined;
+    const sql = Buffer.isBuffer(stored?.[0]) ? new TextDecoder().decode(stored[0]) : undefined;
+    const tokens = sql === undefined ? [] : tokenize(sql);
+    const shape = sql !== undefined && tokens[0]?.upper === "CREATE" && tokens[1]?.upper === "TABLE" && tokens[3] !== undefined ? sql.slice(tokens[3].start) : undefined;
+    if (shape === undefined) return configRefusal(undefined, []);
+    try {
+      const keys = this.db.prepare(`SELECT CAST(k AS BLOB) FROM main."${config.replaceAll('"', '""')}"`).raw();
+      this.keep(keys);
+      return configRefusal(shape, this.all(keys).map((row) => (row as unknown[])[0]));
+    } catch {
+      return "its _config shadow table cannot be read";
+    }
   }
 
   /** Keeps a native object of this connection alive until the connection is closed. */

@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { StmtError } from "./errors.ts";
+import { checkRankFilter, fts5ArgumentsRefusal, rankRefusal } from "./fts5.ts";
 import { tokenize, type Token } from "./sql.ts";
 
 /**
@@ -37,14 +38,18 @@ export const DENIED_MODULES: ReadonlySet<string> = new Set(["fsdir", "sqlite_dbp
  *   columns, tables (quoted) or built-in tokenizers (fts3_tokenizer, the only way to add one, is
  *   denied);
  * - fts4aux and fts3tokenize read an fts table's index or run a tokenizer; rtree, rtree_i32 and
- *   geopoly take column names.
- * Not here, so refused: fts5, whose `rank` (a query's `rank MATCH ?`, a bound value, or the
- * table's stored `rank` option) names a function that fts5 calls from its own SQL with arguments
- * of the caller's choosing (`writefile(…)` wrote a file); fts5vocab, which only serves fts5
- * tables; dbstat; the denied modules; the eponymous-only ones (json_each, generate_series,
- * carray, sqlite_stmt, vector_top_k: they cannot be created); and whatever a later engine adds.
+ *   geopoly take column names;
+ * - fts5 only with the argument grammar of fts5.ts (columns, built-in tokenizers, a few options;
+ *   `content_rowid=`, pasted unquoted into its SQL, only a bare identifier), and only because
+ *   its `rank`, which names a function fts5 calls from its own SQL with arguments of the
+ *   caller's choosing (a rank of `writefile('…')` wrote a file), is refused in every form: the word
+ *   `rank` in any statement, a rank constraint in a compiled program, the shadow tables that
+ *   store options (see fts5.ts).
+ * Not here, so refused: fts5vocab, which only serves fts5 tables (nothing needs it); dbstat; the
+ * denied modules; the eponymous-only ones (json_each, generate_series, carray, sqlite_stmt,
+ * vector_top_k: they cannot be created); and whatever a later engine adds.
  */
-export const CREATABLE_MODULES: ReadonlySet<string> = new Set(["fts3", "fts4", "fts4aux", "fts3tokenize", "rtree", "rtree_i32", "geopoly"]);
+export const CREATABLE_MODULES: ReadonlySet<string> = new Set(["fts3", "fts4", "fts4aux", "fts3tokenize", "rtree", "rtree_i32", "geopoly", "fts5"]);
 
 /**
  * Why this server would not create the virtual table this statement creates, or undefined (also
@@ -54,6 +59,7 @@ export const CREATABLE_MODULES: ReadonlySet<string> = new Set(["fts3", "fts4", "
  * `uncompress`) in any casing, spacing or quoting, anywhere in the statement: fts3/fts4 match
  * those option names as plain ASCII letters of an argument, so a statement without the letters
  * cannot set them, and one with them (a column named "compressed", a comment) costs a refusal.
+ * An fts5 table's arguments must follow fts5.ts's grammar (fts5ArgumentsRefusal).
  */
 export function virtualTableRefusal(text: string, tokens: Token[] = tokenize(text)): string | undefined {
   const at = tokens.findIndex((t, i) => t.upper === "VIRTUAL" && tokens[i - 1]?.upper === "CREATE");
@@ -66,7 +72,18 @@ export function virtualTableRefusal(text: string, tokens: Token[] = tokenize(tex
   const name = nameOf(text, module);
   if (!CREATABLE_MODULES.has(name)) return `the ${name} virtual table module`;
   if (text.toLowerCase().includes("compress")) return "the compress and uncompress options of a virtual table (they name SQL functions)";
+  if (name === "fts5") return fts5ArgumentsRefusal(text, tokens, using + 2);
   return undefined;
+}
+
+/** The module of the virtual table a (stored) CREATE VIRTUAL TABLE names, lower case, or
+ * undefined if it creates none or its module cannot be read. */
+export function virtualTableModule(text: string, tokens: Token[] = tokenize(text)): string | undefined {
+  const at = tokens.findIndex((t, i) => t.upper === "VIRTUAL" && tokens[i - 1]?.upper === "CREATE");
+  const using = at < 0 ? -1 : tokens.findIndex((t, i) => i > at && t.upper === "USING");
+  const module = using < 0 ? undefined : tokens[using + 1];
+  if (module === undefined || (module.kind !== "word" && module.kind !== "ident" && module.kind !== "string")) return undefined;
+  return nameOf(text, module);
 }
 
 /** The opcodes of a program that uses a virtual table: opens, reads, writes, renames, checks or
@@ -76,9 +93,10 @@ const VIRTUAL_TABLE_USE: ReadonlySet<string> = new Set(["VOpen", "VFilter", "VCo
 
 /**
  * Refuses a program that uses any virtual table while the database holds one this server would
- * not create today (`refusedTables` names them; asked only when the program uses a virtual
- * table): one created before that rule, e.g. an fts4 table with `uncompress=readfile`, would run
- * its functions from its own SQL. A program names a virtual table only by pointer, and one
+ * not create today (`refusedTables` names them, with any view or trigger this server would not
+ * create either; asked only when the program uses a virtual table): one created before that
+ * rule, e.g. an fts4 table with `uncompress=readfile` or an fts5 table with a stored rank, would
+ * run its functions from its own SQL. A program names a virtual table only by pointer, and one
  * reaches another (fts4's `content=`, the pragma table functions), so any use is refused until
  * such tables are dropped.
  */
@@ -86,7 +104,7 @@ export function checkVirtualTableUse(rows: unknown[], refusedTables: () => strin
   if (!(rows as ExplainRow[]).some((row) => VIRTUAL_TABLE_USE.has(row[1]))) return;
   const refused = refusedTables();
   if (refused.length > 0) {
-    throw notAuthorized(`using a virtual table while the database holds ${refused.map((n) => JSON.stringify(n)).join(", ")}, which this server no longer creates (DROP TABLE it first)`);
+    throw notAuthorized(`using a virtual table while the database holds ${refused.map((n) => JSON.stringify(n)).join(", ")}, which this server no longer creates (drop it first)`);
   }
 }
 
@@ -127,10 +145,12 @@ const FUNCTION_P4 = /^([^()]+)\(-?\d+\)$/;
 
 /**
  * Checks the compiled program of a statement (EXPLAIN lists the main program, views expanded
- * into it, and the sub-programs of every trigger it fires): any call of a denied function, or a
- * VACUUM, refuses it. Throws the SQLITE_AUTH statement error; returns normally when clean.
+ * into it, and the sub-programs of every trigger it fires): any call of a denied function, a
+ * VACUUM, or an fts5 rank constraint (see fts5.ts) refuses it. Throws the SQLITE_AUTH statement
+ * error; returns normally when clean.
  */
 export function checkProgram(rows: unknown[]): void {
+  checkRankFilter(rows, notAuthorized);
   for (const row of rows as ExplainRow[]) {
     const opcode = row[1];
     if (VACUUM_OPCODES.has(opcode)) throw notAuthorized("VACUUM");
@@ -165,6 +185,8 @@ function blobLiterals(tokens: Token[], text: string): Token[] {
  * - a denied virtual table module named anywhere (any quoting, string literals too: a false
  *   positive costs a refusal, a miss would read the disk) refuses it;
  * - a virtual table this server does not create is refused (see {@link virtualTableRefusal});
+ * - the word `rank`, in any quoting or case (string literals too), is refused: it is how fts5's
+ *   rank column, option and command are named (see fts5.ts);
  * - a statement that may store schema (anything but a query, INSERT, REPLACE, UPDATE or DELETE:
  *   CREATE, ALTER TABLE … ADD COLUMN …) whose blob literals are not valid UTF-8 is refused: the
  *   binding aborts the process when it reads such bytes, and EXPLAIN shows a blob literal's raw
@@ -183,6 +205,8 @@ export function checkText(text: string): string {
   }
   const vtab = virtualTableRefusal(text, tokens);
   if (vtab !== undefined) throw notAuthorized(vtab);
+  const rank = rankRefusal(text, tokens);
+  if (rank !== undefined) throw notAuthorized(rank);
   const blobs = blobLiterals(tokens, text);
   if (blobs.length === 0) return text;
   if (!isDataStatement(tokens)) {

@@ -227,8 +227,9 @@ describe("virtual tables that would call functions from their own SQL", () => {
     ["fts3", fts("fts3", "compress=trim, uncompress=readfile")],
     ["fts3, upper case", fts("FTS3", "COMPRESS=trim, UNCOMPRESS=readfile")],
     ["fts4, IF NOT EXISTS and schema-qualified", "CREATE VIRTUAL TABLE IF NOT EXISTS main.vt USING fts4(x, compress=trim, uncompress=readfile)"],
-    ["fts5 (its rank names a function)", "CREATE VIRTUAL TABLE vt USING fts5(x)"],
-    ["fts5, quoted", "CREATE VIRTUAL TABLE vt USING 'FTS5'(x)"],
+    // fts5 itself is served under its own rules (test/db/fts5.test.ts): not with these options.
+    ["fts5 with an option this server does not know", "CREATE VIRTUAL TABLE vt USING fts5(x, columnz=readfile)"],
+    ["fts5, quoted, with content_rowid an expression", "CREATE VIRTUAL TABLE vt USING 'FTS5'(x, content=vt, content_rowid='readfile(x)')"],
     ["fts5vocab", "CREATE VIRTUAL TABLE vt USING fts5vocab(x, row)"],
     ["a module this server does not know", "CREATE VIRTUAL TABLE vt USING some_future_module(x)"],
   ];
