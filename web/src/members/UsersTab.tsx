@@ -289,6 +289,7 @@ export function UsersTab() {
           limit={page().limit}
           shown={page().items.length}
           total={page().total}
+          totalExact={page().totalExact}
           hasNext={page().nextCursor !== null}
           busy={members.loading()}
           previous={() => void members.previous()}
