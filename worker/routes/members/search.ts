@@ -12,7 +12,7 @@
 import { and, asc, desc, eq, getTableColumns, or, sql, type SQL } from "drizzle-orm";
 import { memberships, orgSeatCounts, type Membership } from "../../../db/schema/index.ts";
 import type { Role } from "../../domain/roles.ts";
-import type { Database } from "../../lib/database.ts";
+import type { LibSQLDatabase } from "drizzle-orm/libsql";
 
 export interface MemberQuery {
   orgId: string;
@@ -32,12 +32,17 @@ export interface MemberPageRows {
   totalExact: boolean;
 }
 
-/** Up to this many members (of the role asked), a search reads them all: cheap, and exact. */
-export const smallOrganization = 500;
-/** A search the trigram index answers with at most this many rows (in any organization) reads those rows: exact. */
-export const narrowSearch = 10_000;
-/** How many entries of the sort index a search samples to estimate its total. */
-const estimateSample = 500;
+/** Where a search changes its way (tests lower them to reach each way with a few rows). */
+export interface SearchLimits {
+  /** Up to this many members (of the role asked), a search reads them all: cheap, and exact. */
+  small: number;
+  /** A search the trigram index answers with at most this many rows (of any organization) reads those rows: exact. */
+  narrow: number;
+  /** How many rows of the sort index a wide search samples to estimate its total. */
+  sample: number;
+}
+
+export const searchLimits: SearchLimits = { small: 500, narrow: 10_000, sample: 500 };
 
 /** `%` and `_` in a search are literal. */
 const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
@@ -59,7 +64,7 @@ function likeAny(q: string): SQL {
 /** The rowids whose name, email, title or username holds `q` (three characters or more), in any organization. */
 const indexed = (q: string) => sql`SELECT rowid FROM member_search WHERE member_search MATCH ${phrase(q)}`;
 
-export async function queryMembers(db: Database, query: MemberQuery): Promise<MemberPageRows> {
+export async function queryMembers(db: LibSQLDatabase, query: MemberQuery, limits: SearchLimits = searchLimits): Promise<MemberPageRows> {
   const { orgId, role, sort, order, after, limit } = query;
   const q = query.q ?? "";
   const key = sort === "name" ? sql<string>`lower(${memberships.userName})` : sql<string>`${memberships.userEmail}`;
@@ -87,20 +92,21 @@ export async function queryMembers(db: Database, query: MemberQuery): Promise<Me
   const trigrams = [...q].length >= 3;
   const [[size], [found]] = await db.batch([
     members,
-    // Capped: past `narrowSearch` rows, how wide no longer matters.
-    db.select({ n: sql<number>`count(*)` }).from(sql`(${trigrams ? indexed(q) : sql`SELECT 1 WHERE 0`} LIMIT ${narrowSearch + 1})`),
+    // Capped: past `limits.narrow` rows, how wide no longer matters.
+    db.select({ n: sql<number>`count(*)` }).from(sql`(${trigrams ? indexed(q) : sql`SELECT 1 WHERE 0`} LIMIT ${limits.narrow + 1})`),
   ]);
   const population = size?.n ?? 0;
   const candidates = found?.n ?? 0;
 
-  if (population <= smallOrganization || (trigrams && candidates <= narrowSearch)) {
+  if (population <= limits.small || (trigrams && candidates <= limits.narrow)) {
     // Few rows to read, the members or the rows the index found: read each once, counting
-    // them all (the window) before keeping the page after the cursor. Exact.
+    // them all (the window) before keeping the page after the cursor. Exact. The index folds
+    // case beyond ASCII; LIKE keeps the answer the same whichever way the search went.
     // (`+org_id`: look the candidates up by rowid rather than walk the organization's index.)
     const narrowed =
-      population <= smallOrganization
+      population <= limits.small
         ? [...inOrg, likeAny(q)]
-        : [sql`${memberships}.rowid IN (${indexed(q)})`, sql`+${memberships.orgId} = ${orgId}`, ...(role ? [sql`+${memberships.role} = ${role}`] : [])];
+        : [sql`${memberships}.rowid IN (${indexed(q)})`, sql`+${memberships.orgId} = ${orgId}`, ...(role ? [sql`+${memberships.role} = ${role}`] : []), likeAny(q)];
     const found = db
       .select({ ...getTableColumns(memberships), key: key.as("key"), total: sql<number>`count(*) OVER ()`.as("total") })
       .from(memberships)
@@ -116,16 +122,18 @@ export async function queryMembers(db: Database, query: MemberQuery): Promise<Me
 
   // Many rows match (or the search is too short for the index): walk the sort index from the
   // cursor and keep the rows LIKE matches, which are many, so a page fills soon. The total is
-  // estimated from how many of the next `estimateSample` rows match.
+  // estimated from how many of the next `limits.sample` rows match.
   const hit = likeAny(q);
   const sample = db
     .select({ hits: sql<number>`coalesce(sum(hit), 0)`, read: sql<number>`count(*)` })
-    .from(db.select({ hit: sql<number>`(${hit})`.as("hit") }).from(memberships).where(and(...inOrg, ...seek)).orderBy(...sorted).limit(estimateSample).as("sample"));
+    .from(db.select({ hit: sql<number>`(${hit})`.as("hit") }).from(memberships).where(and(...inOrg, ...seek)).orderBy(...sorted).limit(limits.sample).as("sample"));
   const [rows, [sampled]] = await db.batch([page([...inOrg, hit, ...seek]), sample]);
   const read = sampled?.read ?? 0;
   const hits = sampled?.hits ?? 0;
-  // From the first member on, a sample that ran out read them all: that count is exact.
-  if (!after && read < estimateSample) return { rows, total: hits, totalExact: true };
+  // From the first member on, a sample that ran out read them all, and a page that is the last
+  // holds them all: those counts are exact.
+  if (!after && read < limits.sample) return { rows, total: hits, totalExact: true };
+  if (!after && rows.length <= limit) return { rows, total: rows.length, totalExact: true };
   const estimate = read === 0 ? 0 : Math.round((hits / read) * population);
   return { rows, total: Math.max(estimate, rows.length), totalExact: false };
 }
