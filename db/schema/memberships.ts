@@ -33,6 +33,9 @@ export const memberships = sqliteTable(
     index("memberships_user").on(t.userId),
     index("memberships_org_name").on(t.orgId, sql`lower(${t.userName})`, t.userId),
     index("memberships_org_email").on(t.orgId, t.userEmail, t.userId),
+    // A role filter seeks its role's rows in the order of the page, instead of walking the organization.
+    index("memberships_org_role_name").on(t.orgId, t.role, sql`lower(${t.userName})`, t.userId),
+    index("memberships_org_role_email").on(t.orgId, t.role, t.userEmail, t.userId),
     check("memberships_role", sql`${t.role} IN ('owner', 'admin', 'member', 'restricted')`),
     check("memberships_joined_via", sql`${t.joinedVia} IN ('created', 'invitation', 'link', 'api')`),
   ],

@@ -24,7 +24,8 @@ export type MemberView = z.infer<typeof Member>;
 export const MemberPage = z
   .object({
     members: z.array(Member),
-    total: z.number().int().openapi({ description: "Members matching the query (search and role), on every page" }),
+    total: z.number().int().openapi({ description: "Members matching the query (search and role), on every page; an estimate when `totalExact` is false" }),
+    totalExact: z.boolean().openapi({ description: "False when a search matches too many members of a large organization to count them on every page: `total` is then estimated" }),
     nextCursor: z.string().nullable(),
   })
   .openapi("MemberPage");

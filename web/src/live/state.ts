@@ -38,6 +38,8 @@ export interface Page<Item> {
 export interface MembersPage extends Page<MemberView> {
   query: MemberQuery;
   total: number;
+  /** False: `total` is the server's estimate (a wide search in a large organization). */
+  totalExact: boolean;
 }
 
 /** The invitations page on screen (newest first), optionally of one status. */
@@ -86,7 +88,7 @@ export const defaultPageSize = 50;
 export const defaultMemberQuery: MemberQuery = { q: "", role: null, sort: "name", order: "asc" };
 
 export function emptyMembersPage(query: MemberQuery = defaultMemberQuery, limit = defaultPageSize): MembersPage {
-  return { query, total: 0, items: [], cursor: null, index: 0, limit, nextCursor: null, loaded: false, stale: false };
+  return { query, total: 0, totalExact: true, items: [], cursor: null, index: 0, limit, nextCursor: null, loaded: false, stale: false };
 }
 
 export function emptyProjectsList(): ProjectsList {

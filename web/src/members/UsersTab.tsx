@@ -301,6 +301,7 @@ export function UsersTab() {
           limit={page().limit}
           shown={page().items.length}
           total={page().total}
+          totalExact={page().totalExact}
           hasNext={page().nextCursor !== null}
           busy={members.loading()}
           previous={() => void members.previous()}

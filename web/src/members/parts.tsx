@@ -35,13 +35,15 @@ export function Avatar(props: { name: string }) {
   );
 }
 
-/** "Showing 1–50 of 1,234", and Previous / Next. */
+/** "Showing 1–50 of 1,234" (or "of about 85,000"), and Previous / Next. */
 export function Pager(props: {
   label: string;
   index: number;
   limit: number;
   shown: number;
   total?: number;
+  /** False: `total` is an estimate ("of about 85,000"). */
+  totalExact?: boolean;
   hasNext: boolean;
   busy: boolean;
   previous: () => void;
@@ -55,7 +57,7 @@ export function Pager(props: {
       <p class="muted" aria-live="polite">
         <Show when={props.shown > 0} fallback={props.total === 0 ? "None" : ""}>
           Showing {number(from())}–{number(to())}
-          <Show when={props.total !== undefined}> of {number(props.total ?? 0)}</Show>
+          <Show when={props.total !== undefined}> of {props.totalExact === false ? "about " : ""}{number(props.total ?? 0)}</Show>
         </Show>
       </p>
       <Show when={props.index > 0 || props.hasNext}>

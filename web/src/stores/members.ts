@@ -26,7 +26,7 @@ export function createMembersStore(ctx: OrgStoreContext) {
     store: (page) => ctx.setState("members", reconcile(page, { key: "userId" })),
     async fetch(like, cursor) {
       const answer = await api<MemberPageView>(membersUrl(ctx.slug, like.query, cursor, like.limit));
-      return { ...like, items: answer.members, total: answer.total, nextCursor: answer.nextCursor };
+      return { ...like, items: answer.members, total: answer.total, totalExact: answer.totalExact, nextCursor: answer.nextCursor };
     },
     apply: applyToMembers,
   });

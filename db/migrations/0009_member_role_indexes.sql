@@ -1,0 +1,2 @@
+CREATE INDEX `memberships_org_role_name` ON `memberships` (`org_id`,`role`,lower("user_name"),`user_id`);--> statement-breakpoint
+CREATE INDEX `memberships_org_role_email` ON `memberships` (`org_id`,`role`,`user_email`,`user_id`);
