@@ -53,10 +53,8 @@ describe("straight: Roster's everyday statements", () => {
     "INSERT INTO kv VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
     "INSERT OR REPLACE INTO kv VALUES (?, ?)",
     // CHECK … IN lists, a CHECK calling lower(), a foreign key, unique and expression indexes,
-    // and the org_seat_counts trigger
-    "INSERT INTO memberships (org_id, user_id, role, user_email, joined_via, joined_at) VALUES (?, ?, ?, ?, ?, ?)",
+    // and the org_seat_counts trigger (an update of role only: the member_search trigger does not fire)
     "UPDATE memberships SET role = ? WHERE org_id = ? AND user_id = ?",
-    "DELETE FROM memberships WHERE org_id = ? AND user_id = ?",
     // partial unique indexes, a trigger with a WHEN clause
     "INSERT INTO invitations (id, org_id, email, role, token_hash, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     "UPDATE invitations SET status = ?, responded_at = ? WHERE id = ? AND status = 'pending'",
@@ -100,6 +98,10 @@ describe("not straight: every loop, and what could take long without one", () =>
     ["LIKE (backtracking)", "SELECT ? LIKE ?", "like()"],
     ["a GLOB in a CHECK constraint", "INSERT INTO organizations (id, slug, name, seat_limit, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", "glob()"],
     ["ON DELETE CASCADE", "DELETE FROM organizations WHERE id = ?", ""],
+    // The member_search triggers (migration 0010) write the fts5 index: a virtual table's work
+    // is its module's, not bounded here. Joins and removals are rare beside invitations.
+    ["a membership insert (its fts5 index)", "INSERT INTO memberships (org_id, user_id, role, user_email, joined_via, joined_at) VALUES (?, ?, ?, ?, ?, ?)", ""],
+    ["a membership removal (its fts5 index)", "DELETE FROM memberships WHERE org_id = ? AND user_id = ?", ""],
     ["an AUTOINCREMENT lookup", "INSERT INTO audit_events (org_id, actor_type, action, target_type, at) VALUES (?, ?, ?, ?, ?)", "Next"],
     ["concatenation (a value doubles)", "SELECT ? || ?", "Concat"],
     ["hex()", "SELECT hex(?)", "hex()"],
