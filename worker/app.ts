@@ -14,6 +14,8 @@ import { registerListAudit } from "./routes/audit/list.ts";
 import { registerExportAudit } from "./routes/audit/export.ts";
 import { registerAuthRoutes } from "./routes/auth/index.ts";
 import { registerDevMailbox } from "./routes/dev/mailbox.ts";
+import { registerMailPreviews } from "./routes/dev/mail-previews.ts";
+import { keepRawBody, registerResendWebhook } from "./routes/webhooks/resend.ts";
 import { registerOpenApiDocument } from "./routes/docs/document.ts";
 import { registerReferencePage } from "./routes/docs/page.ts";
 import { registerHealth } from "./routes/health/get.ts";
@@ -41,6 +43,8 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
       await next();
     }),
   );
+  // Before the JSON parse: the webhook's signature covers its raw body.
+  app.use("/api/v1/webhooks/*", keepRawBody);
   app.use("/api/*", limitBody, parseJsonBody);
   app.use("/api/v1/*", readCredential, csrfProtection);
   app.onError(onError);
@@ -57,6 +61,8 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerListAudit(app);
   registerLiveConnect(app);
   registerDevMailbox(app);
+  registerMailPreviews(app);
+  registerResendWebhook(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {
     type: "apiKey",

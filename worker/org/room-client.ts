@@ -39,6 +39,8 @@ export const InviteInput = z.object({
   expiresInDays: z.number().int().positive().nullable(),
   /** False: nothing is mailed (the link is handed over by other means). */
   mail: z.boolean().default(true),
+  /** The invitee gets a welcome mail once they join. */
+  welcomeEmail: z.boolean().default(false),
 });
 export type InviteInput = z.infer<typeof InviteInput>;
 
@@ -69,6 +71,7 @@ export const InviteeInput = z.object({ id, email: z.string().min(3).max(320), us
 export const ApiKeyInput = z.object({ name: z.string().min(1).max(200), scopes: z.array(z.enum(scopes)) });
 
 export const Ids = z.array(id).max(1000);
+export const DeliveryChangeInput = z.object({ invitationId: id, mailId: id, delivery: z.enum(["sent", "delivered", "delayed", "bounced", "complained", "failed"]) });
 export const IdInput = id;
 export const BulkInput = z.array(BulkRowInput).max(1000);
 
