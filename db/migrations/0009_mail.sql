@@ -13,4 +13,5 @@ ALTER TABLE `invitations` ADD `last_mail_id` text;--> statement-breakpoint
 ALTER TABLE `invitations` ADD `welcome_email` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `mail_outbox` ADD `provider_id` text;--> statement-breakpoint
 CREATE INDEX `mail_outbox_provider` ON `mail_outbox` (`provider_id`);--> statement-breakpoint
-CREATE INDEX `mail_outbox_invitation` ON `mail_outbox` (`invitation_id`);
+CREATE INDEX `mail_outbox_invitation` ON `mail_outbox` (`invitation_id`);--> statement-breakpoint
+UPDATE `invitations` SET `last_mail_id` = (SELECT `id` FROM `mail_outbox` WHERE `mail_outbox`.`invitation_id` = `invitations`.`id` ORDER BY `created_at` DESC, `id` DESC LIMIT 1);
