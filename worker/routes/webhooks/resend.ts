@@ -61,8 +61,12 @@ export const keepRawBody = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.method === "POST") {
     const length = Number(c.req.header("content-length") ?? 0);
     if (length > maxBodyBytes) throw new AppError("payload_too_large", `The request body exceeds ${maxBodyBytes} bytes.`);
-    const text = await c.req.text();
+    // Read from a copy, and kept as the request's text: the JSON middleware then parses that
+    // text, and the route reads it back byte for byte (the original stream stays unread).
+    const text = await c.req.raw.clone().text();
     if (text.length > maxBodyBytes) throw new AppError("payload_too_large", `The request body exceeds ${maxBodyBytes} bytes.`);
+    // (Hono keeps body promises there, though its type says strings.)
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
   }
   await next();
 });
