@@ -111,13 +111,14 @@ class DevMailbox implements Mailer {
     this.#env = env;
   }
 
-  async send(mail: Mail): Promise<SentId> {
-    return (await this.sendBatch([mail]))[0] ?? null;
+  async send(mail: Mail, options: { tags?: MailTags } = {}): Promise<SentId> {
+    return (await this.sendBatch([mail], { tags: options.tags ? [options.tags] : undefined }))[0] ?? null;
   }
 
-  async sendBatch(mails: Mail[]): Promise<SentId[]> {
+  /** A mail from the outbox keeps its outbox id in the mailbox (so a local webhook can name it). */
+  async sendBatch(mails: Mail[], options: { tags?: MailTags[] } = {}): Promise<SentId[]> {
     const now = new Date();
-    const rows = mails.map((mail) => ({ id: newId("mail"), to: mail.to.toLowerCase(), subject: mail.subject, text: mail.text, html: mail.html, createdAt: now }));
+    const rows = mails.map((mail, i) => ({ id: options.tags?.[i]?.mail ?? newId("mail"), to: mail.to.toLowerCase(), subject: mail.subject, text: mail.text, html: mail.html, createdAt: now }));
     await userDatabase(this.#env).$client.batch(rowsInsert(devMail, rows).map(({ sql, args }) => ({ sql, args })), "write");
     return rows.map((row) => row.id);
   }
