@@ -11,6 +11,8 @@ export interface ReceivedMail {
   status: number;
   /** A repeat of an idempotency key that went: answered as before, nothing sent. */
   replayed?: boolean;
+  /** The ids answered for a request that went (Resend's ids of its mails). */
+  ids?: string[];
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -66,8 +68,10 @@ export async function startResendStandIn(): Promise<{ url: string; stop(): Promi
     if (status === 500) return json(500, { statusCode: 500, name: "internal_server_error", message: "boom" });
     if (status === 422) return json(422, { statusCode: 422, name: "validation_error", message: "invalid" });
     if (status === 429) return json(429, { statusCode: 429, name: "rate_limit_exceeded", message: "Too many requests" }, { "retry-after": "2" });
-    const answer = req.url === "/emails/batch" ? { data: (body as unknown[]).map(() => ({ id: `standin_${++counter}` })) } : { id: `standin_${++counter}` };
+    const ids = req.url === "/emails/batch" ? (body as unknown[]).map(() => `standin_${++counter}`) : [`standin_${++counter}`];
+    const answer = req.url === "/emails/batch" ? { data: ids.map((id) => ({ id })) } : { id: ids[0] };
     if (key) went.set(key, answer);
+    received.at(-1)!.ids = ids;
     return json(200, answer);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
