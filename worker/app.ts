@@ -15,6 +15,8 @@ import { registerListAudit } from "./routes/audit/list.ts";
 import { registerExportAudit } from "./routes/audit/export.ts";
 import { registerAuthRoutes } from "./routes/auth/index.ts";
 import { registerDevMailbox } from "./routes/dev/mailbox.ts";
+import { registerMailPreviews } from "./routes/dev/mail-previews.ts";
+import { keepRawBody, registerResendWebhook } from "./routes/webhooks/resend.ts";
 import { registerOpenApiDocument } from "./routes/docs/document.ts";
 import { registerReferencePage } from "./routes/docs/page.ts";
 import { registerHealth } from "./routes/health/get.ts";
@@ -46,6 +48,8 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
       await next();
     }),
   );
+  // Before the JSON parse: the webhook's signature covers its raw body.
+  app.use("/api/v1/webhooks/*", keepRawBody);
   app.use("/api/*", limitBody, parseJsonBody);
   app.use("/api/v1/*", readCredential, csrfProtection);
   app.use("/api/v1/*", idempotency({ waitMs: options.idempotencyWaitMs }));
@@ -64,6 +68,9 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerListAudit(app);
   registerLiveConnect(app);
   registerDevMailbox(app);
+  registerMailPreviews(app);
+  registerResendWebhook(app);
+  // Last: it documents the 409 of a deleted organization on every route registered before it.
   documentDeletedOrgs(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {

@@ -17,6 +17,8 @@ declare global {
       RESEND_API_KEY?: string;
       RESEND_BASE_URL?: string;
       RESEND_WEBHOOK_SECRET?: string;
+      /** Requests per second this deployment makes to Resend, across all organizations (mail/pace.ts). */
+      RESEND_REQUESTS_PER_SECOND?: string;
       APP_URL?: string;
       /**
        * Local development is switched on explicitly (`npm run dev` and the tests set it

@@ -31,6 +31,7 @@ export const errorStatus = {
   upgrade_required: 426,
   rate_limited: 429,
   login_link_invalid: 400,
+  webhook_rejected: 400,
   internal_error: 500,
   database_unavailable: 503,
   idempotency_key_invalid: 400,

@@ -14,3 +14,4 @@ export * from "./mail-outbox.ts";
 export * from "./seat-counts.ts";
 export * from "./org-links.ts";
 export * from "./idempotency-keys.ts";
+export * from "./mail-webhooks.ts";

@@ -39,6 +39,10 @@ export const invitations = sqliteTable(
     createdBy: text("created_by").notNull(),
     createdAt: timestamp("created_at").notNull(),
     respondedAt: timestamp("responded_at"),
+    /** Whether the invitee gets a welcome mail once they join. */
+    /** The outbox id of the latest mail of this invitation: only its outcomes and delivery events count. */
+    lastMailId: text("last_mail_id"),
+    welcomeEmail: integer("welcome_email", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     uniqueIndex("invitations_token").on(t.tokenHash),

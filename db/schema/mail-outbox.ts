@@ -29,9 +29,13 @@ export const mailOutbox = sqliteTable(
     lastError: text("last_error"),
     createdAt: timestamp("created_at").notNull(),
     sentAt: timestamp("sent_at"),
+    /** Resend's id of the sent mail: delivery webhooks name the mail by it. */
+    providerId: text("provider_id"),
   },
   (t) => [
     index("mail_outbox_due").on(t.orgId, t.status, t.nextAttemptAt),
+    index("mail_outbox_provider").on(t.providerId),
+    index("mail_outbox_invitation").on(t.invitationId),
     check("mail_outbox_status", sql`${t.status} IN ('queued', 'sent', 'failed')`),
   ],
 );

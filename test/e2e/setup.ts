@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { testWebhookSecret } from "../support/webhooks.ts";
 import { mkdirSync, openSync, readFileSync, closeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -47,6 +48,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   for (const key of ["RESEND_API_KEY", "RESEND_BASE_URL", "DATABASE_URL", "DATABASE_AUTH_TOKEN", "APP_URL", "WORKER_PORT", "DB_PORT"]) {
     delete env[key];
   }
+  // Delivery webhooks are verified with the tests' secret (test/support/webhooks.ts).
+  env.RESEND_WEBHOOK_SECRET = testWebhookSecret;
   const child = spawn(process.execPath, ["scripts/dev.ts"], { cwd: root, env, detached: true, stdio: ["ignore", log, log] });
   closeSync(log);
 

@@ -73,7 +73,8 @@ describe("an invitation's status in words", () => {
   it("says how its mail is doing while it is pending", () => {
     expect(of("pending", "queued")).toBe("Sending…");
     for (const delivery of ["sent", "delivered", "delayed", "not_mailed"]) expect(of("pending", delivery)).toBe("Awaiting response");
-    for (const delivery of ["failed", "bounced", "complained"]) expect(of("pending", delivery)).toBe("Failed");
+    for (const delivery of ["failed", "complained"]) expect(of("pending", delivery)).toBe("Failed");
+    expect(of("pending", "bounced")).toBe("Bounced — check the address");
   });
 
   it("says what ended it otherwise", () => {

@@ -27,7 +27,8 @@ function originOf(url: string): string {
  * made it ride on the cookie. Bearer calls carry no cookie authority and are exempt.
  */
 export const csrfProtection = createMiddleware<AppEnv>(async (c, next) => {
-  if (safeMethods.has(c.req.method) || c.req.header("authorization") || !readSessionCookie(c)) {
+  // Webhooks are authenticated by their signature, never by a cookie.
+  if (safeMethods.has(c.req.method) || c.req.header("authorization") || !readSessionCookie(c) || c.req.path.startsWith("/api/v1/webhooks/")) {
     return next();
   }
   refuseCrossSite(c);

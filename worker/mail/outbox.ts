@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, notExists, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { invitations, mailOutbox, type OutboxMail } from "../../db/schema/index.ts";
+import { invitations, mailOutbox, type Invitation, type OutboxMail } from "../../db/schema/index.ts";
+import { deliveryPredecessors } from "../domain/mail.ts";
 import { newId } from "../lib/ids.ts";
 import type { Database } from "../lib/database.ts";
 import { rowInsert, type RawStatement } from "../lib/sql/row-insert.ts";
@@ -11,8 +12,8 @@ import { render, type QueuedMail } from "./queued.ts";
 export const maxAttempts = 8;
 
 /** The outbox row for a mail to `to`, to insert in the same transaction as its cause. */
-export function outboxInsert(to: string, mail: QueuedMail, options: { orgId: string; invitationId?: string; now: number }): RawStatement {
-  const id = newId("mail", options.now);
+export function outboxInsert(to: string, mail: QueuedMail, options: { orgId: string; invitationId?: string; now: number; id?: string }): RawStatement {
+  const id = options.id ?? newId("mail", options.now);
   return rowInsert(mailOutbox, {
     id,
     orgId: options.orgId,
@@ -31,57 +32,111 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 2 * 60 * 60_000);
 }
 
+/** A mail still queued this long after it was written is given up: well inside Resend's 24 h idempotency window. */
+export const maxAgeMs = 12 * 60 * 60_000;
+
 /** Whether a failure is worth retrying: network errors, 5xx and 429; never other 4xx. */
 export function isRetryable(error: unknown): boolean {
   const status = (error as { statusCode?: number } | null)?.statusCode;
   return status === undefined || status === 429 || status >= 500;
 }
 
+/** A 429: Resend (or this deployment's pace) asked to wait; the mail itself is fine. */
+const isRateLimited = (error: unknown): boolean => (error as { statusCode?: number } | null)?.statusCode === 429;
+const retryAfterOf = (error: unknown): number | undefined => (error as { retryAfterMs?: number } | null)?.retryAfterMs;
+
+/**
+ * Cancels the queued mail of an invitation that is resent: its link dies with the old token.
+ * A mail already claimed for a batch stays (the batch may have left, and its retry must be
+ * the same mails under the same key); its outcome no longer touches the invitation, which
+ * follows only its latest mail.
+ */
+export function cancelQueuedMail(db: Database, invitationId: string): Update {
+  return db
+    .update(mailOutbox)
+    .set({ status: "failed", lastError: "cancelled: a newer mail of its invitation replaced it", params: null })
+    .where(and(eq(mailOutbox.invitationId, invitationId), eq(mailOutbox.status, "queued"), isNull(mailOutbox.batchKey)));
+}
+
 type Update = BatchItem<"sqlite">;
+
+/** What an outcome makes of an invitation's delivery, for its latest mail. */
+export interface Settled {
+  invitationId: string;
+  mailId: string;
+  delivery: "sent" | "failed";
+}
 
 /** What a delivery run did: the writes recording it, and the invitations whose mail it settled. */
 interface RunRecord {
   updates: Update[];
-  /** Invitations whose mail left (their `delivery` becomes `sent` if it was `queued`). */
-  sent: string[];
-  /** Invitations whose mail was given up (their `delivery` becomes `failed`). */
-  failed: string[];
+  settled: Settled[];
 }
 
-/** Records in `run` that `mails` left, or failed with `error`. */
-function outcome(db: Database, run: RunRecord, mails: OutboxMail[], now: number, error?: unknown, options: { alone?: boolean } = {}): void {
+/**
+ * The invitation update for outcomes of `mails`: each invitation takes `delivery` only from
+ * its latest mail (`last_mail_id`), and only forward (`sent` over `queued`; `failed` over
+ * `queued` or `sent`). A resend that committed meanwhile named a newer mail: nothing changes.
+ */
+function invitationOutcome(db: Database, mails: OutboxMail[], delivery: "sent" | "failed"): Update[] {
+  const ids = mails.flatMap((mail) => (mail.invitationId ? [mail.id] : []));
+  if (ids.length === 0) return [];
+  return [
+    db
+      .update(invitations)
+      .set({ delivery })
+      .where(and(inArray(invitations.lastMailId, ids), inArray(invitations.delivery, deliveryPredecessors(delivery) as Array<Invitation["delivery"]>))),
+  ];
+}
+
+/** Records in `run` that `mails` left (with Resend's ids), or failed with `error`. */
+function outcome(db: Database, run: RunRecord, mails: OutboxMail[], now: number, result: { error?: unknown; providerIds?: Array<string | null> }, options: { alone?: boolean } = {}): void {
   const ids = mails.map((mail) => mail.id);
-  const invitationIds = mails.flatMap((mail) => (mail.invitationId ? [mail.invitationId] : []));
+  const settle = (delivery: "sent" | "failed") =>
+    run.settled.push(...mails.flatMap((mail) => (mail.invitationId ? [{ invitationId: mail.invitationId, mailId: mail.id, delivery }] : [])));
+  const { error } = result;
   if (error === undefined) {
+    const providerIds = JSON.stringify(mails.map((mail, i) => ({ i: mail.id, p: result.providerIds?.[i] ?? null })));
     // Once sent, the bodies go: they may hold live invitation or sign-in links, and tokens
     // are kept only as hashes.
     run.updates.push(
-      db.update(mailOutbox).set({ status: "sent", sentAt: new Date(now), attempts: sql`${mailOutbox.attempts} + 1`, params: null }).where(inArray(mailOutbox.id, ids)),
-      ...(invitationIds.length
-        ? [db.update(invitations).set({ delivery: "sent" }).where(and(inArray(invitations.id, invitationIds), eq(invitations.delivery, "queued")))]
-        : []),
+      db
+        .update(mailOutbox)
+        .set({
+          status: "sent",
+          sentAt: new Date(now),
+          attempts: sql`${mailOutbox.attempts} + 1`,
+          params: null,
+          providerId: sql`(SELECT json_extract(value, '$.p') FROM json_each(${providerIds}) WHERE json_extract(value, '$.i') = ${mailOutbox.id})`,
+        })
+        .where(inArray(mailOutbox.id, ids)),
+      ...invitationOutcome(db, mails, "sent"),
     );
-    run.sent.push(...invitationIds);
+    settle("sent");
     return;
   }
-  const attempts = Math.max(...mails.map((mail) => mail.attempts)) + 1;
-  const giveUp = !isRetryable(error) || attempts >= maxAttempts;
-  if (giveUp) run.failed.push(...invitationIds);
+  // A 429 is Resend's pace, not the mail's fault: it waits as asked and is not counted.
+  const limited = isRateLimited(error);
+  const attempts = Math.max(...mails.map((mail) => mail.attempts)) + (limited ? 0 : 1);
+  const oldest = Math.min(...mails.map((mail) => mail.createdAt.getTime()));
+  const giveUp = !isRetryable(error) || attempts >= maxAttempts || now - oldest >= maxAgeMs;
+  if (giveUp) settle("failed");
+  const wait = retryAfterOf(error) ?? retryDelayMs(Math.max(1, attempts));
   run.updates.push(
     db
       .update(mailOutbox)
       .set({
         status: giveUp ? "failed" : "queued",
-        attempts: sql`${mailOutbox.attempts} + 1`,
+        attempts: limited ? sql`${mailOutbox.attempts}` : sql`${mailOutbox.attempts} + 1`,
         lastError: error instanceof Error ? error.message.slice(0, 500) : String(error),
-        nextAttemptAt: new Date(now + retryDelayMs(attempts)),
+        nextAttemptAt: new Date(now + wait),
         // Given up: the parameters (with their live link) go too.
         ...(giveUp ? { params: null } : {}),
         // Tried alone: retried alone, under the key it was sent with.
         ...(options.alone && mails.length === 1 ? { batchKey: mails[0]!.idempotencyKey } : {}),
       })
       .where(inArray(mailOutbox.id, ids)),
-    ...(giveUp && invitationIds.length ? [db.update(invitations).set({ delivery: "failed" }).where(inArray(invitations.id, invitationIds))] : []),
+    ...(giveUp ? invitationOutcome(db, mails, "failed") : []),
   );
 }
 
@@ -130,20 +185,22 @@ async function claimBatch(db: Database, orgId: string, now: number, limit: numbe
 /** Sends one mail on its own, under its own key; if it fails, it is retried alone too. */
 async function sendAlone(db: Database, run: RunRecord, mailer: Mailer, mail: OutboxMail, now: number): Promise<void> {
   try {
-    await mailer.send(render(mail.to, mail.template, mail.params), { idempotencyKey: mail.idempotencyKey });
-    outcome(db, run, [mail], now);
+    const id = await mailer.send(render(mail.to, mail.template, mail.params), { idempotencyKey: mail.idempotencyKey, tags: tagsOf(mail) });
+    outcome(db, run, [mail], now, { providerIds: [id] });
   } catch (error) {
-    outcome(db, run, [mail], now, error, { alone: true });
+    outcome(db, run, [mail], now, { error }, { alone: true });
   }
 }
+
+/** The tags a mail carries to Resend, so its delivery webhooks find it (routes/webhooks/resend.ts). */
+const tagsOf = (mail: OutboxMail) => (mail.orgId ? { org: mail.orgId, mail: mail.id } : undefined);
 
 /** What {@link deliverDue} did. */
 export interface DeliveryRun {
   /** When the next queued mail of the organization is due, if any is. */
   next: number | null;
-  /** Invitations whose mail left in this run, and those whose mail was given up. */
-  sent: string[];
-  failed: string[];
+  /** Invitations whose mail left in this run, or was given up, with the mail's id. */
+  settled: Settled[];
 }
 
 /**
@@ -155,19 +212,19 @@ export interface DeliveryRun {
  */
 export async function deliverDue(db: Database, mailer: Mailer, orgId: string, now: number, limit = maxBatch): Promise<DeliveryRun> {
   const { key, mails: due } = await claimBatch(db, orgId, now, limit);
-  const run: RunRecord = { updates: [], sent: [], failed: [] };
+  const run: RunRecord = { updates: [], settled: [] };
   if (due.length === 1 && key === due[0]!.idempotencyKey) {
     // A mail that already went alone once goes alone again, under its own key.
     await sendAlone(db, run, mailer, due[0]!, now);
   } else if (due.length > 0) {
     try {
-      await mailer.sendBatch(
+      const providerIds = await mailer.sendBatch(
         due.map((row) => render(row.to, row.template, row.params)),
-        { idempotencyKey: key },
+        { idempotencyKey: key, tags: due.map((row) => tagsOf(row) ?? { org: orgId, mail: row.id }) },
       );
-      outcome(db, run, due, now);
+      outcome(db, run, due, now, { providerIds });
     } catch (error) {
-      if (isRetryable(error) || due.length === 1) outcome(db, run, due, now, error);
+      if (isRetryable(error) || due.length === 1) outcome(db, run, due, now, { error });
       else {
         // Sent one by one now, each under its own key: each becomes a batch of its own.
         for (const mail of due) await sendAlone(db, run, mailer, mail, now);
@@ -182,5 +239,5 @@ export async function deliverDue(db: Database, mailer: Mailer, orgId: string, no
       .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"))),
   ]);
   const [next] = results.at(-1) as Array<{ at: number | null }>;
-  return { next: next?.at ?? null, sent: run.sent, failed: run.failed };
+  return { next: next?.at ?? null, settled: run.settled };
 }

@@ -1,29 +1,50 @@
 import { z } from "zod";
 import type { Mail } from "./mailer.ts";
-import { invitationAcceptedMail, invitationMail } from "./templates.ts";
+import {
+  invitationAcceptedMail,
+  invitationDeclinedMail,
+  invitationExtendedMail,
+  invitationMail,
+  invitationResentMail,
+  linkJoinedMail,
+  welcomeMail,
+} from "./templates.ts";
+
+/** Links in mail are absolute (from `APP_URL`): a relative one is a bug, refused here. */
+const Url = z.string().url().refine((url) => /^https?:\/\//.test(url), "an absolute http(s) URL");
+
+const invitationParams = z.object({
+  orgName: z.string(),
+  inviterName: z.string(),
+  role: z.string(),
+  message: z.string().nullable(),
+  url: Url,
+  expiresAt: z.string(),
+});
+const answerParams = z.object({ orgName: z.string(), inviteeName: z.string(), url: Url });
 
 /**
  * A mail as the outbox keeps it: which template, and its parameters — a few hundred bytes
  * instead of the rendered text and HTML, rendered only when it is sent.
  */
 export const QueuedMail = z.discriminatedUnion("template", [
+  z.object({ template: z.literal("invitation"), params: invitationParams }),
+  z.object({ template: z.literal("invitation_resent"), params: invitationParams }),
   z.object({
-    template: z.literal("invitation"),
-    params: z.object({
-      orgName: z.string(),
-      inviterName: z.string(),
-      role: z.string(),
-      message: z.string().nullable(),
-      url: z.string(),
-      expiresAt: z.string(),
-    }),
+    template: z.literal("invitation_extended"),
+    params: z.object({ orgName: z.string(), inviterName: z.string(), role: z.string(), expiresAt: z.string(), url: Url }),
   }),
+  z.object({ template: z.literal("welcome"), params: z.object({ orgName: z.string(), memberName: z.string(), role: z.string(), url: Url }) }),
+  z.object({ template: z.literal("invitation_accepted"), params: answerParams }),
+  z.object({ template: z.literal("invitation_declined"), params: answerParams }),
   z.object({
-    template: z.literal("invitation_accepted"),
-    params: z.object({ orgName: z.string(), inviteeName: z.string(), url: z.string() }),
+    template: z.literal("link_joined"),
+    params: z.object({ orgName: z.string(), memberName: z.string(), memberEmail: z.string(), linkKind: z.enum(["new", "existing"]), url: Url }),
   }),
 ]);
 export type QueuedMail = z.infer<typeof QueuedMail>;
+/** Every template the outbox can queue. */
+export type MailTemplate = QueuedMail["template"];
 
 /** Renders a queued mail for `to`; a row that does not parse is a bug, and says so. */
 export function render(to: string, template: string, params: unknown): Mail {
@@ -33,7 +54,17 @@ export function render(to: string, template: string, params: unknown): Mail {
   switch (mail.template) {
     case "invitation":
       return invitationMail({ to, ...mail.params, expiresAt: new Date(mail.params.expiresAt) });
+    case "invitation_resent":
+      return invitationResentMail({ to, ...mail.params, expiresAt: new Date(mail.params.expiresAt) });
+    case "invitation_extended":
+      return invitationExtendedMail({ to, ...mail.params, expiresAt: new Date(mail.params.expiresAt) });
+    case "welcome":
+      return welcomeMail({ to, ...mail.params });
     case "invitation_accepted":
       return invitationAcceptedMail({ to, ...mail.params });
+    case "invitation_declined":
+      return invitationDeclinedMail({ to, ...mail.params });
+    case "link_joined":
+      return linkJoinedMail({ to, ...mail.params });
   }
 }

@@ -6,8 +6,10 @@ const minDelayMs = 10;
 /**
  * The room's one alarm, set to the earliest of the times its parts need it: an invitation's
  * expiry, a mail retry, the end of a live socket's session. Each part is asked when the alarm
- * is scheduled; none sets the alarm itself. Scheduling is cheap when nothing moved: the alarm
- * as last read or set is remembered, and an alarm already standing early enough stays.
+ * is scheduled; none sets the alarm itself. The alarm is always exactly the earliest due
+ * time, or none: an alarm left standing for a need that has gone (a mail run's safety net
+ * once the run ended) would wake an idle room for nothing, and re-arm itself each time.
+ * Scheduling is cheap when nothing moved: the alarm as last read or set is remembered.
  */
 export class AlarmScheduler {
   readonly #storage: DurableObjectStorage;
@@ -28,18 +30,15 @@ export class AlarmScheduler {
     this.#alarmAt = undefined;
   }
 
-  /** Sets the alarm to the earliest due time, unless one already stands early enough. */
+  /** Sets the alarm to the earliest due time, or deletes it when nothing is due. */
   async schedule(): Promise<void> {
     const times = (await this.#dueTimes()).filter((t): t is number => t !== null);
-    if (times.length === 0) return;
     const now = this.#clock.now();
-    const at = Math.max(Math.min(...times), now + minDelayMs);
-    // An alarm set no later than needed, and not yet past, stands (it sets the next one).
-    const standing = (current: number | null | undefined): boolean => current != null && current <= at && current >= now;
-    if (standing(this.#alarmAt)) return;
-    this.#alarmAt = await this.#storage.getAlarm();
-    if (standing(this.#alarmAt)) return;
-    await this.#storage.setAlarm(at);
+    const at = times.length === 0 ? null : Math.max(Math.min(...times), now + minDelayMs);
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.#storage.getAlarm();
+    if (this.#alarmAt === at) return;
+    if (at === null) await this.#storage.deleteAlarm();
+    else await this.#storage.setAlarm(at);
     this.#alarmAt = at;
   }
 }

@@ -32,6 +32,8 @@ export interface Plan<S, T> {
   error?: Error;
   /** Side effects after the commit (events, mail); never awaited by the caller. */
   after?: () => void;
+  /** The room's own bookkeeping (a mail outcome), not a command: `stats.commands` leaves it out. */
+  bookkeeping?: boolean;
 }
 
 /** Plans a command against the current state; throws to refuse it (nothing committed). */
@@ -167,7 +169,7 @@ export class GroupCommitter<State, S> {
         await this.#timedCommit(statements);
         this.stats.transactions++;
       }
-      this.stats.commands += planned.length;
+      this.stats.commands += planned.filter((p) => !p.plan.bookkeeping).length;
       for (const { entry, plan } of planned) settle(entry, plan);
       this.#settled();
     } catch {
@@ -190,7 +192,7 @@ export class GroupCommitter<State, S> {
         throw this.#options.explain ? this.#options.explain(error) : error;
       }
       if (statements.length > 0) this.stats.transactions++;
-      this.stats.commands++;
+      if (!plan.bookkeeping) this.stats.commands++;
       settle(entry, plan);
       this.#settled();
     } catch (error) {

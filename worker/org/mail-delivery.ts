@@ -3,10 +3,11 @@ import { AppError } from "../errors.ts";
 import type { Clock } from "../lib/clock.ts";
 import { orgDatabase } from "../lib/database.ts";
 import { mailerFor } from "../mail/mailer.ts";
-import { deliverDue, type DeliveryRun } from "../mail/outbox.ts";
+import { deliverDue } from "../mail/outbox.ts";
 import type { RoomPlan } from "./commands/plan-context.ts";
 import type { RoomState } from "./state.ts";
 import { invitationView } from "../views/invitation.ts";
+import { deliveryAdvances, type TrackedDelivery } from "../domain/mail.ts";
 
 /** How long until the alarm retries a delivery run that failed or was cut short. */
 const retryMs = 30_000;
@@ -85,33 +86,44 @@ export class MailDelivery {
   async #deliverPage(): Promise<number | null> {
     const orgId = this.#hooks.orgId();
     const run = await deliverDue(orgDatabase(this.#env, orgId), mailerFor(this.#env), orgId, this.#clock.now());
-    if (run.sent.length > 0 || run.failed.length > 0) {
-      await this.#hooks.submit((state) => settleDeliveries(state, run, this.#clock.now())).catch((error: unknown) => {
+    // Not awaited: the mail left and the outbox recorded it; the room's copy follows when the
+    // queue gets to it, and a failure there (a state that cannot load) must not make this
+    // run look failed and retry mail that went.
+    if (run.settled.length > 0) {
+      this.#hooks.submit((state) => settleDeliveries(state, run.settled, this.#clock.now())).catch((error: unknown) => {
         // A deleted organization's room has no invitations left to settle; the outbox recorded it.
-        if (!(error instanceof AppError && error.code === "org_unavailable")) throw error;
+        if (error instanceof AppError && error.code === "org_unavailable") return;
+        console.error("[roster] OrgRoom could not settle mail outcomes in its state (the database has them):", error);
       });
     }
     return run.next;
   }
 }
 
+/** An outcome for an invitation's mail: its id, and what its delivery becomes. */
+export interface DeliveryChange {
+  invitationId: string;
+  mailId: string;
+  delivery: TrackedDelivery;
+}
+
 /**
- * The room's copies of pending invitations follow what the outbox recorded of their mail
- * (as the database does: `sent` only over `queued`), so the views its commands answer and
- * publish say what the list says, and each change is published (`invitation.updated`): an
- * open invitations page turns "Sending…" into "Awaiting response", or "Failed". Planned in
- * the queue like a command, in order with the others (and in their group: it commits nothing).
+ * The room's copies of pending invitations follow what the outbox and Resend's webhooks
+ * recorded of their mail, as the database does: only for the invitation's latest mail
+ * (`lastMailId`; a resend that committed meanwhile named a newer one), and only forward
+ * (domain/mail.ts). Each change is published (`invitation.updated`): an open invitations
+ * page turns "Sending…" into "Awaiting response", or "Bounced — check the address". Planned
+ * in the queue like a command, in order with the others (and in their group); it is
+ * bookkeeping, not a command (`stats.commands` does not count it).
  */
-export function settleDeliveries(state: RoomState, run: Pick<DeliveryRun, "sent" | "failed">, now: number): RoomPlan<void> {
+export function settleDeliveries(state: RoomState, changes: DeliveryChange[], now: number, statements: RoomPlan<void>["statements"] = []): RoomPlan<void> {
   const events: NonNullable<RoomPlan<void>["events"]> = [];
-  const settle = (id: string, delivery: "sent" | "failed"): void => {
-    const invitation = state.pending.get(id);
-    if (!invitation || invitation.delivery === delivery || (delivery === "sent" && invitation.delivery !== "queued")) return;
-    const settled = { ...invitation, delivery };
-    state.pending.set(id, settled);
+  for (const change of changes) {
+    const invitation = state.pending.get(change.invitationId);
+    if (!invitation || invitation.lastMailId !== change.mailId || !deliveryAdvances(invitation.delivery, change.delivery)) continue;
+    const settled = { ...invitation, delivery: change.delivery };
+    state.pending.set(change.invitationId, settled);
     events.push({ type: "invitation.updated", data: { invitation: invitationView(settled, now) } });
-  };
-  for (const id of run.sent) settle(id, "sent");
-  for (const id of run.failed) settle(id, "failed");
-  return { statements: [], value: undefined, events };
+  }
+  return { statements, value: undefined, events, bookkeeping: true };
 }

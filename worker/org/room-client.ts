@@ -39,6 +39,8 @@ export const InviteInput = z.object({
   expiresInDays: z.number().int().positive().nullable(),
   /** False: nothing is mailed (the link is handed over by other means). */
   mail: z.boolean().default(true),
+  /** The invitee gets a welcome mail once they join. */
+  welcomeEmail: z.boolean().default(false),
 });
 export type InviteInput = z.infer<typeof InviteInput>;
 
@@ -76,6 +78,7 @@ export const ProjectPatchInput = z.object({ name: z.string().min(1).max(100).opt
 export const ProjectAssignmentInput = z.object({ userIds: z.array(id).min(1).max(assignmentLimits.users), projects: projects.min(1).max(assignmentLimits.projects) });
 
 export const Ids = z.array(id).max(1000);
+export const DeliveryChangeInput = z.object({ invitationId: id, mailId: id, delivery: z.enum(["sent", "delivered", "delayed", "bounced", "complained", "failed"]) });
 export const IdInput = id;
 export const BulkInput = z.array(BulkRowInput).max(1000);
 

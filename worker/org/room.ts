@@ -35,6 +35,7 @@ import { LiveHub } from "./live/hub.ts";
 import { parseLiveHandover, viewerOf } from "./live/viewer.ts";
 import { OrgMailBudget } from "./mail-budget.ts";
 import { MailDelivery } from "./mail-delivery.ts";
+import { recordDelivery } from "./delivery-events.ts";
 import { asResult, refusalOf, unwrap, type RoomResult } from "./result.ts";
 import { RoomAuthorizer } from "./room-auth.ts";
 import * as rpc from "./room-client.ts";
@@ -209,6 +210,14 @@ export class OrgRoom extends DurableObject<Bindings> {
     const user = parse(rpc.InviteeInput, invitee);
     const invitationId = parse(rpc.IdInput, id);
     return this.#commands.run(orgId, null, (ctx, state) => (answer === "accept" ? planAccept(ctx, state, invitationId, user) : planDecline(ctx, state, invitationId, user)), appUrl);
+  }
+
+  /** A delivery webhook's outcome for an invitation's mail (routes/webhooks/resend.ts). */
+  async recordDelivery(orgId: string, change: unknown): Promise<RoomResult<{ applied: boolean }>> {
+    return asResult(async () => {
+      await this.#slot.load(parse(rpc.IdInput, orgId));
+      return recordDelivery(this.env, this.queue, this.live, parse(rpc.DeliveryChangeInput, change), this.clock.now());
+    });
   }
 
   // ── The organization, its members and keys ─────────────────────────────────────────

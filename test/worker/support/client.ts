@@ -42,7 +42,9 @@ export async function call<T = any>(method: string, path: string, options: CallO
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
+  // A page (the dev-only mail previews) is read as text; everything else the API answers is JSON.
+  const page = /^text\/(html|plain)/.test(response.headers.get("content-type") ?? "");
+  return { status: response.status, body: (text ? (page ? text : JSON.parse(text)) : null) as T, headers: response.headers };
 }
 
 interface Mailbox {

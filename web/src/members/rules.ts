@@ -90,9 +90,15 @@ export function invitationStatus(invitation: Pick<InvitationView, "status" | "de
         case "queued":
           return { label: "Sending…", tone: "progress" };
         case "bounced":
+          return { label: "Bounced — check the address", tone: "bad", detail: "The invitee's mail server refused the mail" };
         case "complained":
+          return { label: "Failed", tone: "bad", detail: "The invitee marked the mail as spam" };
         case "failed":
-          return { label: "Failed", tone: "bad", detail: invitation.delivery === "failed" ? "The mail could not be delivered" : `The mail ${invitation.delivery}` };
+          return { label: "Failed", tone: "bad", detail: "The mail could not be delivered" };
+        case "delayed":
+          return { label: "Awaiting response", tone: "waiting", detail: "Delivery delayed; Resend keeps trying" };
+        case "delivered":
+          return { label: "Awaiting response", tone: "waiting", detail: "Delivered" };
         case "not_mailed":
           return { label: "Awaiting response", tone: "waiting", detail: "Link only, not mailed" };
         default:

@@ -1,4 +1,4 @@
-import { A, useNavigate, useParams } from "@solidjs/router";
+import { A, useNavigate, useParams, useSearchParams } from "@solidjs/router";
 import { createEffect, createResource, createSignal, Match, Show, Switch } from "solid-js";
 import type { InvitationPreviewView, Role } from "../../../worker/views/index.ts";
 import { ApiError, describeError } from "../api.ts";
@@ -37,7 +37,10 @@ export function InvitationScreen(props: { source: InvitationSource; byId?: boole
   const [mismatch, setMismatch] = createSignal(false);
   const [declinedHere, setDeclinedHere] = createSignal(false);
   const [busy, setBusy] = createSignal<Answer>();
-  const [confirmingDecline, setConfirmingDecline] = createSignal(false);
+  // The mailed "Decline" link (`?answer=decline`) opens the confirmation; nothing is answered
+  // until a click here, so a mail scanner that follows links declines nothing.
+  const [search] = useSearchParams();
+  const [confirmingDecline, setConfirmingDecline] = createSignal(search.answer === "decline");
   const [actionError, setActionError] = createSignal<string>();
   const [switching, setSwitching] = createSignal(false);
   const signInHref = `/signin?next=${encodeURIComponent(props.source.path)}`;

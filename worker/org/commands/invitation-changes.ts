@@ -27,7 +27,7 @@ export function isPastDue(ctx: PlanContext, invitation: Invitation): boolean {
 }
 
 /** What a command may change of a pending invitation. */
-export type InvitationChanges = Partial<Pick<Invitation, "role" | "projectAssignments" | "message" | "expiresAt" | "tokenHash" | "sendCount" | "lastSentAt" | "delivery">>;
+export type InvitationChanges = Partial<Pick<Invitation, "role" | "projectAssignments" | "message" | "expiresAt" | "tokenHash" | "sendCount" | "lastSentAt" | "delivery" | "lastMailId">>;
 
 /**
  * Changes to a pending invitation, committed and published. Only the changed columns are
@@ -59,7 +59,7 @@ export async function reissue(ctx: PlanContext, state: RoomState, actor: Actor, 
   // A past-due one still pending is the invitee's pending invitation: planInvite marks it
   // expired in the same transaction, after every check passed.
   return planInvite(ctx, state, actor, {
-    email: old.email, username: old.username, inviteeUserId: old.inviteeUserId, role: old.role, projects: old.projectAssignments, message: old.message, expiresInDays, mail,
+    email: old.email, username: old.username, inviteeUserId: old.inviteeUserId, role: old.role, projects: old.projectAssignments, message: old.message, expiresInDays, mail, welcomeEmail: old.welcomeEmail,
   });
 }
 

@@ -49,11 +49,11 @@ const notifyUserById = notifyUser("id");
 const notifyUserByEmail = notifyUser("email");
 
 /** The invitation mail to `invitation`'s invitee with `url`, queued in the outbox. */
-export function invitationMailInsert(ctx: PlanContext, state: RoomState, actor: Actor, invitation: Invitation, url: string): Statement {
+export function invitationMailInsert(ctx: PlanContext, state: RoomState, actor: Actor, invitation: Invitation, url: string, template: "invitation" | "invitation_resent" = "invitation"): Statement {
   return outboxInsert(
     invitation.email,
     {
-      template: "invitation",
+      template,
       params: {
         orgName: state.org.name,
         inviterName: inviterName(state, actor),
@@ -63,7 +63,7 @@ export function invitationMailInsert(ctx: PlanContext, state: RoomState, actor: 
         expiresAt: invitation.expiresAt.toISOString(),
       },
     },
-    { orgId: state.org.id, invitationId: invitation.id, now: ctx.now },
+    { orgId: state.org.id, invitationId: invitation.id, now: ctx.now, id: invitation.lastMailId ?? undefined },
   );
 }
 
@@ -160,6 +160,8 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
     createdBy: actorId(actor),
     createdAt: now,
     respondedAt: null,
+    welcomeEmail: input.welcomeEmail,
+    lastMailId: input.mail ? newId("mail", ctx.now) : null,
   };
   const url = inviteUrl(ctx.appUrl, token);
   statements.push(

@@ -1,6 +1,7 @@
 import { invitations, type Invitation } from "../../../db/schema/index.ts";
 import { sha256Hex } from "../../lib/hash.ts";
-import { randomToken } from "../../lib/ids.ts";
+import { newId, randomToken } from "../../lib/ids.ts";
+import { cancelQueuedMail } from "../../mail/outbox.ts";
 import type { Actor } from "../actor.ts";
 import { type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
@@ -27,8 +28,9 @@ export async function planResend(ctx: PlanContext, state: RoomState, actor: Acto
   const url = inviteUrl(ctx.appUrl, token);
   const changes: InvitationChanges = {
     tokenHash: await sha256Hex(token),
-    ...(input.mail ? { sendCount: before.sendCount + 1, lastSentAt: new Date(ctx.now), delivery: "queued" as const } : {}),
+    ...(input.mail ? { sendCount: before.sendCount + 1, lastSentAt: new Date(ctx.now), delivery: "queued" as const, lastMailId: newId("mail", ctx.now) } : {}),
   };
-  const mail = input.mail ? [invitationMailInsert(ctx, state, actor, { ...before, ...changes }, url)] : [];
+  // The older mail's link dies with this token: a copy still waiting is cancelled.
+  const mail = input.mail ? [cancelQueuedMail(ctx.db, before.id), invitationMailInsert(ctx, state, actor, { ...before, ...changes }, url, "invitation_resent")] : [];
   return updatePlan(ctx, state, actor, before, changes, input.mail ? "invitation.resent" : "invitation.link_renewed", (invitation) => ({ invitation, inviteUrl: url }), mail);
 }

@@ -91,7 +91,12 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
   if (!alreadyMember) {
     statements.push(auditStatement(org.id, actor, ctx.now, { action: "member.joined", targetType: "member", targetId: user.id, data: { role: invitation.role, via: "invitation" } }));
   }
-  const inviterEmail = [...state.memberEmails].find(([, userId]) => userId === invitation.createdBy)?.[0];
+  if (invitation.welcomeEmail && !alreadyMember) {
+    statements.push(
+      outboxInsert(user.email, { template: "welcome", params: { orgName: org.name, memberName: user.name, role: invitation.role, url: `${ctx.appUrl}/orgs/${org.slug}` } }, { orgId: org.id, now: ctx.now }),
+    );
+  }
+  const inviterEmail = inviterEmailOf(state, invitation);
   if (inviterEmail) {
     statements.push(
       outboxInsert(inviterEmail, { template: "invitation_accepted", params: { orgName: org.name, inviteeName: user.name || user.email, url: `${ctx.appUrl}/orgs/${org.slug}/members` } }, {
@@ -133,7 +138,12 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
   };
 }
 
-/** Declines: the seat is freed and the inviter is told in the app. */
+/** The inviter's address, while they are a member (an API key, or someone who left, is mailed nothing). */
+function inviterEmailOf(state: RoomState, invitation: Invitation): string | undefined {
+  return [...state.memberEmails].find(([, userId]) => userId === invitation.createdBy)?.[0];
+}
+
+/** Declines: the seat is freed and the inviter is told in the app and by mail. */
 export function planDecline(ctx: PlanContext, state: RoomState, id: string, user: Invitee): RoomPlan<InvitationAnswerView> {
   const found = pendingFor(ctx, state, id, user);
   const org = { id: state.org.id, slug: state.org.slug, name: state.org.name };
@@ -141,6 +151,7 @@ export function planDecline(ctx: PlanContext, state: RoomState, id: string, user
   const { invitation } = found;
   const at = new Date(ctx.now);
   const actor = { type: "user" as const, userId: user.id, role: invitation.role, sessionId: "" };
+  const inviterEmail = inviterEmailOf(state, invitation);
   dropPending(state, id);
   const view = invitationView({ ...invitation, status: "declined", respondedAt: at }, ctx.now);
   return {
@@ -149,9 +160,18 @@ export function planDecline(ctx: PlanContext, state: RoomState, id: string, user
       rawGuard("changes() = 1", [], "invitation_not_pending"),
       auditStatement(org.id, actor, ctx.now, { action: "invitation.declined", targetType: "invitation", targetId: id }),
       ...notifyInviter(ctx, invitation, "invitation.declined", { invitationId: id, org, user: { id: user.id, name: user.name } }),
+      ...(inviterEmail
+        ? [
+            outboxInsert(inviterEmail, { template: "invitation_declined", params: { orgName: org.name, inviteeName: user.name || user.email, url: `${ctx.appUrl}/orgs/${org.slug}/invitations` } }, {
+              orgId: org.id,
+              now: ctx.now,
+            }),
+          ]
+        : []),
     ],
     value: { invitation: view, org },
     events: [{ type: "invitation.updated", data: { invitation: view } }],
     seatsChanged: true,
+    sendsMail: inviterEmail !== undefined,
   };
 }

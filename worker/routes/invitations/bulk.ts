@@ -36,7 +36,7 @@ export function registerBulkInvitations(app: OpenAPIHono<AppEnv>): void {
     const inputs = rows.map((row, i) => {
       const invitee = invitees[i];
       if (!invitee || invitee instanceof Error) return { error: { code: invitee?.code ?? "user_not_found", message: invitee?.message ?? "Unknown invitee." } };
-      return { ...invitee, role: row.role, projects: row.projects, message: row.message ?? null, expiresInDays: row.expiresInDays ?? null, mail: row.mail };
+      return { ...invitee, role: row.role, projects: row.projects, message: row.message ?? null, expiresInDays: row.expiresInDays ?? null, mail: row.mail, welcomeEmail: row.welcomeEmail };
     });
     const outcomes = unwrap(await orgRoom(c.env, c.var.org.id).inviteBulk(c.var.org.id, c.var.actor, inputs, appUrl(c)));
     const results = outcomes.map((outcome, row) => ("error" in outcome ? { row, ok: false, error: outcome.error } : { row, ok: true, ...outcome }));

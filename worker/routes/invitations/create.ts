@@ -53,6 +53,7 @@ export function registerCreateInvitation(app: OpenAPIHono<AppEnv>): void {
       message: input.message ?? null,
       expiresInDays: input.expiresInDays ?? null,
       mail: input.mail,
+      welcomeEmail: input.welcomeEmail,
     }, appUrl(c));
     return c.json(unwrap(created), 201);
   });

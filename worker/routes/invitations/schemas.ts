@@ -30,6 +30,7 @@ export const InvitationInput = z
       description:
         "`false`: no mail is sent; hand the answer's `inviteUrl` over yourself. The invitation's `delivery` is `not_mailed` (and `sendCount` 0) until it is resent.",
     }),
+    welcomeEmail: z.boolean().default(false).openapi({ description: "`true`: the invitee gets a welcome mail once they join." }),
   })
   .strict();
 
