@@ -22,6 +22,8 @@ import { registerMeRoutes } from "./routes/me/index.ts";
 import { registerInvitationRoutes } from "./routes/invitations/index.ts";
 import { registerMemberRoutes } from "./routes/members/index.ts";
 import { registerOrgRoutes } from "./routes/orgs/index.ts";
+import { registerJoinRoutes } from "./routes/join/index.ts";
+import { registerLinkRoutes } from "./routes/links/index.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -53,6 +55,8 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerMemberRoutes(app);
   registerInvitationRoutes(app);
   registerApiKeyRoutes(app);
+  registerLinkRoutes(app);
+  registerJoinRoutes(app);
   registerExportAudit(app);
   registerListAudit(app);
   registerLiveConnect(app);

@@ -20,6 +20,7 @@ export const errorStatus = {
   email_mismatch: 403,
   domain_not_allowed: 403,
   org_unavailable: 409,
+  link_invalid: 404,
   user_not_found: 404,
   slug_taken: 409,
   seat_limit_cap: 403,

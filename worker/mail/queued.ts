@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Mail } from "./mailer.ts";
-import { invitationAcceptedMail, invitationMail } from "./templates.ts";
+import { invitationAcceptedMail, invitationMail, linkJoinedMail } from "./templates.ts";
 
 /**
  * A mail as the outbox keeps it: which template, and its parameters — a few hundred bytes
@@ -22,6 +22,10 @@ export const QueuedMail = z.discriminatedUnion("template", [
     template: z.literal("invitation_accepted"),
     params: z.object({ orgName: z.string(), inviteeName: z.string(), url: z.string() }),
   }),
+  z.object({
+    template: z.literal("link_joined"),
+    params: z.object({ orgName: z.string(), memberName: z.string(), memberEmail: z.string(), linkTag: z.string(), url: z.string() }),
+  }),
 ]);
 export type QueuedMail = z.infer<typeof QueuedMail>;
 
@@ -35,5 +39,7 @@ export function render(to: string, template: string, params: unknown): Mail {
       return invitationMail({ to, ...mail.params, expiresAt: new Date(mail.params.expiresAt) });
     case "invitation_accepted":
       return invitationAcceptedMail({ to, ...mail.params });
+    case "link_joined":
+      return linkJoinedMail({ to, ...mail.params });
   }
 }

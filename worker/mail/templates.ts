@@ -64,3 +64,38 @@ export function invitationAcceptedMail(input: { to: string; orgName: string; inv
     }),
   };
 }
+
+/** Tells an owner that someone joined through a self-registration link. */
+export function linkJoinedMail(input: { to: string; orgName: string; memberName: string; memberEmail: string; linkTag: string; url: string }): Mail {
+  return {
+    to: input.to,
+    subject: `${input.memberName} joined ${input.orgName} through a self-registration link`,
+    text:
+      `${input.memberName} <${input.memberEmail}> joined ${input.orgName} through its self-registration link (tag ${input.linkTag}) ` +
+      `and is a restricted member.\n\nSee the members:\n${input.url}`,
+    html: layout(
+      `${input.memberName} joined ${input.orgName}`,
+      `<p>${escape(input.memberName)} &lt;${escape(input.memberEmail)}&gt; joined <b>${escape(input.orgName)}</b> through its self-registration link ` +
+        `(tag <b>${escape(input.linkTag)}</b>) and is a <b>restricted</b> member.</p>`,
+      { label: "Open members", url: input.url },
+    ),
+  };
+}
+
+/**
+ * The mail a self-registration link's `new` form sends: one link that verifies the address,
+ * signs in (creating the account if there is none) and joins. It reads the same whether or
+ * not the address has an account: only its holder sees it, but nothing else may differ.
+ */
+export function linkVerifyMail(to: string, orgName: string, url: string, ttlMinutes: number): Mail {
+  return {
+    to,
+    subject: `Confirm your email to join ${orgName} on Roster`,
+    text: `Confirm this address to join ${orgName} on Roster:\n\n${url}\n\nThe link works once and expires in ${ttlMinutes} minutes. If you did not ask for it, ignore this mail.`,
+    html: layout(
+      `Join ${orgName} on Roster`,
+      `<p>Confirm this address to join <b>${escape(orgName)}</b>. The link works once and expires in ${ttlMinutes} minutes. If you did not ask for it, ignore this mail.</p>`,
+      { label: "Confirm and join", url },
+    ),
+  };
+}

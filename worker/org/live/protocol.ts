@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { JoinedVia } from "../../domain/memberships.ts";
 import type { Permission, Role } from "../../domain/roles.ts";
 import type { InvitationView } from "../../views/invitation.ts";
+import type { LinkStateView } from "../../views/link.ts";
 import type { OrgView } from "../../views/org.ts";
 import type { SeatsView } from "../../views/seats.ts";
 
@@ -32,6 +33,7 @@ export const liveEventTypes = [
   "member.removed",
   "seats.changed",
   "org.updated",
+  "links.changed",
 ] as const;
 export type LiveEventType = (typeof liveEventTypes)[number];
 
@@ -48,6 +50,8 @@ export interface LiveEventData {
   "seats.changed": SeatsView;
   /** The organization as `GET /orgs/:org` shows it. */
   "org.updated": { org: OrgView };
+  /** A self-registration link was enabled, disabled or regenerated (never its URL: that is read with `GET /orgs/:org/links`). */
+  "links.changed": { link: LinkStateView };
 }
 
 /** An event as its publisher hands it to the live channel, before it is numbered. */
@@ -71,6 +75,7 @@ export const defaultAudience = {
   "member.removed": "members:read",
   "seats.changed": "org:read",
   "org.updated": "org:read",
+  "links.changed": "invitations:read",
 } as const satisfies Record<LiveEventType, Permission>;
 
 // ── Server → client: control frames ──────────────────────────────────────────────────
