@@ -1,4 +1,5 @@
 import type { InvitationView, LiveEvent, MemberView, OrgView, SeatsView } from "../../../worker/views/index.ts";
+import { applyToLinks } from "./apply-links.ts";
 import type { InvitationsPage, MembersPage, OrgState, Viewer } from "./state.ts";
 
 /**
@@ -19,6 +20,7 @@ export function applyEvent(state: OrgState, event: LiveEvent): OrgState {
     viewer: state.viewer && applyToViewer(state.viewer, event),
     members: applyToMembers(state.members, event),
     invitations: applyToInvitations(state.invitations, event),
+    links: applyToLinks(state.links, event),
   };
 }
 

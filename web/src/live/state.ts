@@ -1,3 +1,4 @@
+import { emptyLinksState, type LinksState } from "./apply-links.ts";
 import type { InvitationView, MemberView, OrgView, Role, SeatsView } from "../../../worker/views/index.ts";
 
 /** What the members list is asked for (`GET /orgs/:slug/members`'s query, less the cursor). */
@@ -68,6 +69,8 @@ export interface OrgState {
   viewer: Viewer | null;
   members: MembersPage;
   invitations: InvitationsPage;
+  /** The self-registration links (owners and admins read them). */
+  links: LinksState;
 }
 
 /** Members per page unless a page asks for another size. */
@@ -85,5 +88,5 @@ export function emptyInvitationsPage(status: InvitationStatus | null = null, lim
 
 /** The state of an organization before anything is read. */
 export function emptyOrgState(viewer: Viewer | null = null): OrgState {
-  return { seq: 0, org: null, seats: null, viewer, members: emptyMembersPage(), invitations: emptyInvitationsPage() };
+  return { seq: 0, org: null, seats: null, viewer, members: emptyMembersPage(), invitations: emptyInvitationsPage(), links: emptyLinksState() };
 }

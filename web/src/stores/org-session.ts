@@ -9,6 +9,7 @@ import { liveCloseCodes } from "../live/messages.ts";
 import { emptyOrgState, type OrgState } from "../live/state.ts";
 import { createInvitationsStore, type InvitationsStore } from "./invitations.ts";
 import { createMembersStore, type MembersStore } from "./members.ts";
+import { createLinksStore } from "./links.ts";
 import { createOrgStore, knownOrg } from "./org.ts";
 import { useSession } from "./session.ts";
 
@@ -68,6 +69,7 @@ export function createOrgSession(slug: string) {
   const org = createOrgStore(ctx);
   const members = createMembersStore(ctx);
   const invitations = createInvitationsStore(ctx);
+  const links = createLinksStore(ctx);
 
   /** Applies events (in seq order) and updates only the parts of the state they changed. */
   function apply(events: LiveEvent[]): void {
@@ -81,6 +83,7 @@ export function createOrgSession(slug: string) {
       if (next.viewer !== before.viewer) setState("viewer", reconcile(next.viewer));
       if (next.members !== before.members) setState("members", reconcile(next.members, { key: "userId" }));
       if (next.invitations !== before.invitations) setState("invitations", reconcile(next.invitations, { key: "id" }));
+      if (next.links !== before.links) setState("links", reconcile(next.links, { key: "kind" }));
     });
     recent.push(...events.filter((e) => e.seq > before.seq));
     if (recent.length > keptEvents) forgotten = recent.splice(0, recent.length - keptEvents).at(-1)?.seq ?? forgotten;
@@ -94,6 +97,7 @@ export function createOrgSession(slug: string) {
       setState("seq", seq);
       if (state.members.loaded) setState("members", "stale", true);
       if (state.invitations.loaded) setState("invitations", "stale", true);
+      if (state.links.loaded) setState("links", "stale", true);
     });
     void org.refresh();
   }
@@ -169,6 +173,8 @@ export function createOrgSession(slug: string) {
     members,
     /** The invitations list (use `useInvitations()` in a page). */
     invitations,
+    /** The self-registration links (owners and admins; call `links.watch()` in the panel). */
+    links,
     /** The live channel: `status()` is connecting, online, offline or ended. */
     live: { status: (): LiveStatus => live()?.status() ?? "connecting" },
     /** Who is looking: user id, current role, whether removed. Null until /me knows the membership. */
