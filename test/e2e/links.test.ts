@@ -152,3 +152,24 @@ test("an owner regenerates a link in the dashboard, and its old URL shows a clea
   await joiner.page.getByRole("button", { name: `Join ${org.name}` }).waitFor();
   expect(owner.errors).toEqual([]);
 });
+
+test("a signed-out person with an account signs in from the existing-user link and lands back on it to join", async () => {
+  const org = await orgWithOwner();
+  const path = await enabledLink(org, "existing");
+  const email = uniqueEmail("links-signed-out");
+  const { page, errors } = await browserFor();
+
+  await page.goto(path);
+  await page.getByRole("link", { name: "Sign in to join" }).click();
+  await expectPath(page, `/signin?next=${encodeURIComponent(path)}`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await page.getByRole("button", { name: "Open dev mailbox" }).click();
+  await page.getByRole("link", { name: "Sign in with this link" }).first().click();
+
+  await expectPath(page, path);
+  await page.getByRole("button", { name: `Join ${org.name}` }).click();
+  await page.getByRole("heading", { name: `Welcome to ${org.name}` }).waitFor();
+  expect(await memberOf(org, email)).toMatchObject({ role: "restricted", joinedVia: "link" });
+  expect(errors).toEqual([]);
+});

@@ -62,7 +62,7 @@ export default function Join() {
   const [search] = useSearchParams<{ verify?: string }>();
   const session = useSession();
   const token = () => params.token;
-  const api_ = () => `/api/v1/join/${encodeURIComponent(token())}`;
+  const joinPath = () => `/api/v1/join/${encodeURIComponent(token())}`;
   const [preview] = createResource(token, (t) => api<LinkPreviewView>(`/api/v1/join/${encodeURIComponent(t)}`));
   const [verifyFor] = createResource(
     () => search.verify,
@@ -97,9 +97,9 @@ export default function Join() {
     setBusy(false);
   };
 
-  const joinSignedIn = () => attempt(() => post<LinkJoinView>(api_()));
+  const joinSignedIn = () => attempt(() => post<LinkJoinView>(joinPath()));
   const confirmVerify = () =>
-    attempt(async () => (await post<{ user: UserView; join: LinkJoinView }>(`${api_()}/verify`, { token: search.verify })).join);
+    attempt(async () => (await post<{ user: UserView; join: LinkJoinView }>(`${joinPath()}/verify`, { token: search.verify })).join);
 
   const register = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -108,7 +108,7 @@ export default function Join() {
     setBusy(true);
     setFormError(undefined);
     try {
-      await post(`${api_()}/register`, { email, name: String(form.get("name") ?? "").trim() });
+      await post(`${joinPath()}/register`, { email, name: String(form.get("name") ?? "").trim() });
       setMailed(email);
     } catch (error) {
       if (error instanceof ApiError && refusals[error.code] && error.code !== "domain_not_allowed") setRefused(error);
