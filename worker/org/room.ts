@@ -25,16 +25,13 @@ import { planAccept, planDecline } from "./commands/respond.ts";
 import { planRevokeApiKey } from "./commands/revoke-api-key.ts";
 import { planTransferOwnership } from "./commands/transfer-ownership.ts";
 import { planUpdateOrg } from "./commands/update-org.ts";
-import { planJoinByLink, requireLinkDomain, requireLiveLink } from "./commands/join-by-link.ts";
-import { requireSeat } from "./commands/invite.ts";
+import { planJoinByLink } from "./commands/join-by-link.ts";
+import { planCheckLink, planReadLinks } from "./commands/link-reads.ts";
 import { planRegenerateLink } from "./commands/regenerate-link.ts";
 import { planSetLinkEnabled } from "./commands/set-link-enabled.ts";
 import { LinkEmailInput, LinkEnabledInput, LinkJoinInputSchema, LinkKindInput } from "./link-inputs.ts";
-import { roomLinks } from "./links.ts";
 import type { LinkJoinView, LinkStateView } from "../views/link.ts";
-import { linkStateView } from "../views/link.ts";
 import { CommandRunner } from "./command-runner.ts";
-import { requirePermission } from "./commands/context.ts";
 import { LiveHub } from "./live/hub.ts";
 import { parseLiveHandover, viewerOf } from "./live/viewer.ts";
 import { OrgMailBudget } from "./mail-budget.ts";
@@ -256,10 +253,7 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   /** Both links' state, read in order with the commands that change them (the URLs are the Worker's to derive). */
   async links(orgId: string, actor: Actor): Promise<RoomResult<LinkStateView[]>> {
-    return this.#commands.run(orgId, actor, async (ctx, state, actor) => {
-      requirePermission(actor, "invitations:write");
-      return { statements: [], value: [...(await roomLinks(ctx, state)).values()].map(linkStateView) };
-    });
+    return this.#commands.run(orgId, actor, (ctx, state, actor) => planReadLinks(ctx, state, actor));
   }
 
   async setLinkEnabled(orgId: string, actor: Actor, kind: unknown, enabled: unknown): Promise<RoomResult<LinkStateView>> {
@@ -273,21 +267,12 @@ export class OrgRoom extends DurableObject<Bindings> {
     return this.#commands.run(orgId, actor, (ctx, state, actor) => planRegenerateLink(ctx, state, actor, k));
   }
 
-  /**
-   * Whether a link generation would take someone now (before asking them anything): the
-   * organization is available, the link live, a seat free, and `email` (if given) at an
-   * allowed domain. Answers the organization's name; refuses with the join's codes.
-   */
+  /** Whether a link generation would take someone now (commands/link-reads.ts); refuses with the join's codes. */
   async checkLink(orgId: string, kind: unknown, generation: unknown, email: unknown): Promise<RoomResult<{ org: { slug: string; name: string } }>> {
     const k = parse(LinkKindInput, kind);
     const g = parse(LinkJoinInputSchema.shape.generation, generation);
     const address = parse(LinkEmailInput, email);
-    return this.#commands.run(orgId, null, async (ctx, state) => {
-      await requireLiveLink(ctx, state, k, g);
-      if (address !== null) requireLinkDomain(state, address);
-      requireSeat(state, ctx.now);
-      return { statements: [], value: { org: { slug: state.org.slug, name: state.org.name } } };
-    });
+    return this.#commands.run(orgId, null, (ctx, state) => planCheckLink(ctx, state, k, g, address));
   }
 
   /** A join through a link whose token the Worker verified; the room says whether that generation is still live. */
