@@ -27,6 +27,8 @@ import { registerMemberRoutes } from "./routes/members/index.ts";
 import { registerOrgRoutes } from "./routes/orgs/index.ts";
 import { documentDeletedOrgs } from "./routes/orgs/deleted-docs.ts";
 import { registerProjectRoutes } from "./routes/projects/index.ts";
+import { registerJoinRoutes } from "./routes/join/index.ts";
+import { registerLinkRoutes } from "./routes/links/index.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -64,6 +66,8 @@ export function createApp(options: AppOptions = {}): OpenAPIHono<AppEnv> {
   registerInvitationRoutes(app);
   registerApiKeyRoutes(app);
   registerProjectRoutes(app);
+  registerLinkRoutes(app);
+  registerJoinRoutes(app);
   registerExportAudit(app);
   registerListAudit(app);
   registerLiveConnect(app);

@@ -21,6 +21,7 @@ export const errorStatus = {
   domain_not_allowed: 403,
   org_unavailable: 409,
   confirmation_mismatch: 422,
+  link_invalid: 404,
   user_not_found: 404,
   slug_taken: 409,
   seat_limit_cap: 403,

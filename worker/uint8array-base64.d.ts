@@ -4,3 +4,6 @@ interface Uint8Array {
   toBase64(options?: { alphabet?: "base64" | "base64url"; omitPadding?: boolean }): string;
   toHex(): string;
 }
+interface Uint8ArrayConstructor {
+  fromBase64(text: string, options?: { alphabet?: "base64" | "base64url"; lastChunkHandling?: "loose" | "strict" | "stop-before-partial" }): Uint8Array;
+}

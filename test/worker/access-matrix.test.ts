@@ -250,6 +250,9 @@ const rows: Row[] = [
     key: "all",
     expected: ownerOnly(204),
   },
+  { route: "GET /api/v1/orgs/{org}/links", path: orgPath("/links"), key: "invitations:write", expected: adminAndUp(200) },
+  { route: "PATCH /api/v1/orgs/{org}/links/{kind}", path: orgPath("/links/new"), body: () => ({ enabled: true }), key: "invitations:write", expected: adminAndUp(200) },
+  { route: "POST /api/v1/orgs/{org}/links/{kind}/regenerate", path: orgPath("/links/existing/regenerate"), key: "invitations:write", expected: adminAndUp(200) },
   {
     route: "GET /api/v1/orgs/{org}/live",
     path: orgPath("/live"),

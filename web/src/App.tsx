@@ -33,6 +33,7 @@ export const routes: RouteDefinition[] = [
     ],
   },
   { path: "/invitations/:token", component: lazy(() => import("./pages/Invitation.tsx")) },
+  { path: "/join/:token", component: lazy(() => import("./pages/Join.tsx")) },
   { path: "/me/invitations/:id", component: lazy(() => import("./pages/MyInvitation.tsx")) },
   { path: "/dev/mailbox", component: lazy(() => import("./pages/DevMailbox.tsx")) },
   { path: "*404", component: lazy(() => import("./pages/NotFound.tsx")) },

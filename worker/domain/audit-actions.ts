@@ -40,6 +40,14 @@ export const auditActions = {
       "invitation.expired": "expired an invitation",
     },
   },
+  link: {
+    label: "Self-registration links",
+    actions: {
+      "link.enabled": "enabled a self-registration link",
+      "link.disabled": "disabled a self-registration link",
+      "link.regenerated": "regenerated a self-registration link",
+    },
+  },
   api_key: {
     label: "API keys",
     actions: {

@@ -23,7 +23,7 @@ export function previewMail(name: PreviewName, appUrl: string): Mail {
     welcome: { orgName, memberName: "Ada Lovelace", role: "member", url: `${appUrl}/orgs/acme` },
     invitation_accepted: { orgName, inviteeName: "Ada <script>alert(1)</script> Lovelace", url: `${appUrl}/orgs/acme/members` },
     invitation_declined: { orgName, inviteeName: "Ada Lovelace", url: `${appUrl}/orgs/acme/invitations` },
-    link_joined: { orgName, memberName: "Ada Lovelace", memberEmail: "ada@example.com", linkKind: "new", url: `${appUrl}/orgs/acme/members` },
+    link_joined: { orgName, memberName: "Ada Lovelace", memberEmail: "ada@example.com", linkKind: "new", linkTag: "2026-12-02", url: `${appUrl}/orgs/acme/members` },
   };
   return render(to, name, samples[name]);
 }

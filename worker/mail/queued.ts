@@ -39,7 +39,7 @@ export const QueuedMail = z.discriminatedUnion("template", [
   z.object({ template: z.literal("invitation_declined"), params: answerParams }),
   z.object({
     template: z.literal("link_joined"),
-    params: z.object({ orgName: z.string(), memberName: z.string(), memberEmail: z.string(), linkKind: z.enum(["new", "existing"]), url: Url }),
+    params: z.object({ orgName: z.string(), memberName: z.string(), memberEmail: z.string(), linkKind: z.enum(["new", "existing"]), linkTag: z.string(), url: Url }),
   }),
 ]);
 export type QueuedMail = z.infer<typeof QueuedMail>;

@@ -148,17 +148,35 @@ export function invitationDeclinedMail(input: { to: string; orgName: string; inv
 }
 
 /** Tells an owner that someone joined through a self-registration link (as `restricted`). */
-export function linkJoinedMail(input: { to: string; orgName: string; memberName: string; memberEmail: string; linkKind: "new" | "existing"; url: string }): Mail {
+export function linkJoinedMail(input: { to: string; orgName: string; memberName: string; memberEmail: string; linkKind: "new" | "existing"; linkTag: string; url: string }): Mail {
   const who = input.memberName ? `${input.memberName} (${input.memberEmail})` : input.memberEmail;
   const how = input.linkKind === "new" ? "registered and joined" : "joined";
   return {
     to: input.to,
     subject: oneLine(`${input.memberName || input.memberEmail} joined ${input.orgName} through a link`),
-    text: `${who} ${how} ${input.orgName} through its self-registration link (${input.linkKind === "new" ? "new accounts" : "existing accounts"}), with the restricted role.\n\nReview the members:\n${input.url}`,
+    text: `${who} ${how} ${input.orgName} through its self-registration link (${input.linkKind === "new" ? "new accounts" : "existing accounts"}, tag ${input.linkTag}), with the restricted role.\n\nReview the members:\n${input.url}`,
     html: layout(
       `${input.memberName || input.memberEmail} joined ${input.orgName}`,
-      `<p>${escape(who)} ${how} <b>${escape(input.orgName)}</b> through its self-registration link (${input.linkKind === "new" ? "new accounts" : "existing accounts"}), with the <b>restricted</b> role.</p>`,
+      `<p>${escape(who)} ${how} <b>${escape(input.orgName)}</b> through its self-registration link (${input.linkKind === "new" ? "new accounts" : "existing accounts"}, tag ${escape(input.linkTag)}), with the <b>restricted</b> role.</p>`,
       [{ label: "Review the members", url: input.url }],
+    ),
+  };
+}
+
+/**
+ * The mail a self-registration link's `new` form sends: one link that verifies the address,
+ * signs in (creating the account if there is none) and joins. It reads the same whether or
+ * not the address has an account: only its holder sees it, but nothing else may differ.
+ */
+export function linkVerifyMail(to: string, orgName: string, url: string, ttlMinutes: number): Mail {
+  return {
+    to,
+    subject: `Confirm your email to join ${orgName} on Roster`,
+    text: `Confirm this address to join ${orgName} on Roster:\n\n${url}\n\nThe link works once and expires in ${ttlMinutes} minutes. If you did not ask for it, ignore this mail.`,
+    html: layout(
+      `Join ${orgName} on Roster`,
+      `<p>Confirm this address to join <b>${escape(orgName)}</b>. The link works once and expires in ${ttlMinutes} minutes. If you did not ask for it, ignore this mail.</p>`,
+      [{ label: "Confirm and join", url }],
     ),
   };
 }

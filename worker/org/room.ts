@@ -30,6 +30,12 @@ import type { DeletedOrgView } from "../views/deleted-org.ts";
 import { planSetOrgStatus } from "./commands/org-status.ts";
 import { planAssignProjects, planCreateProject, planDeleteProject, planRemoveProjectMember, planUpdateProject } from "./commands/projects.ts";
 import type { ProjectAssignmentsView, ProjectView } from "../views/project.ts";
+import { planJoinByLink } from "./commands/join-by-link.ts";
+import { planCheckLink, planReadLinks } from "./commands/link-reads.ts";
+import { planRegenerateLink } from "./commands/regenerate-link.ts";
+import { planSetLinkEnabled } from "./commands/set-link-enabled.ts";
+import { LinkEmailInput, LinkEnabledInput, LinkJoinInputSchema, LinkKindInput } from "./link-inputs.ts";
+import type { LinkJoinView, LinkStateView } from "../views/link.ts";
 import { CommandRunner } from "./command-runner.ts";
 import { LiveHub } from "./live/hub.ts";
 import { parseLiveHandover, viewerOf } from "./live/viewer.ts";
@@ -302,6 +308,38 @@ export class OrgRoom extends DurableObject<Bindings> {
     const project = parse(rpc.IdInput, projectId);
     const user = parse(rpc.IdInput, userId);
     return this.#commands.run(orgId, actor, (ctx, state, actor) => planRemoveProjectMember(ctx, state, actor, project, user));
+  }
+
+  // ── Self-registration links ────────────────────────────────────────────────────────
+
+  /** Both links' state, read in order with the commands that change them (the URLs are the Worker's to derive). */
+  async links(orgId: string, actor: Actor): Promise<RoomResult<LinkStateView[]>> {
+    return this.#commands.run(orgId, actor, (ctx, state, actor) => planReadLinks(ctx, state, actor));
+  }
+
+  async setLinkEnabled(orgId: string, actor: Actor, kind: unknown, enabled: unknown): Promise<RoomResult<LinkStateView>> {
+    const k = parse(LinkKindInput, kind);
+    const on = parse(LinkEnabledInput, enabled);
+    return this.#commands.run(orgId, actor, (ctx, state, actor) => planSetLinkEnabled(ctx, state, actor, k, on));
+  }
+
+  async regenerateLink(orgId: string, actor: Actor, kind: unknown): Promise<RoomResult<LinkStateView>> {
+    const k = parse(LinkKindInput, kind);
+    return this.#commands.run(orgId, actor, (ctx, state, actor) => planRegenerateLink(ctx, state, actor, k));
+  }
+
+  /** Whether a link generation would take someone now (commands/link-reads.ts); refuses with the join's codes. */
+  async checkLink(orgId: string, kind: unknown, generation: unknown, email: unknown): Promise<RoomResult<{ org: { slug: string; name: string } }>> {
+    const k = parse(LinkKindInput, kind);
+    const g = parse(LinkJoinInputSchema.shape.generation, generation);
+    const address = parse(LinkEmailInput, email);
+    return this.#commands.run(orgId, null, (ctx, state) => planCheckLink(ctx, state, k, g, address));
+  }
+
+  /** A join through a link whose token the Worker verified; the room says whether that generation is still live. */
+  async joinByLink(orgId: string, input: unknown, appUrl: string): Promise<RoomResult<LinkJoinView>> {
+    const join = parse(LinkJoinInputSchema, input);
+    return this.#commands.run(orgId, null, (ctx, state) => planJoinByLink(ctx, state, join), appUrl);
   }
 
   // ── Platform handlers ──────────────────────────────────────────────────────────────

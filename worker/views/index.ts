@@ -23,6 +23,7 @@ export type {
   InvitationView,
 } from "./invitation.ts";
 export type { InvitationFunnelView } from "./invitation-funnel.ts";
+export type { LinkJoinView, LinkListView, LinkPreviewView, LinkStateView, LinkView } from "./link.ts";
 export type { MembershipView, MeView, NotificationView, PendingInvitationView } from "./me.ts";
 export type { ChangedMemberView, MemberPageView, MemberRemovalsView, MemberView, OwnershipTransferView } from "./member.ts";
 export type { OrgView, OrgWithSeatsView } from "./org.ts";

@@ -35,6 +35,8 @@ export function describeNotification(n: NotificationView): { what: string; href?
       return { what: `${who} accepted your invitation to ${org}`, href: orgPage("/members") };
     case "invitation.declined":
       return { what: `${who} declined your invitation to ${org}`, href: orgPage("/invitations") };
+    case "member.joined_by_link":
+      return { what: `${who} joined ${org} through a self-registration link`, href: orgPage("/members") };
     default:
       return { what: `Notification: ${n.type}` };
   }

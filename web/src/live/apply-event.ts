@@ -1,4 +1,5 @@
 import type { InvitationView, LiveEvent, MemberView, OrgView, SeatsView } from "../../../worker/views/index.ts";
+import { applyToLinks } from "./apply-links.ts";
 import type { InvitationsPage, MembersPage, OrgState, Viewer } from "./state.ts";
 import { applyToProjects } from "./apply-project.ts";
 
@@ -21,6 +22,7 @@ export function applyEvent(state: OrgState, event: LiveEvent): OrgState {
     members: applyToMembers(state.members, event),
     invitations: applyToInvitations(state.invitations, event),
     projects: applyToProjects(state.projects, event),
+    links: applyToLinks(state.links, event),
   };
 }
 

@@ -1,3 +1,4 @@
+import { emptyLinksState, type LinksState } from "./apply-links.ts";
 import type { InvitationView, MemberView, OrgView, ProjectView, Role, SeatsView } from "../../../worker/views/index.ts";
 
 /** What the members list is asked for (`GET /orgs/:slug/members`'s query, less the cursor). */
@@ -80,6 +81,8 @@ export interface OrgState {
   members: MembersPage;
   invitations: InvitationsPage;
   projects: ProjectsList;
+  /** The self-registration links (owners and admins read them). */
+  links: LinksState;
 }
 
 /** Members per page unless a page asks for another size. */
@@ -101,5 +104,5 @@ export function emptyInvitationsPage(status: InvitationStatus | null = null, lim
 
 /** The state of an organization before anything is read. */
 export function emptyOrgState(viewer: Viewer | null = null): OrgState {
-  return { seq: 0, org: null, seats: null, viewer, members: emptyMembersPage(), invitations: emptyInvitationsPage(), projects: emptyProjectsList() };
+  return { seq: 0, org: null, seats: null, viewer, members: emptyMembersPage(), invitations: emptyInvitationsPage(), projects: emptyProjectsList(), links: emptyLinksState() };
 }

@@ -5,6 +5,7 @@ import type { InvitationStatus } from "../live/state.ts";
 import { roleLabel } from "../model.ts";
 import { useInvitations, useOrg } from "../stores/org-session.ts";
 import { FunnelChart } from "./FunnelChart.tsx";
+import { LinksPanel } from "./LinksPanel.tsx";
 import { actionLabel, createInvitationActions, InvitationDialogs, inviteeOf, type InvitationDialogState } from "./InvitationDialogs.tsx";
 import { MenuButton } from "./Menu.tsx";
 import { ListStatus, Pager, useNow, When } from "./parts.tsx";
@@ -38,6 +39,9 @@ export function InvitesTab() {
 
   return (
     <div class="invites-tab">
+      <Show when={org.can("invitations:write")}>
+        <LinksPanel />
+      </Show>
       <FunnelChart slug={org.slug} version={funnelVersion} offline={() => org.live.status() === "offline"} />
 
       <div class="toolbar">

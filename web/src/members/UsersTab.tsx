@@ -266,7 +266,7 @@ export function UsersTab() {
                       </td>
                       <td role="cell" data-label="Joined">
                         <span class="joined">
-                          {joinedLabel[member.joinedVia]} <span class="sub"><When at={member.joinedAt} now={now()} /></span>
+                          {member.joinedVia === "link" && member.linkTag ? `Joined by link, ${member.linkTag}` : joinedLabel[member.joinedVia]} <span class="sub"><When at={member.joinedAt} now={now()} /></span>
                         </span>
                       </td>
                       <td role="cell" data-label="Status">

@@ -10,6 +10,7 @@ import { emptyOrgState, type OrgState } from "../live/state.ts";
 import { createInvitationsStore, type InvitationsStore } from "./invitations.ts";
 import { createMembersStore, type MembersStore } from "./members.ts";
 import { createProjectsStore, type ProjectsStore } from "./projects.ts";
+import { createLinksStore } from "./links.ts";
 import { createOrgStore, knownOrg } from "./org.ts";
 import { useSession } from "./session.ts";
 
@@ -70,6 +71,7 @@ export function createOrgSession(slug: string) {
   const members = createMembersStore(ctx);
   const invitations = createInvitationsStore(ctx);
   const projects = createProjectsStore(ctx);
+  const links = createLinksStore(ctx);
 
   /** Applies events (in seq order) and updates only the parts of the state they changed. */
   function apply(events: LiveEvent[]): void {
@@ -84,6 +86,7 @@ export function createOrgSession(slug: string) {
       if (next.members !== before.members) setState("members", reconcile(next.members, { key: "userId" }));
       if (next.invitations !== before.invitations) setState("invitations", reconcile(next.invitations, { key: "id" }));
       if (next.projects !== before.projects) setState("projects", reconcile(next.projects, { key: "id" }));
+      if (next.links !== before.links) setState("links", reconcile(next.links, { key: "kind" }));
     });
     recent.push(...events.filter((e) => e.seq > before.seq));
     if (recent.length > keptEvents) forgotten = recent.splice(0, recent.length - keptEvents).at(-1)?.seq ?? forgotten;
@@ -98,6 +101,7 @@ export function createOrgSession(slug: string) {
       if (state.members.loaded) setState("members", "stale", true);
       if (state.invitations.loaded) setState("invitations", "stale", true);
       if (state.projects.loaded) setState("projects", "stale", true);
+      if (state.links.loaded) setState("links", "stale", true);
     });
     void org.refresh();
   }
@@ -176,6 +180,8 @@ export function createOrgSession(slug: string) {
     invitations,
     /** The projects the viewer may see (use `useProjects()` in a page). */
     projects,
+    /** The self-registration links (owners and admins; call `links.watch()` in the panel). */
+    links,
     /** The live channel: `status()` is connecting, online, offline or ended. */
     live: { status: (): LiveStatus => live()?.status() ?? "connecting" },
     /** Who is looking: user id, current role, whether removed. Null until /me knows the membership. */

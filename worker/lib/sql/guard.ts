@@ -36,6 +36,7 @@ const refusals: Partial<Record<ErrorCode, string>> = {
   invitation_not_pending: "This invitation is no longer pending.",
   last_owner: "The organization must keep an owner.",
   forbidden: "Only an owner can transfer ownership.",
+  link_invalid: "This link is not valid: it was regenerated or disabled.",
 };
 
 /** The refusal a failed guard means (an {@link AppError}), or `error` itself when it is no guard's. */

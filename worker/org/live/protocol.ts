@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { JoinedVia } from "../../domain/memberships.ts";
 import type { Permission, Role } from "../../domain/roles.ts";
 import type { InvitationView } from "../../views/invitation.ts";
+import type { LinkStateView } from "../../views/link.ts";
 import type { OrgView } from "../../views/org.ts";
 import type { SeatsView } from "../../views/seats.ts";
 import type { ProjectChangedData } from "../../views/project.ts";
@@ -34,6 +35,7 @@ export const liveEventTypes = [
   "seats.changed",
   "org.updated",
   "project.changed",
+  "links.changed",
 ] as const;
 export type LiveEventType = (typeof liveEventTypes)[number];
 
@@ -52,6 +54,8 @@ export interface LiveEventData {
   "org.updated": { org: OrgView };
   /** A project as it is now, or only its id once deleted; `userIds`: members whose role in it changed. */
   "project.changed": ProjectChangedData;
+  /** A self-registration link was enabled, disabled or regenerated (never its URL: that is read with `GET /orgs/:org/links`). */
+  "links.changed": { link: LinkStateView };
 }
 
 /** An event as its publisher hands it to the live channel, before it is numbered. */
@@ -77,6 +81,7 @@ export const defaultAudience = {
   "org.updated": "org:read",
   // A private project's event goes to projects:write and its own member (views/project.ts projectAudience).
   "project.changed": "projects:read",
+  "links.changed": "invitations:read",
 } as const satisfies Record<LiveEventType, Permission>;
 
 // ── Server → client: control frames ──────────────────────────────────────────────────

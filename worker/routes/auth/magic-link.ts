@@ -66,7 +66,7 @@ const route = createRoute({
 });
 
 /** Counts a hit against `rule`; answers false instead of throwing when over the limit. */
-async function withinLimit(env: Bindings, rule: RateLimit, subject: string, now: number): Promise<boolean> {
+export async function withinLimit(env: Bindings, rule: RateLimit, subject: string, now: number): Promise<boolean> {
   try {
     await enforceRateLimit(env, rule, subject, now);
     return true;

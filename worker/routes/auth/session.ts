@@ -1,12 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import { loginTokens, users } from "../../../db/schema/index.ts";
-import { setSessionCookie } from "../../auth/credentials.ts";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { loginTokens } from "../../../db/schema/index.ts";
 import { refuseCrossSite } from "../../auth/csrf.ts";
-import { signSession } from "../../auth/jwt.ts";
-import { clearSignInNonce, signInNonceHash } from "../../auth/sign-in-nonce.ts";
+import { signInNonceHash } from "../../auth/sign-in-nonce.ts";
+import { startSession } from "../../auth/start-session.ts";
 import { sha256Hex } from "../../lib/hash.ts";
-import { newId } from "../../lib/ids.ts";
 import type { AppEnv, Bindings } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
@@ -15,7 +13,7 @@ import { clientAddress } from "../../lib/request.ts";
 import { User, userView } from "../../views/user.ts";
 import { errors, json } from "../schemas.ts";
 
-export const sessionTtlMs = 30 * 24 * 60 * 60_000;
+export { sessionTtlMs } from "../../auth/start-session.ts";
 /**
  * Guessing a 256-bit token is hopeless anyway; this keeps anyone from trying at scale.
  * Previewing a token counts against the same limit as exchanging one.
@@ -86,28 +84,7 @@ export function registerSession(app: OpenAPIHono<AppEnv>): void {
       throw linkInvalid();
     }
 
-    const sessionId = newId("ses", now);
-    const expiresAt = now + sessionTtlMs;
-    const [[user]] = await db.batch([
-      db
-        .insert(users)
-        .values({ id: newId("usr", now), email: used.email, emailVerifiedAt: new Date(now), createdAt: new Date(now), lastLoginAt: new Date(now) })
-        .onConflictDoUpdate({
-          target: users.email,
-          set: { lastLoginAt: new Date(now), emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` },
-        })
-        .returning(),
-      db.run(
-        sql`INSERT INTO sessions (id, user_id, created_at, expires_at, user_agent)
-            SELECT ${sessionId}, id, ${now}, ${expiresAt}, ${c.req.header("user-agent")?.slice(0, 200) ?? null}
-            FROM users WHERE email = ${used.email}`,
-      ),
-      // The other links still in the mailbox have nothing left to do but be found by someone else.
-      db.update(loginTokens).set({ usedAt: new Date(now) }).where(and(eq(loginTokens.email, used.email), isNull(loginTokens.usedAt))),
-    ]);
-    if (!user) throw new AppError("internal_error", "Could not sign in.");
-    setSessionCookie(c, await signSession(c.env, { sessionId, userId: user.id, expiresAt }), expiresAt);
-    clearSignInNonce(c);
+    const user = await startSession(c, used.email, now);
     return c.json({ user: userView(user) }, 200);
   });
 }
