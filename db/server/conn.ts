@@ -75,6 +75,10 @@ export class Conn {
     // WAL + NORMAL: a commit survives a crash of this process (only a power loss can lose the last
     // commits), without an fsync per commit. journal_mode is persistent; synchronous is per connection.
     this.db.exec("PRAGMA synchronous=NORMAL");
+    // Reads by rowid all over the file (a search's candidates, a page of members) come from the
+    // OS page cache through a mapping, shared by every connection, instead of a read() per page
+    // into each connection's own small cache: measured 2.5× faster fetching 2,000 members at random.
+    this.db.exec("PRAGMA mmap_size=268435456");
     // Views, triggers and schema expressions may then call only innocuous functions (a second
     // wall, behind the inspection in prepare(), between stored SQL and the file system).
     this.db.exec("PRAGMA trusted_schema=OFF");
