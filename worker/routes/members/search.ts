@@ -9,7 +9,7 @@
  * - the total is a kept count (org_seat_counts) or a count over the few rows a search found;
  *   when a search matches too many rows to count cheaply, it is an estimate, marked as such.
  */
-import { and, asc, desc, eq, getTableColumns, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { memberships, orgSeatCounts, type Membership } from "../../../db/schema/index.ts";
 import type { Role } from "../../domain/roles.ts";
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
@@ -107,17 +107,22 @@ export async function queryMembers(db: LibSQLDatabase, query: MemberQuery, limit
       population <= limits.small
         ? [...inOrg, likeAny(q)]
         : [sql`${memberships}.rowid IN (${indexed(q)})`, sql`+${memberships.orgId} = ${orgId}`, ...(role ? [sql`+${memberships.role} = ${role}`] : []), likeAny(q)];
+    // The matches carry only what orders and counts them; the page's rows are read in full after.
     const found = db
-      .select({ ...getTableColumns(memberships), key: key.as("key"), total: sql<number>`count(*) OVER ()`.as("total") })
+      .select({ rid: sql<number>`${memberships}.rowid`.as("rid"), k: key.as("k"), uid: sql<string>`${memberships.userId}`.as("uid"), total: sql<number>`count(*) OVER ()`.as("total") })
       .from(memberships)
       .where(and(...narrowed))
       .as("found");
-    const k = found.key;
-    const rest = after ? (order === "asc" ? sql`(${k}, ${found.userId}) > (${after[0]}, ${after[1]})` : sql`(${k}, ${found.userId}) < (${after[0]}, ${after[1]})`) : undefined;
-    const rows = await db.select().from(found).where(rest).orderBy(direction(k), direction(found.userId)).limit(limit + 1);
+    const rest = after ? (order === "asc" ? sql`(${found.k}, ${found.uid}) > (${after[0]}, ${after[1]})` : sql`(${found.k}, ${found.uid}) < (${after[0]}, ${after[1]})`) : undefined;
+    const shown = db.select().from(found).where(rest).orderBy(direction(found.k), direction(found.uid)).limit(limit + 1).as("shown");
+    const rows = await db
+      .select({ member: memberships, key: shown.k, total: shown.total })
+      .from(shown)
+      .innerJoin(memberships, sql`${memberships}.rowid = ${shown.rid}`)
+      .orderBy(direction(shown.k), direction(shown.uid));
     // A page after the last match counts nothing: count them again (rare: a cursor past the end).
     const total = rows[0]?.total ?? (after ? ((await countOf(narrowed))[0]?.n ?? 0) : 0);
-    return { rows: rows.map(({ key, total: _, ...member }) => ({ member, key })), total, totalExact: true };
+    return { rows: rows.map(({ member, key }) => ({ member, key })), total, totalExact: true };
   }
 
   // Many rows match (or the search is too short for the index): walk the sort index from the
