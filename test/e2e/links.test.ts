@@ -133,8 +133,8 @@ test("an owner regenerates a link in the dashboard, and its old URL shows a clea
   await expect.poll(() => enabled.isChecked()).toBe(true);
   await owner.page.getByRole("button", { name: "Copy existing-user link" }).waitFor();
   const url = owner.page.getByRole("textbox", { name: "Existing-user link URL" });
+  await expect.poll(() => url.inputValue()).toContain("/join/");
   const before = await url.inputValue();
-  expect(before).toContain("/join/");
 
   await owner.page.getByRole("button", { name: "Regenerate existing-user link" }).click();
   const dialog = owner.page.getByRole("alertdialog", { name: "Regenerate the existing-user link?" });

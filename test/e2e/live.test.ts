@@ -111,10 +111,10 @@ test("an admin demoted while the invitations page is open loses the page and its
   await page.goto(`/orgs/${slug}/invitations`);
   await page.getByRole("table", { name: "Invitations" }).waitFor();
   const tabs = page.getByRole("navigation", { name: "Organization pages" });
-  expect(await tabs.getByRole("link").allTextContents()).toEqual(["Overview", "Members", "Invitations", "Settings", "Audit"]);
+  expect(await tabs.getByRole("link").allTextContents()).toEqual(["Overview", "Members", "Projects", "Invitations", "Settings", "Audit"]);
 
   expect((await call(`/api/v1/orgs/${slug}/members/${secondId}`, { cookie: first, method: "PATCH", body: { role: "member" } })).status).toBe(200);
   await page.getByRole("heading", { name: "Not available to your role" }).waitFor({ timeout: 5000 });
-  expect(await tabs.getByRole("link").allTextContents()).toEqual(["Overview", "Members"]);
+  expect(await tabs.getByRole("link").allTextContents()).toEqual(["Overview", "Members", "Projects"]);
   expect(browser.errors).toEqual([]);
 });

@@ -19,12 +19,12 @@ import { Shell } from "./Shell.tsx";
 export const orgTabs: ReadonlyArray<{ path: string; label: string; permission: Permission }> = [
   { path: "", label: "Overview", permission: "org:read" },
   { path: "/members", label: "Members", permission: "members:read" },
+  { path: "/projects", label: "Projects", permission: "projects:read" },
   { path: "/invitations", label: "Invitations", permission: "invitations:read" },
   // Admins read the settings (the expiry and domains their invitations follow); owners change them.
   { path: "/settings", label: "Settings", permission: "invitations:write" },
   { path: "/api-keys", label: "API keys", permission: "api_keys:manage" },
   { path: "/audit", label: "Audit", permission: "audit:read" },
-  { path: "/projects", label: "Projects", permission: "projects:read" },
 ];
 
 /**
