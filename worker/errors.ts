@@ -39,6 +39,7 @@ export const errorStatus = {
   idempotency_mismatch: 422,
   idempotency_in_progress: 409,
   idempotency_replay_unavailable: 409,
+  idempotency_key_limit: 429,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof errorStatus;

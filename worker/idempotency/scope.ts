@@ -9,21 +9,26 @@ import { resolveOrgId } from "../org/directory.ts";
 import { orgRoom } from "../org/room-client.ts";
 
 /**
- * Where a request's key lives and who is asking. `scope` separates keys (an organization,
- * a user); `principal` (the user or API key) goes into the fingerprint, so only the caller
- * who made the first request is ever answered its result — another member or key of the
- * same organization sending the same key gets 422 `idempotency_mismatch`, never a replay.
+ * Where a request's key lives and who is asking. `scope` (an organization, a user) and
+ * `principal` (the user or API key) together separate keys: another member or key of the
+ * same organization sending the same key has a key of its own, never sees or blocks this
+ * one. `authority` (the role the room gives the caller now, and an API key's scopes) goes
+ * into the fingerprint: a repeat after the caller's role changed is not the same request
+ * any more (422 `idempotency_mismatch`), so a demoted admin is never replayed what only an
+ * admin could do.
  */
 export interface KeyScope {
   scope: string;
   principal: string;
+  authority: string;
   db: Database;
 }
 
 const orgPath = /^\/api\/v1\/orgs\/([^/]+)(?:\/|$)/;
 
 /**
- * The scope of a POST, once its caller is known to be who they claim:
+ * The scope of a POST, once its caller is known to be who they claim (`path` is the
+ * router's, percent-escapes decoded, so an escaped spelling lands in the same scope):
  * - `/api/v1/orgs/{slug}/…`: the organization, for a member or one of its API keys (the
  *   organization's room authorizes the credential, as every route of it does);
  * - other routes: the signed-in user, for a live session (API keys cannot act there);
@@ -59,9 +64,10 @@ export async function keyScope(c: Context<AppEnv>, path: string): Promise<KeySco
       if (error instanceof AppError && error.code !== "database_unavailable") return null;
       throw error;
     }
-    return { scope: `org:${orgId}`, principal: actorId(actor), db: orgDatabase(c.env, orgId) };
+    const authority = actor.type === "user" ? `user:${actor.role}` : `api_key:${actor.role}:${[...actor.scopes].sort().join(",")}`;
+    return { scope: `org:${orgId}`, principal: actorId(actor), authority, db: orgDatabase(c.env, orgId) };
   }
   if (credential.kind !== "session") return null;
   const user = await liveSessionUser(c.env, credential, c.var.clock.now());
-  return user ? { scope: `user:${user.id}`, principal: user.id, db: userDatabase(c.env) } : null;
+  return user ? { scope: `user:${user.id}`, principal: user.id, authority: "session", db: userDatabase(c.env) } : null;
 }

@@ -4,10 +4,16 @@ import type { AppEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import type { FieldIssue } from "../views/error.ts";
 
+/** At most this many issues are answered, each path and message shortened: a 400 stays small whatever was sent. */
+export const maxIssues = 20;
+const maxIssueText = 300;
+
+const shorten = (text: string) => (text.length > maxIssueText ? `${text.slice(0, maxIssueText - 1)}…` : text);
+
 export function describeIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join("."),
-    message: issue.message,
+  return error.issues.slice(0, maxIssues).map((issue) => ({
+    path: shorten(issue.path.map(String).join(".")),
+    message: shorten(issue.message),
   }));
 }
 
