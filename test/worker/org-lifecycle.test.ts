@@ -122,6 +122,28 @@ describe("a dormant organization", () => {
     expect((await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { status: "active" } })).status).toBe(200);
     expect((await auditActions(org.id)).slice(-2)).toEqual(["org.dormant", "org.woken"]);
   });
+
+  it("records a PATCH that changes the status with other fields as org.dormant / org.woken too, beside the other fields' entry", async () => {
+    const { owner, org } = await team();
+    const entries = async (n: number) => {
+      const rows = await db.execute({ sql: "SELECT action, data FROM audit_events WHERE org_id = ? ORDER BY id DESC LIMIT ?", args: [org.id, n] });
+      return rows.rows.map((r) => ({ action: String(r.action), changes: JSON.parse(String(r.data)).changes })).reverse();
+    };
+    const slept = await call<{ org: { status: string; name: string } }>("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { status: "dormant", name: "Sleepy" } });
+    expect(slept.status).toBe(200);
+    expect(slept.body.org).toMatchObject({ status: "dormant", name: "Sleepy" });
+    expect(await entries(2)).toEqual([
+      { action: "org.updated", changes: { name: { from: `Org ${org.slug}`, to: "Sleepy" } } },
+      { action: "org.dormant", changes: { status: { from: "active", to: "dormant" } } },
+    ]);
+    expect((await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { status: "active", seatLimit: 7 } })).status).toBe(200);
+    expect((await entries(2)).map((e) => e.action)).toEqual(["org.seat_limit_changed", "org.woken"]);
+    expect((await entries(1))[0]?.changes).toEqual({ status: { from: "dormant", to: "active" } });
+    // The status it already has: no status entry.
+    expect((await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { status: "active", name: "Awake" } })).status).toBe(200);
+    expect((await auditActions(org.id)).filter((a) => a === "org.woken")).toHaveLength(1);
+    expect((await entries(1))[0]?.action).toBe("org.updated");
+  });
 });
 
 describe("leaving an organization", () => {
@@ -173,9 +195,11 @@ describe("deleting an organization", () => {
     const [admin] = members as [SignedIn];
     const key = await createKey(owner, org.slug, ["org:read", "members:write", "invitations:write"]);
     const before = await auditActions(org.id);
-    for (const confirm of [undefined, "", "wrong", `${org.slug}x`]) {
+    // Exactly the slug: not trimmed (any kind of space), not case-folded.
+    const nearMisses = [undefined, "", "wrong", `${org.slug}x`, ` ${org.slug}`, `${org.slug}\n`, `  ${org.slug.toUpperCase()}\u00a0`, org.slug.toUpperCase()];
+    for (const confirm of nearMisses) {
       const refused = await deleteOrg(owner, org.slug, confirm);
-      expect(refused.status, String(confirm)).toBe(422);
+      expect(refused.status, JSON.stringify(confirm)).toBe(422);
       expect(refused.body.error.code).toBe("confirmation_mismatch");
     }
     const byAdmin = await deleteOrg(admin, org.slug, org.slug);
@@ -186,6 +210,18 @@ describe("deleting an organization", () => {
     expect((await call("GET", `/api/v1/orgs/${org.slug}`, { cookie: admin.cookie })).status).toBe(200);
     const row = await db.execute({ sql: "SELECT deleted_at FROM organizations WHERE id = ?", args: [org.id] });
     expect(row.rows[0]?.deleted_at).toBeNull();
+  });
+
+  it("does not take a look-alike of the slug: the Kelvin sign (which lower-cases to k) is not a k", async () => {
+    const owner = await signIn(uniqueEmail("life-kelvin"));
+    const org = await createOrg(owner, "kelvin");
+    expect(org.slug.startsWith("k")).toBe(true);
+    const lookAlike = `\u212A${org.slug.slice(1)}`;
+    expect(lookAlike.toLowerCase()).toBe(org.slug);
+    const refused = await deleteOrg(owner, org.slug, lookAlike);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe("confirmation_mismatch");
+    expect((await call("GET", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie })).status).toBe(200);
   });
 
   it("ends every membership, key, session's access, socket, link and pending invitation at once, in one audited transaction", async () => {
@@ -202,7 +238,7 @@ describe("deleting an organization", () => {
     const keyLive = await open(org.slug, { bearer: key });
     await Promise.all([ownerLive.take(ofType("ready")), memberLive.take(ofType("ready")), keyLive.take(ofType("ready"))]);
 
-    const deleted = await deleteOrg(owner, org.slug, org.slug.toUpperCase());
+    const deleted = await deleteOrg(owner, org.slug, org.slug);
     expect(deleted.status).toBe(200);
     expect(deleted.body).toMatchObject({ id: org.id, slug: org.slug });
     expect(Date.parse(deleted.body.auditExportUntil) - Date.parse(deleted.body.deletedAt)).toBe(30 * dayMs);
