@@ -1,6 +1,6 @@
 import { createClient } from "@libsql/client/web";
 import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../worker/errors.ts";
 import { orgRoom } from "../../worker/org/room-client.ts";
@@ -264,8 +264,8 @@ describe("deleting an organization", () => {
     unavailable(await call("POST", `/api/v1/invitations/${token}/decline`, { cookie: invitee.cookie }), "decline");
     const reconnect = await connect(org.slug, { cookie: owner.cookie });
     expect(reconnect.status).toBe(409);
-    // The key is revoked: it is not valid anywhere any more.
-    unavailable(await call("GET", `/api/v1/orgs/${org.slug}/members`, { bearer: key }), "the key");
+    // The key is revoked: it is not valid anywhere any more, and answers like any unknown key.
+    expect((await call("GET", `/api/v1/orgs/${org.slug}/members`, { bearer: key })).status).toBe(401);
 
     const [orgRow, memberships, userMemberships, keys, invitations, links, audit] = await db.batch([
       { sql: "SELECT deleted_at, deleted_owner_ids FROM organizations WHERE id = ?", args: [org.id] },
@@ -311,6 +311,70 @@ describe("deleting an organization", () => {
     const answer = await call<{ error: { code: string } }>("GET", `/api/v1/orgs/${org.slug}`, { cookie: members[0]!.cookie });
     expect(answer.status).toBe(409);
     expect(answer.body.error.code).toBe("org_unavailable");
+  });
+
+  it("closes every socket (4410) whenever the room finds its organization deleted, even if the deletion's own close never ran", async () => {
+    // As when the deletion committed but its answer was lost: the row says deleted, and the
+    // room that served the sockets never closed them.
+    const markDeleted = (orgId: string, ownerId: string) =>
+      db.execute({ sql: "UPDATE organizations SET deleted_at = ?, deleted_owner_ids = ? WHERE id = ?", args: [Date.now(), JSON.stringify([ownerId]), orgId] });
+
+    // A `resume` on a room woken from hibernation: refused, every socket closed.
+    {
+      const { owner, org, members } = await team("member");
+      const key = await createKey(owner, org.slug, ["members:read"]);
+      const ownerLive = await open(org.slug, { cookie: owner.cookie });
+      const memberLive = await open(org.slug, { cookie: members[0]!.cookie });
+      const keyLive = await open(org.slug, { bearer: key });
+      await Promise.all([ownerLive, memberLive, keyLive].map((live) => live.take(ofType("ready"))));
+      await markDeleted(org.id, owner.userId);
+      await evictDurableObject(orgRoom(env, org.id), { webSockets: "hibernate" });
+      memberLive.send({ type: "resume", since: 0 });
+      for (const live of [ownerLive, memberLive, keyLive]) expect((await live.closed).code).toBe(4410);
+      expect(memberLive.pending().filter((m) => m.type !== "closing")).toEqual([]);
+    }
+
+    // Any request that loads the state again (here after an eviction) closes them too.
+    {
+      const { owner, org, members } = await team("member");
+      const ownerLive = await open(org.slug, { cookie: owner.cookie });
+      const memberLive = await open(org.slug, { cookie: members[0]!.cookie });
+      await Promise.all([ownerLive, memberLive].map((live) => live.take(ofType("ready"))));
+      await markDeleted(org.id, owner.userId);
+      await evictDurableObject(orgRoom(env, org.id), { webSockets: "hibernate" });
+      const answer = await call<{ error: { code: string } }>("GET", `/api/v1/orgs/${org.slug}/members`, { cookie: members[0]!.cookie });
+      expect(answer.status).toBe(409);
+      expect(answer.body.error.code).toBe("org_unavailable");
+      for (const live of [ownerLive, memberLive]) {
+        expect((await live.closed).code).toBe(4410);
+        expect(await live.take(ofType("closing"))).toMatchObject({ code: 4410 });
+      }
+    }
+  });
+
+  it("answers a made-up API key exactly as for an organization that does not exist, so keys cannot tell deleted slugs", async () => {
+    const live = await team();
+    const gone = await team();
+    expect((await deleteOrg(gone.owner, gone.org.slug, gone.org.slug)).status).toBe(200);
+    const never = `life-never-${Date.now().toString(36)}`;
+    const answerTo = async (slug: string, method: string, path: string, body?: unknown) => {
+      const answer = await call<{ error: { code: string; message: string } }>(method, `/api/v1/orgs/${slug}${path}`, { bearer: "rk_x", ...(body ? { body } : {}) });
+      return { status: answer.status, code: answer.body.error.code, message: answer.body.error.message };
+    };
+    for (const [method, path, body] of [
+      ["GET", "", undefined],
+      ["GET", "/members", undefined],
+      ["POST", "/invitations", { invitee: uniqueEmail("life-probe"), role: "member" }],
+      ["DELETE", "", { confirm: "x" }],
+    ] as const) {
+      const nonexistent = await answerTo(never, method, path, body);
+      expect(nonexistent.status, `${method} ${path}`).toBe(401);
+      expect(await answerTo(gone.org.slug, method, path, body), `${method} ${path} of the deleted one`).toEqual(nonexistent);
+      expect(await answerTo(live.org.slug, method, path, body), `${method} ${path} of the live one`).toEqual(nonexistent);
+    }
+    for (const slug of [never, gone.org.slug]) expect((await connect(slug, { bearer: "rk_x" })).status, slug).toBe(401);
+    // A session still hears the documented 409.
+    expect((await call("GET", `/api/v1/orgs/${gone.org.slug}`, { cookie: gone.owner.cookie })).status).toBe(409);
   });
 
   it("lets its former owners, and nobody else, export the audit trail for 30 days", async () => {
