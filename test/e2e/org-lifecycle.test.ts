@@ -48,6 +48,9 @@ describe("the organization's life cycle", () => {
     expect(await remove.isDisabled()).toBe(true);
     await confirm.fill(`${doomed.slug}x`);
     expect(await remove.isDisabled()).toBe(true);
+    // Exactly: not with spaces around it, not in another case.
+    await confirm.fill(` ${doomed.slug.toUpperCase()} `);
+    expect(await remove.isDisabled()).toBe(true);
     await confirm.fill(doomed.slug);
     await expect.poll(() => remove.isDisabled()).toBe(false);
     await remove.click();

@@ -23,11 +23,16 @@ describe("a deleted organization's audit export", () => {
 });
 
 describe("the deletion's confirmation", () => {
-  it("is the slug typed exactly (trimmed, any case), in the API and the dashboard alike", () => {
+  it("is the slug typed exactly (not trimmed, not case-folded), in the API and the dashboard alike", () => {
     for (const confirms of [confirmsDeletion, dashboardConfirms]) {
       expect(confirms("acme-2", "acme-2")).toBe(true);
-      expect(confirms("acme-2", " ACME-2 ")).toBe(true);
-      for (const wrong of ["", "acme", "acme-2x", "acme 2"]) expect(confirms("acme-2", wrong), wrong).toBe(false);
+      expect(confirms("kilo", "kilo")).toBe(true);
+      for (const wrong of ["", "acme", "acme-2x", "acme 2", " acme-2", "acme-2 ", "ACME-2", "  acme-2\u00a0", "Acme-2"]) {
+        expect(confirms("acme-2", wrong), JSON.stringify(wrong)).toBe(false);
+      }
+      // The Kelvin sign lower-cases to "k": a look-alike, not the slug.
+      expect(confirms("kilo", "\u212Ailo")).toBe(false);
+      expect(confirms("kilo", "KILO")).toBe(false);
     }
     expect(confirmsDeletion("acme-2", undefined)).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { createClient } from "@libsql/client/web";
 import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../worker/errors.ts";
 import { orgRoom } from "../../worker/org/room-client.ts";
@@ -122,6 +122,28 @@ describe("a dormant organization", () => {
     expect((await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { status: "active" } })).status).toBe(200);
     expect((await auditActions(org.id)).slice(-2)).toEqual(["org.dormant", "org.woken"]);
   });
+
+  it("records a PATCH that changes the status with other fields as org.dormant / org.woken too, beside the other fields' entry", async () => {
+    const { owner, org } = await team();
+    const entries = async (n: number) => {
+      const rows = await db.execute({ sql: "SELECT action, data FROM audit_events WHERE org_id = ? ORDER BY id DESC LIMIT ?", args: [org.id, n] });
+      return rows.rows.map((r) => ({ action: String(r.action), changes: JSON.parse(String(r.data)).changes })).reverse();
+    };
+    const slept = await call<{ org: { status: string; name: string } }>("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { status: "dormant", name: "Sleepy" } });
+    expect(slept.status).toBe(200);
+    expect(slept.body.org).toMatchObject({ status: "dormant", name: "Sleepy" });
+    expect(await entries(2)).toEqual([
+      { action: "org.updated", changes: { name: { from: `Org ${org.slug}`, to: "Sleepy" } } },
+      { action: "org.dormant", changes: { status: { from: "active", to: "dormant" } } },
+    ]);
+    expect((await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { status: "active", seatLimit: 7 } })).status).toBe(200);
+    expect((await entries(2)).map((e) => e.action)).toEqual(["org.seat_limit_changed", "org.woken"]);
+    expect((await entries(1))[0]?.changes).toEqual({ status: { from: "dormant", to: "active" } });
+    // The status it already has: no status entry.
+    expect((await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { status: "active", name: "Awake" } })).status).toBe(200);
+    expect((await auditActions(org.id)).filter((a) => a === "org.woken")).toHaveLength(1);
+    expect((await entries(1))[0]?.action).toBe("org.updated");
+  });
 });
 
 describe("leaving an organization", () => {
@@ -173,9 +195,11 @@ describe("deleting an organization", () => {
     const [admin] = members as [SignedIn];
     const key = await createKey(owner, org.slug, ["org:read", "members:write", "invitations:write"]);
     const before = await auditActions(org.id);
-    for (const confirm of [undefined, "", "wrong", `${org.slug}x`]) {
+    // Exactly the slug: not trimmed (any kind of space), not case-folded.
+    const nearMisses = [undefined, "", "wrong", `${org.slug}x`, ` ${org.slug}`, `${org.slug}\n`, `  ${org.slug.toUpperCase()}\u00a0`, org.slug.toUpperCase()];
+    for (const confirm of nearMisses) {
       const refused = await deleteOrg(owner, org.slug, confirm);
-      expect(refused.status, String(confirm)).toBe(422);
+      expect(refused.status, JSON.stringify(confirm)).toBe(422);
       expect(refused.body.error.code).toBe("confirmation_mismatch");
     }
     const byAdmin = await deleteOrg(admin, org.slug, org.slug);
@@ -186,6 +210,18 @@ describe("deleting an organization", () => {
     expect((await call("GET", `/api/v1/orgs/${org.slug}`, { cookie: admin.cookie })).status).toBe(200);
     const row = await db.execute({ sql: "SELECT deleted_at FROM organizations WHERE id = ?", args: [org.id] });
     expect(row.rows[0]?.deleted_at).toBeNull();
+  });
+
+  it("does not take a look-alike of the slug: the Kelvin sign (which lower-cases to k) is not a k", async () => {
+    const owner = await signIn(uniqueEmail("life-kelvin"));
+    const org = await createOrg(owner, "kelvin");
+    expect(org.slug.startsWith("k")).toBe(true);
+    const lookAlike = `\u212A${org.slug.slice(1)}`;
+    expect(lookAlike.toLowerCase()).toBe(org.slug);
+    const refused = await deleteOrg(owner, org.slug, lookAlike);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe("confirmation_mismatch");
+    expect((await call("GET", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie })).status).toBe(200);
   });
 
   it("ends every membership, key, session's access, socket, link and pending invitation at once, in one audited transaction", async () => {
@@ -202,7 +238,7 @@ describe("deleting an organization", () => {
     const keyLive = await open(org.slug, { bearer: key });
     await Promise.all([ownerLive.take(ofType("ready")), memberLive.take(ofType("ready")), keyLive.take(ofType("ready"))]);
 
-    const deleted = await deleteOrg(owner, org.slug, org.slug.toUpperCase());
+    const deleted = await deleteOrg(owner, org.slug, org.slug);
     expect(deleted.status).toBe(200);
     expect(deleted.body).toMatchObject({ id: org.id, slug: org.slug });
     expect(Date.parse(deleted.body.auditExportUntil) - Date.parse(deleted.body.deletedAt)).toBe(30 * dayMs);
@@ -228,8 +264,8 @@ describe("deleting an organization", () => {
     unavailable(await call("POST", `/api/v1/invitations/${token}/decline`, { cookie: invitee.cookie }), "decline");
     const reconnect = await connect(org.slug, { cookie: owner.cookie });
     expect(reconnect.status).toBe(409);
-    // The key is revoked: it is not valid anywhere any more.
-    unavailable(await call("GET", `/api/v1/orgs/${org.slug}/members`, { bearer: key }), "the key");
+    // The key is revoked: it is not valid anywhere any more, and answers like any unknown key.
+    expect((await call("GET", `/api/v1/orgs/${org.slug}/members`, { bearer: key })).status).toBe(401);
 
     const [orgRow, memberships, userMemberships, keys, invitations, links, audit] = await db.batch([
       { sql: "SELECT deleted_at, deleted_owner_ids FROM organizations WHERE id = ?", args: [org.id] },
@@ -275,6 +311,70 @@ describe("deleting an organization", () => {
     const answer = await call<{ error: { code: string } }>("GET", `/api/v1/orgs/${org.slug}`, { cookie: members[0]!.cookie });
     expect(answer.status).toBe(409);
     expect(answer.body.error.code).toBe("org_unavailable");
+  });
+
+  it("closes every socket (4410) whenever the room finds its organization deleted, even if the deletion's own close never ran", async () => {
+    // As when the deletion committed but its answer was lost: the row says deleted, and the
+    // room that served the sockets never closed them.
+    const markDeleted = (orgId: string, ownerId: string) =>
+      db.execute({ sql: "UPDATE organizations SET deleted_at = ?, deleted_owner_ids = ? WHERE id = ?", args: [Date.now(), JSON.stringify([ownerId]), orgId] });
+
+    // A `resume` on a room woken from hibernation: refused, every socket closed.
+    {
+      const { owner, org, members } = await team("member");
+      const key = await createKey(owner, org.slug, ["members:read"]);
+      const ownerLive = await open(org.slug, { cookie: owner.cookie });
+      const memberLive = await open(org.slug, { cookie: members[0]!.cookie });
+      const keyLive = await open(org.slug, { bearer: key });
+      await Promise.all([ownerLive, memberLive, keyLive].map((live) => live.take(ofType("ready"))));
+      await markDeleted(org.id, owner.userId);
+      await evictDurableObject(orgRoom(env, org.id), { webSockets: "hibernate" });
+      memberLive.send({ type: "resume", since: 0 });
+      for (const live of [ownerLive, memberLive, keyLive]) expect((await live.closed).code).toBe(4410);
+      expect(memberLive.pending().filter((m) => m.type !== "closing")).toEqual([]);
+    }
+
+    // Any request that loads the state again (here after an eviction) closes them too.
+    {
+      const { owner, org, members } = await team("member");
+      const ownerLive = await open(org.slug, { cookie: owner.cookie });
+      const memberLive = await open(org.slug, { cookie: members[0]!.cookie });
+      await Promise.all([ownerLive, memberLive].map((live) => live.take(ofType("ready"))));
+      await markDeleted(org.id, owner.userId);
+      await evictDurableObject(orgRoom(env, org.id), { webSockets: "hibernate" });
+      const answer = await call<{ error: { code: string } }>("GET", `/api/v1/orgs/${org.slug}/members`, { cookie: members[0]!.cookie });
+      expect(answer.status).toBe(409);
+      expect(answer.body.error.code).toBe("org_unavailable");
+      for (const live of [ownerLive, memberLive]) {
+        expect((await live.closed).code).toBe(4410);
+        expect(await live.take(ofType("closing"))).toMatchObject({ code: 4410 });
+      }
+    }
+  });
+
+  it("answers a made-up API key exactly as for an organization that does not exist, so keys cannot tell deleted slugs", async () => {
+    const live = await team();
+    const gone = await team();
+    expect((await deleteOrg(gone.owner, gone.org.slug, gone.org.slug)).status).toBe(200);
+    const never = `life-never-${Date.now().toString(36)}`;
+    const answerTo = async (slug: string, method: string, path: string, body?: unknown) => {
+      const answer = await call<{ error: { code: string; message: string } }>(method, `/api/v1/orgs/${slug}${path}`, { bearer: "rk_x", ...(body ? { body } : {}) });
+      return { status: answer.status, code: answer.body.error.code, message: answer.body.error.message };
+    };
+    for (const [method, path, body] of [
+      ["GET", "", undefined],
+      ["GET", "/members", undefined],
+      ["POST", "/invitations", { invitee: uniqueEmail("life-probe"), role: "member" }],
+      ["DELETE", "", { confirm: "x" }],
+    ] as const) {
+      const nonexistent = await answerTo(never, method, path, body);
+      expect(nonexistent.status, `${method} ${path}`).toBe(401);
+      expect(await answerTo(gone.org.slug, method, path, body), `${method} ${path} of the deleted one`).toEqual(nonexistent);
+      expect(await answerTo(live.org.slug, method, path, body), `${method} ${path} of the live one`).toEqual(nonexistent);
+    }
+    for (const slug of [never, gone.org.slug]) expect((await connect(slug, { bearer: "rk_x" })).status, slug).toBe(401);
+    // A session still hears the documented 409.
+    expect((await call("GET", `/api/v1/orgs/${gone.org.slug}`, { cookie: gone.owner.cookie })).status).toBe(409);
   });
 
   it("lets its former owners, and nobody else, export the audit trail for 30 days", async () => {

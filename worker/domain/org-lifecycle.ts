@@ -24,7 +24,10 @@ export function mayExportDeleted(org: DeletedOrg, userId: string, now: number): 
   return (org.deletedOwnerIds ?? []).includes(userId);
 }
 
-/** The confirmation a deletion needs: the organization's slug, typed exactly (case-insensitive, trimmed). */
+/**
+ * The confirmation a deletion needs: the organization's slug, typed exactly — no trimming,
+ * no case folding (which would also let look-alikes through, e.g. the Kelvin sign for `k`).
+ */
 export function confirmsDeletion(slug: string, confirm: string | undefined): boolean {
-  return typeof confirm === "string" && confirm.trim().toLowerCase() === slug;
+  return confirm === slug;
 }

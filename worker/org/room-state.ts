@@ -14,10 +14,13 @@ export class RoomStateSlot {
   readonly #env: Bindings;
   #orgId: string | undefined;
   #state: Promise<RoomState | null> | undefined;
+  readonly #onDeleted: () => void;
 
-  constructor(sql: SqlStorage, env: Bindings) {
+  /** `onDeleted`: called whenever a load finds the organization deleted (the room closes its sockets). */
+  constructor(sql: SqlStorage, env: Bindings, onDeleted: () => void = () => {}) {
     this.#sql = sql;
     this.#env = env;
+    this.#onDeleted = onDeleted;
     sql.exec("CREATE TABLE IF NOT EXISTS room_org (id TEXT NOT NULL)");
   }
 
@@ -53,8 +56,13 @@ export class RoomStateSlot {
       this.#state = undefined;
       throw new AppError("not_found", "No such organization.");
     }
-    // A deleted organization's room refuses everything; its state stays cached, so it is not reloaded per call.
-    if (state.org.deletedAt) throw new AppError("org_unavailable", "This organization was deleted.");
+    // A deleted organization's room refuses everything; its state stays cached, so it is not
+    // reloaded per call. Every refusal also closes whatever sockets are still open: the
+    // deletion's own close may not have run (its commit's answer was lost, say).
+    if (state.org.deletedAt) {
+      this.#onDeleted();
+      throw new AppError("org_unavailable", "This organization was deleted.");
+    }
     return state;
   }
 

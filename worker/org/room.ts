@@ -49,6 +49,7 @@ import { RoomStateSlot } from "./room-state.ts";
 import { SeatEvents } from "./seat-events.ts";
 import { currentActor, seatsOf, type RoomState } from "./state.ts";
 import { UserMailCredit } from "./user-mail-credit.ts";
+import { deletedAsUnknownKey, orgDeleted } from "./lifecycle-auth.ts";
 
 const parse = rpc.parseInput;
 
@@ -80,8 +81,8 @@ export class OrgRoom extends DurableObject<Bindings> {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     const clock: Clock = { now: () => this.clock.now() };
-    this.#slot = new RoomStateSlot(ctx.storage.sql, env);
     this.live = new LiveHub(ctx, clock);
+    this.#slot = new RoomStateSlot(ctx.storage.sql, env, () => this.live.closeAll());
     this.userMail = new UserMailCredit(env);
     this.#auth = new RoomAuthorizer(ctx.storage, env, clock);
     this.#alarm = new AlarmScheduler(ctx.storage, clock, async () => {
@@ -118,7 +119,10 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   /** Who the credential is in this organization, or why it is refused. */
   async authorize(orgId: string, credential: unknown): Promise<RoomResult<Actor>> {
-    return asResult(async () => this.#auth.authorize(await this.#slot.load(parse(rpc.IdInput, orgId)), parse(rpc.CredentialInput, credential)));
+    return asResult(async () => {
+      const checked = parse(rpc.CredentialInput, credential);
+      return this.#auth.authorize(await deletedAsUnknownKey(this.#slot.load(parse(rpc.IdInput, orgId)), checked), checked);
+    });
   }
 
   /** Forgets a signed-out session for good (until its expiry), and closes its sockets. */
@@ -248,6 +252,8 @@ export class OrgRoom extends DurableObject<Bindings> {
     const typed = parse(rpc.DeleteConfirmInput, confirm);
     const deleted = await this.#commands.run(orgId, actor, (ctx, state, actor) => planDeleteOrg(ctx, state, actor, typed));
     if (deleted.ok) this.live.closeAll();
+    // A failed run may still have committed (its answer lost): a fresh load tells, and closes the sockets then.
+    else await orgDeleted(this.#slot);
     return deleted;
   }
 
@@ -383,8 +389,11 @@ export class OrgRoom extends DurableObject<Bindings> {
     }
   }
 
-  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     try {
+      // A room woken for a frame checks its organization first: a deleted one closes every
+      // socket (4410) instead of answering, a `resume` included (lifecycle-auth.ts).
+      if (await orgDeleted(this.#slot)) return;
       this.live.onMessage(ws, message);
     } catch (error) {
       console.error("[roster] OrgRoom.webSocketMessage failed:", error);

@@ -1,9 +1,9 @@
 import type { DeletedOrgView, OrgView } from "../../../worker/views/index.ts";
 import { api, post } from "../api.ts";
 
-/** Whether what the owner typed confirms deleting the organization `slug` (as the API checks it). */
+/** Whether what the owner typed confirms deleting the organization `slug`: exactly the slug, as the API checks it. */
 export function confirmsDeletion(slug: string, typed: string): boolean {
-  return typed.trim().toLowerCase() === slug;
+  return typed === slug;
 }
 
 const orgPath = (slug: string) => `/api/v1/orgs/${encodeURIComponent(slug)}`;

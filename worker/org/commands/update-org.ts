@@ -18,11 +18,10 @@ export interface OrgPatch {
   status?: OrgStatus;
 }
 
-/** The audit action of a settings change: a change of the seat limit or of the status alone has its own. */
+/** The audit action of a settings change other than the status: a change of the seat limit alone has its own. */
 function actionOf(changed: Record<string, unknown>): string {
   const keys = Object.keys(changed);
   if (keys.length === 1 && keys[0] === "seatLimit") return "org.seat_limit_changed";
-  if (keys.length === 1 && keys[0] === "status") return changed.status === "dormant" ? "org.dormant" : "org.woken";
   return "org.updated";
 }
 
@@ -52,18 +51,30 @@ export function planUpdateOrg(ctx: PlanContext, state: RoomState, actor: Actor, 
   const org: Organization = { ...before, ...patch, updatedAt };
   state.org = org;
   const view = orgView(org);
+  // A change of the status is audited as POST …/dormant and …/wake audit it (org-status.ts),
+  // whatever else the patch changes; the other fields get their own entry beside it.
+  const { status: statusChange, ...others } = changed;
+  const changesOf = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, { from: before[key as keyof Organization], to: changed[key] }]));
+  const audits = [
+    ...(Object.keys(others).length > 0
+      ? [auditStatement(before.id, actor, ctx.now, { action: actionOf(others), targetType: "org", targetId: before.id, data: { changes: changesOf(Object.keys(others)) } })]
+      : []),
+    ...(statusChange !== undefined
+      ? [
+          auditStatement(before.id, actor, ctx.now, {
+            action: statusChange === "dormant" ? "org.dormant" : "org.woken",
+            targetType: "org",
+            targetId: before.id,
+            data: { changes: changesOf(["status"]) },
+          }),
+        ]
+      : []),
+  ];
   return {
     statements: [
       ctx.db.update(organizations).set({ ...patch, updatedAt }).where(eq(organizations.id, before.id)),
       ctx.db.update(userMemberships).set({ orgName: org.name }).where(eq(userMemberships.orgId, before.id)),
-      auditStatement(before.id, actor, ctx.now, {
-        action: actionOf(changed),
-        targetType: "org",
-        targetId: before.id,
-        data: {
-          changes: Object.fromEntries(Object.keys(changed).map((key) => [key, { from: before[key as keyof Organization], to: changed[key] }])),
-        },
-      }),
+      ...audits,
     ],
     value: view,
     events: [{ type: "org.updated", data: { org: view } }],
