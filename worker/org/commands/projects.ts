@@ -1,6 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { invitations, projectMembers, projects } from "../../../db/schema/index.ts";
-import { projectNameKey, type ProjectRole, type ProjectVisibility } from "../../domain/projects.ts";
+import { cleanName } from "../../domain/text.ts";
+import { projectNameKey, projectNameLimits, type ProjectRole, type ProjectVisibility } from "../../domain/projects.ts";
 import { AppError } from "../../errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
@@ -13,6 +14,15 @@ import { requirePermission } from "./context.ts";
 import type { PlanContext, RoomEvent, RoomPlan } from "./plan-context.ts";
 
 const notFound = () => new AppError("not_found", "No such project.");
+
+/** The name as kept (domain/text.ts `cleanName`); refused when nothing is left of it. */
+function cleanProjectName(name: string): string {
+  const cleaned = cleanName(name);
+  if (!cleaned || cleaned.length > projectNameLimits.max) {
+    throw new AppError("validation_failed", "Give the project a name of 1 to 100 visible characters.", { issues: [{ path: "name", message: "Empty or too long once cleaned" }] });
+  }
+  return cleaned;
+}
 
 /** Refuses a name another project of the organization has (ignoring case). */
 function requireFreeName(state: RoomState, name: string, except?: string): void {
@@ -35,9 +45,10 @@ async function readProject(ctx: PlanContext, state: RoomState, id: string) {
 /** A new project (admins); its creator is not made a member of it. */
 export function planCreateProject(ctx: PlanContext, state: RoomState, actor: Actor, input: { name: string; visibility: ProjectVisibility }): RoomPlan<ProjectView> {
   requirePermission(actor, "projects:write");
-  requireFreeName(state, input.name);
+  const name = cleanProjectName(input.name);
+  requireFreeName(state, name);
   const at = new Date(ctx.now);
-  const row = { id: newId("prj", ctx.now), orgId: state.org.id, name: input.name, visibility: input.visibility, personalUserId: null, createdBy: actorId(actor), createdAt: at, updatedAt: at };
+  const row = { id: newId("prj", ctx.now), orgId: state.org.id, name, visibility: input.visibility, personalUserId: null, createdBy: actorId(actor), createdAt: at, updatedAt: at };
   state.projects.set(row.id, { name: row.name, visibility: row.visibility, personalUserId: null });
   const view = projectView(row);
   return {
@@ -60,7 +71,7 @@ export async function planUpdateProject(
 ): Promise<RoomPlan<ProjectView>> {
   requirePermission(actor, "projects:write");
   const before = await readProject(ctx, state, id);
-  const name = patch.name ?? before.name;
+  const name = patch.name === undefined ? before.name : cleanProjectName(patch.name);
   const visibility = patch.visibility ?? before.visibility;
   if (name === before.name && visibility === before.visibility) return { statements: [], value: projectView(before) };
   if (projectNameKey(name) !== projectNameKey(before.name)) requireFreeName(state, name, id);
