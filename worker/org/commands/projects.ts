@@ -1,7 +1,8 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { invitations, projectMembers, projects } from "../../../db/schema/index.ts";
 import { cleanName } from "../../domain/text.ts";
-import { projectNameKey, projectNameLimits, type ProjectRole, type ProjectVisibility } from "../../domain/projects.ts";
+import { projectAudience, projectNameKey, projectNameLimits, type ProjectRole, type ProjectVisibility } from "../../domain/projects.ts";
+import { canActOn } from "../../domain/roles.ts";
 import { AppError } from "../../errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
@@ -32,6 +33,28 @@ function requireFreeName(state: RoomState, name: string, except?: string): void 
       throw new AppError("project_name_taken", "Another project of this organization has that name.", { name });
     }
   }
+}
+
+/**
+ * Who sees a project's events beside its audience: the member whose automatic project it
+ * is, while they still belong to it (an admin may take them out of it); null otherwise.
+ */
+async function personalSubject(ctx: PlanContext, state: RoomState, projectId: string, personalUserId: string | null): Promise<string | null> {
+  if (!personalUserId) return null;
+  const [row] = await ctx.db
+    .select({ userId: projectMembers.userId })
+    .from(projectMembers)
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, personalUserId), eq(projectMembers.orgId, state.org.id)));
+  return row ? personalUserId : null;
+}
+
+/** Admins (and API keys) do not change an organization owner's project roles; owners do (domain/roles.ts `canActOn`). */
+function requireActsOn(state: RoomState, actor: Actor, userIds: readonly string[]): void {
+  const owners = userIds.filter((userId) => {
+    const role = state.members.get(userId);
+    return role !== undefined && !canActOn(actor.role, role);
+  });
+  if (owners.length > 0) throw new AppError("forbidden", "Only an owner changes an owner's project roles.", { userIds: owners });
 }
 
 /** The project's row, read through the plan's database (created and updated times are not kept in memory). */
@@ -82,7 +105,8 @@ export async function planUpdateProject(
   const changes: Record<string, { from: string; to: string }> = {};
   if (name !== before.name) changes.name = { from: before.name, to: name };
   if (visibility !== before.visibility) changes.visibility = { from: before.visibility, to: visibility };
-  const events: RoomEvent[] = [{ type: "project.changed", data: { project: view } }];
+  const subject = await personalSubject(ctx, state, id, before.personalUserId);
+  const events: RoomEvent[] = [{ type: "project.changed", data: { project: view }, subject }];
   // Those who saw it while it was public, and no longer may, learn that it is gone from their view.
   if (before.visibility === "public" && visibility === "private") events.unshift({ type: "project.changed", data: { project: { id, deleted: true } } });
   return {
@@ -108,12 +132,14 @@ export async function planUpdateProject(
 export async function planDeleteProject(ctx: PlanContext, state: RoomState, actor: Actor, id: string): Promise<RoomPlan<{ id: string }>> {
   requirePermission(actor, "projects:write");
   const before = await readProject(ctx, state, id);
+  const subject = await personalSubject(ctx, state, id, before.personalUserId);
   state.projects.delete(id);
   const statements: Statement[] = [
     ctx.db.delete(projectMembers).where(and(eq(projectMembers.projectId, id), eq(projectMembers.orgId, state.org.id))),
     ctx.db.delete(projects).where(and(eq(projects.id, id), eq(projects.orgId, state.org.id))),
   ];
-  const events: RoomEvent[] = [{ type: "project.changed", data: { project: { id, deleted: true } } }];
+  // Told to those who saw it: a private project's deletion does not go to everyone who reads projects.
+  const events: RoomEvent[] = [{ type: "project.changed", data: { project: { id, deleted: true } }, audience: projectAudience({ project: before }), subject }];
   const touched: string[] = [];
   for (const invitation of state.pending.values()) {
     if (!invitation.projectAssignments.some((p) => p.projectId === id)) continue;
@@ -160,6 +186,7 @@ export async function planAssignProjects(
   if (unknown.length > 0) {
     throw new AppError("validation_failed", "Unknown project.", { issues: unknown.map((projectId) => ({ path: "projects", message: `No project ${projectId}` })) });
   }
+  requireActsOn(state, actor, userIds);
   const orgId = state.org.id;
   const projectIds = [...byProject.keys()];
   const current = await ctx.db
@@ -197,7 +224,11 @@ export async function planAssignProjects(
     }),
   );
   const rows = await ctx.db.select().from(projects).where(and(eq(projects.orgId, orgId), inArray(projects.id, [...changedByProject.keys()])));
-  const events: RoomEvent[] = rows.map((row) => ({ type: "project.changed", data: { project: projectView(row), userIds: changedByProject.get(row.id) ?? [] } }));
+  const events: RoomEvent[] = [];
+  for (const row of rows) {
+    const subject = row.personalUserId && userIds.includes(row.personalUserId) ? row.personalUserId : await personalSubject(ctx, state, row.id, row.personalUserId);
+    events.push({ type: "project.changed", data: { project: projectView(row), userIds: changedByProject.get(row.id) ?? [] }, subject });
+  }
   return { statements, value: { assigned, unchanged }, events };
 }
 
@@ -210,6 +241,9 @@ export async function planRemoveProjectMember(ctx: PlanContext, state: RoomState
     .from(projectMembers)
     .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId), eq(projectMembers.orgId, state.org.id)));
   if (!row) throw new AppError("not_found", "That user is not in this project.");
+  requireActsOn(state, actor, [userId]);
+  // The member taken out of their own automatic project hears of it, and of nothing after.
+  const subject = userId === project.personalUserId ? userId : await personalSubject(ctx, state, projectId, project.personalUserId);
   return {
     statements: [
       ctx.db.delete(projectMembers).where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId), eq(projectMembers.orgId, state.org.id))),
@@ -221,6 +255,6 @@ export async function planRemoveProjectMember(ctx: PlanContext, state: RoomState
       }),
     ],
     value: { projectId, userId },
-    events: [{ type: "project.changed", data: { project: projectView(project), userIds: [userId] } }],
+    events: [{ type: "project.changed", data: { project: projectView(project), userIds: [userId] }, subject }],
   };
 }
