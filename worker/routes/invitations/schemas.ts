@@ -24,7 +24,9 @@ export const InvitationInput = z
   .object({
     invitee: Invitee,
     role: Role.default("member"),
-    projects: z.array(ProjectAssignment).max(50).refine((list) => new Set(list.map((p) => p.projectId)).size === list.length, "Name each project once.").default([]),
+    projects: z.array(ProjectAssignment).max(50).refine((list) => new Set(list.map((p) => p.projectId)).size === list.length, "Name each project once.").openapi({
+      description: "Project roles the invitee gets on accept, each project once. Naming any needs projects:write (an API key: that scope too).",
+    }).default([]),
     message: z.string().trim().max(1000).refine(...wellFormed).nullable().optional(),
     expiresInDays: InviteTtlDays.optional(),
     mail: z.boolean().default(true).openapi({

@@ -21,6 +21,7 @@ const route = createRoute({
   path: "/api/v1/orgs/{org}/invitations/{id}",
   tags: ["invitations"],
   summary: "Edit a pending invitation's role, projects or message",
+  description: "Naming projects (a non-empty `projects`) needs projects:write besides invitations:write; each project once.",
   security: orgSecurity,
   middleware: [orgAccess("invitations:write")] as const,
   request: { params: OrgParams.merge(IdParams), body: { ...json(Patch), required: true } },
