@@ -381,9 +381,11 @@ const rows: Row[] = [
     expected: adminAndUp(200),
   },
   {
+    // Project names: projects:read as well as members:read (members:read alone is refused).
     route: "GET /api/v1/orgs/{org}/projects/assignments",
     path: (f) => `/api/v1/orgs/${f.org.slug}/projects/assignments?userIds=${f.users.member.userId}`,
-    key: "members:read",
+    key: "projects and members:read",
+    withoutKey: "members:read",
     expected: { ...outsiders, "key without the scope": 403, "key with the scope": 200, restricted: 403, member: 200, admin: 200, owner: 200 },
   },
   {

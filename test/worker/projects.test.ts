@@ -1,8 +1,11 @@
 import { createClient } from "@libsql/client/web";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MemberProjectView, ProjectDetailView, ProjectView } from "../../worker/views/project.ts";
 import { call, createOrg, env, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
 import { isEvent, open, type Event } from "./support/live.ts";
+import { orgRoom } from "../../worker/org/room-client.ts";
+import type { OrgRoom } from "../../worker/org/room.ts";
 
 const db = createClient({ url: env.DATABASE_URL ?? "" });
 afterAll(() => db.close());
@@ -399,5 +402,197 @@ describe("live project.changed", () => {
     await call("DELETE", `/api/v1/orgs/${o.slug}/projects/${shared.body.project.id}`, { cookie: owner.cookie });
     const deleted = (await adminLive.take((m) => m.type === "project.changed")) as Event;
     expect(deleted.data).toEqual({ project: { id: shared.body.project.id, deleted: true } });
+  });
+});
+
+describe("review hardening", () => {
+  const apiKey = async (o: { slug: string }, scopes: string[]) =>
+    (await call("POST", `/api/v1/orgs/${o.slug}/api-keys`, { cookie: owner.cookie, body: { name: "k", scopes } })).body.secret as string;
+  const invitations = () => `/api/v1/orgs/${org.slug}/invitations`;
+
+  it("reading several members' projects needs projects:read besides members:read (an API key: both scopes)", async () => {
+    const hidden = await create("Hidden from member keys");
+    expect((await assign({ userIds: [member.userId], projects: [{ projectId: hidden.id, role: "use" }] })).status).toBe(200);
+    const url = `${base()}/assignments?userIds=${member.userId}`;
+    const membersOnly = await call("GET", url, { bearer: await apiKey(org, ["members:read"]) });
+    expect(membersOnly.status).toBe(403);
+    expect(membersOnly.body.error).toMatchObject({ code: "forbidden", details: { permission: "projects:read" } });
+    expect(JSON.stringify(membersOnly.body)).not.toContain(hidden.name);
+    const both = await call<{ assignments: MemberProjectView[] }>("GET", url, { bearer: await apiKey(org, ["members:read", "projects:read"]) });
+    expect(both.status).toBe(200);
+    expect(both.body.assignments.map((a) => a.projectName)).toContain(hidden.name);
+  });
+
+  it("an invitation naming projects needs projects:write (create, bulk, edit), asked before any project id is checked", async () => {
+    const p = await create("Granted by invitation");
+    const inviteOnly = await apiKey(org, ["invitations:write"]);
+    for (const projectId of [p.id, "prj_does_not_exist"]) {
+      const made = await call("POST", invitations(), { bearer: inviteOnly, body: { invitee: uniqueEmail("prj-key-inv"), role: "member", projects: [{ projectId, role: "owner" }] } });
+      expect(made.status, JSON.stringify(made.body)).toBe(403);
+      expect(made.body.error.details).toEqual({ permission: "projects:write" });
+    }
+    const bulk = await call("POST", `${invitations()}/bulk`, {
+      bearer: inviteOnly,
+      body: { invitations: [{ invitee: uniqueEmail("prj-key-bulk"), projects: [{ projectId: p.id, role: "owner" }] }, { invitee: uniqueEmail("prj-key-bulk2") }] },
+    });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.results.map((r: { ok: boolean; error?: { code: string } }) => (r.ok ? "ok" : r.error?.code))).toEqual(["forbidden", "ok"]);
+    const plain = await call("POST", invitations(), { bearer: inviteOnly, body: { invitee: uniqueEmail("prj-key-plain"), role: "member" } });
+    expect(plain.status).toBe(201);
+    const id = plain.body.invitation.id as string;
+    const edit = await call("PATCH", `${invitations()}/${id}`, { bearer: inviteOnly, body: { projects: [{ projectId: p.id, role: "admin" }] } });
+    expect(edit.status).toBe(403);
+    expect((await call("PATCH", `${invitations()}/${id}`, { bearer: inviteOnly, body: { projects: [] } })).status).toBe(200);
+    const both = await apiKey(org, ["invitations:write", "projects:write"]);
+    expect((await call("PATCH", `${invitations()}/${id}`, { bearer: both, body: { projects: [{ projectId: p.id, role: "admin" }] } })).status).toBe(200);
+  });
+
+  it("refuses an invitation naming a project twice (create and edit)", async () => {
+    const p = await create("Named twice");
+    const twice = [{ projectId: p.id, role: "viewer" }, { projectId: p.id, role: "owner" }];
+    const made = await call("POST", invitations(), { cookie: admin.cookie, body: { invitee: uniqueEmail("prj-twice"), projects: twice } });
+    expect(made.status).toBe(400);
+    expect(made.body.error.code).toBe("validation_failed");
+    const plain = await call("POST", invitations(), { cookie: admin.cookie, body: { invitee: uniqueEmail("prj-twice2") } });
+    const edit = await call("PATCH", `${invitations()}/${plain.body.invitation.id}`, { cookie: admin.cookie, body: { projects: twice } });
+    expect(edit.status).toBe(400);
+  });
+
+  it("re-issuing an expired invitation drops its projects deleted since", async () => {
+    const o = await createOrg(owner, "prj-reissue");
+    const doomed = (await call<{ project: ProjectView }>("POST", `/api/v1/orgs/${o.slug}/projects`, { cookie: owner.cookie, body: { name: "Doomed later" } })).body.project;
+    const kept = (await call<{ project: ProjectView }>("POST", `/api/v1/orgs/${o.slug}/projects`, { cookie: owner.cookie, body: { name: "Kept later" } })).body.project;
+    const made = await call("POST", `/api/v1/orgs/${o.slug}/invitations`, {
+      cookie: owner.cookie,
+      body: { invitee: uniqueEmail("prj-reissue"), expiresInDays: 1, projects: [{ projectId: doomed.id, role: "use" }, { projectId: kept.id, role: "viewer" }] },
+    });
+    expect(made.status).toBe(201);
+    // The room's clock moves past the expiry; its alarm marks the invitation expired.
+    const later = Date.now() + 2 * 86_400_000;
+    await runInDurableObject(orgRoom(env, o.id), (room: OrgRoom) => {
+      (room as unknown as { clock: { now: () => number } }).clock = { now: () => later };
+    });
+    expect(await runDurableObjectAlarm(orgRoom(env, o.id))).toBe(true);
+    expect((await call("DELETE", `/api/v1/orgs/${o.slug}/projects/${doomed.id}`, { cookie: owner.cookie })).status).toBe(204);
+    const resent = await call("POST", `/api/v1/orgs/${o.slug}/invitations/${made.body.invitation.id}/resend`, { cookie: owner.cookie });
+    expect(resent.status, JSON.stringify(resent.body)).toBe(200);
+    expect(resent.body.invitation.projectAssignments).toEqual([{ projectId: kept.id, role: "viewer" }]);
+  });
+
+  it("accepts a display name whose automatic project name would cut an emoji in two", async () => {
+    const o = await createOrg(owner, "prj-emoji");
+    await call("PATCH", `/api/v1/orgs/${o.slug}`, { cookie: owner.cookie, body: { autoPrivateProject: true } });
+    const invitee = await signIn(uniqueEmail("prj-emoji"));
+    const name = `${"a".repeat(89)}😀b`;
+    expect((await call("PATCH", "/api/v1/me", { cookie: invitee.cookie, body: { name } })).status).toBe(200);
+    const made = await call("POST", `/api/v1/orgs/${o.slug}/invitations`, { cookie: owner.cookie, body: { invitee: invitee.email, role: "member" } });
+    const token = String(made.body.inviteUrl).split("/invitations/")[1]!;
+    const accepted = await call("POST", `/api/v1/invitations/${token}/accept`, { cookie: invitee.cookie });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    const mine = await call<{ projects: ProjectView[] }>("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: invitee.cookie });
+    expect(mine.body.projects.map((p) => p.name)).toEqual([`${"a".repeat(89)}'s project`]);
+  });
+
+  it("answers 400 validation_failed, not 500, for text holding a lone surrogate", async () => {
+    const lone = "bad \ud800 text";
+    const answers = [
+      await call("POST", base(), { cookie: admin.cookie, body: { name: lone } }),
+      await call("PATCH", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { name: lone } }),
+      await call("PATCH", "/api/v1/me", { cookie: member.cookie, body: { name: lone } }),
+      await call("POST", invitations(), { cookie: admin.cookie, body: { invitee: uniqueEmail("prj-lone"), message: lone } }),
+      await call("PATCH", `/api/v1/orgs/${org.slug}/members/${member.userId}`, { cookie: owner.cookie, body: { title: lone } }),
+      await call("POST", `/api/v1/orgs/${org.slug}/api-keys`, { cookie: owner.cookie, body: { name: lone, scopes: ["members:read"] } }),
+    ];
+    expect(answers.map((a) => [a.status, a.body?.error?.code])).toEqual(answers.map(() => [400, "validation_failed"]));
+  });
+
+  it("cleans project names (NFKC, invisible characters, white space) before the length and uniqueness checks", async () => {
+    const made = await create("Clean\u200B  \tname\u202E");
+    expect(made.name).toBe("Clean name");
+    for (const twin of ["ＣＬＥＡＮ name", "clean\u00A0name", "\u2066Clean name\u2069", "Clean\u200Dname".replace("\u200D", " \u200D")]) {
+      const again = await call("POST", base(), { cookie: admin.cookie, body: { name: twin } });
+      expect(again.status, twin).toBe(409);
+      expect(again.body.error.code).toBe("project_name_taken");
+    }
+    const empty = await call("POST", base(), { cookie: admin.cookie, body: { name: "\u200B\u200E \u2060" } });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.code).toBe("validation_failed");
+    const renamed = await call("PATCH", `${base()}/${made.id}`, { cookie: admin.cookie, body: { name: "\uFEFF" } });
+    expect(renamed.status).toBe(400);
+    // A display name is cleaned the same way.
+    const me = await call("PATCH", "/api/v1/me", { cookie: outsider.cookie, body: { name: "Ｇrace\u200B  Hopper" } });
+    expect(me.body.user.name).toBe("Grace Hopper");
+  });
+
+  it("admins do not change an organization owner's project roles; owners do", async () => {
+    const p = await create("Owner's place");
+    const byAdmin = await assign({ userIds: [owner.userId], projects: [{ projectId: p.id, role: "viewer" }] });
+    expect(byAdmin.status).toBe(403);
+    expect((await assign({ userIds: [owner.userId], projects: [{ projectId: p.id, role: "owner" }] }, owner)).status).toBe(200);
+    expect((await assign({ userIds: [owner.userId], projects: [{ projectId: p.id, role: "viewer" }] })).status).toBe(403);
+    expect((await call("DELETE", `${base()}/${p.id}/members/${owner.userId}`, { cookie: admin.cookie })).status).toBe(403);
+    expect((await call("DELETE", `${base()}/${p.id}/members/${owner.userId}`, { cookie: owner.cookie })).status).toBe(204);
+  });
+
+  it("live: userIds reach only viewers who read members; a private project's deletion only those who saw it", async () => {
+    const o = await createOrg(owner, "prj-live-shape");
+    const [adm, res, mem] = await Promise.all([signIn(uniqueEmail("prj-ls-admin")), signIn(uniqueEmail("prj-ls-res")), signIn(uniqueEmail("prj-ls-mem"))]);
+    await seedMember(o, adm, "admin");
+    await seedMember(o, res, "restricted");
+    await seedMember(o, mem, "member");
+    const adminLive = await open(o.slug, { cookie: adm.cookie });
+    const restrictedLive = await open(o.slug, { cookie: res.cookie });
+    await adminLive.take((m) => m.type === "ready");
+    await restrictedLive.take((m) => m.type === "ready");
+    const url = `/api/v1/orgs/${o.slug}/projects`;
+    const shared = (await call<{ project: ProjectView }>("POST", url, { cookie: owner.cookie, body: { name: "Open", visibility: "public" } })).body.project;
+    const secret = (await call<{ project: ProjectView }>("POST", url, { cookie: owner.cookie, body: { name: "Closed", visibility: "private" } })).body.project;
+    await call("POST", `${url}/assignments`, { cookie: owner.cookie, body: { userIds: [res.userId, mem.userId], projects: [{ projectId: shared.id, role: "use" }] } });
+    await call("POST", `${url}/assignments`, { cookie: owner.cookie, body: { userIds: [mem.userId], projects: [{ projectId: shared.id, role: "viewer" }] } });
+    expect((await call("DELETE", `${url}/${secret.id}`, { cookie: owner.cookie })).status).toBe(204);
+    const adminSaw = (await adminLive.drain()).filter((e) => e.type === "project.changed").map((e) => e.data);
+    expect(adminSaw).toEqual([
+      expect.objectContaining({ project: expect.objectContaining({ id: shared.id }) }),
+      expect.objectContaining({ project: expect.objectContaining({ id: secret.id }) }),
+      expect.objectContaining({ userIds: [res.userId, mem.userId] }),
+      expect.objectContaining({ userIds: [mem.userId] }),
+      { project: { id: secret.id, deleted: true } },
+    ]);
+    const restrictedSaw = (await restrictedLive.drain()).filter((e) => e.type === "project.changed").map((e) => e.data as { project: { id: string }; userIds?: string[] });
+    expect(restrictedSaw.map((d) => [d.project.id, d.userIds])).toEqual([
+      [shared.id, undefined],
+      [shared.id, [res.userId]],
+      [shared.id, undefined],
+    ]);
+    expect(JSON.stringify(restrictedLive.messages)).not.toContain(mem.userId);
+    expect(JSON.stringify(restrictedLive.messages)).not.toContain(secret.id);
+    // A resume replays the same shapes.
+    restrictedLive.send({ type: "resume", since: 0 });
+    await restrictedLive.take((m) => isEvent(m) && m.type === "project.changed" && (m.data as { userIds?: string[] }).userIds !== undefined);
+    const replayed = (await restrictedLive.drain()).filter((e) => e.type === "project.changed");
+    expect(JSON.stringify(replayed)).not.toContain(mem.userId);
+  });
+
+  it("live: a member taken out of their own automatic project hears of it, then of nothing more about it", async () => {
+    const o = await createOrg(owner, "prj-live-personal");
+    await call("PATCH", `/api/v1/orgs/${o.slug}`, { cookie: owner.cookie, body: { autoPrivateProject: true } });
+    const joined = await signIn(uniqueEmail("prj-lp"));
+    const made = await call("POST", `/api/v1/orgs/${o.slug}/invitations`, { cookie: owner.cookie, body: { invitee: joined.email, role: "member" } });
+    const token = String(made.body.inviteUrl).split("/invitations/")[1]!;
+    expect((await call("POST", `/api/v1/invitations/${token}/accept`, { cookie: joined.cookie })).status).toBe(200);
+    const url = `/api/v1/orgs/${o.slug}/projects`;
+    const personal = (await call<{ projects: ProjectView[] }>("GET", url, { cookie: joined.cookie })).body.projects[0]!;
+    const live = await open(o.slug, { cookie: joined.cookie });
+    await live.take((m) => m.type === "ready");
+    expect((await call("PATCH", `${url}/${personal.id}`, { cookie: owner.cookie, body: { name: "Still yours" } })).status).toBe(200);
+    expect((await call("DELETE", `${url}/${personal.id}/members/${joined.userId}`, { cookie: owner.cookie })).status).toBe(204);
+    expect((await call("PATCH", `${url}/${personal.id}`, { cookie: owner.cookie, body: { name: "No longer yours" } })).status).toBe(200);
+    expect((await call("DELETE", `${url}/${personal.id}`, { cookie: owner.cookie })).status).toBe(204);
+    const saw = (await live.drain()).filter((e) => e.type === "project.changed").map((e) => e.data as { project: { name?: string }; userIds?: string[] });
+    expect(saw.map((d) => [d.project.name, d.userIds])).toEqual([
+      ["Still yours", undefined],
+      ["Still yours", [joined.userId]],
+    ]);
+    expect(JSON.stringify(live.messages)).not.toContain("No longer yours");
   });
 });

@@ -1,3 +1,5 @@
+import { cleanName } from "./text.ts";
+
 /** A member's role in one project of an organization (beside their organization role). */
 export const projectRoles = ["owner", "admin", "use", "viewer"] as const;
 export type ProjectRole = (typeof projectRoles)[number];
@@ -20,9 +22,12 @@ export const projectNameLimits = { min: 1, max: 100 } as const;
 /** Most users and projects in one bulk assignment (each × each). */
 export const assignmentLimits = { users: 100, projects: 50 } as const;
 
-/** The key a project's name is unique by within its organization (the database's `lower(name)`). */
+/**
+ * The key a project's name is unique by within its organization: the cleaned name
+ * (domain/text.ts `cleanName`), lower-cased (the database's `lower(name)` backs it up).
+ */
 export function projectNameKey(name: string): string {
-  return name.toLowerCase();
+  return cleanName(name).toLowerCase();
 }
 
 /**

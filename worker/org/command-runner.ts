@@ -117,7 +117,7 @@ export class CommandRunner {
     for (const userId of removed) live.closeUser(userId);
     for (const event of events) {
       if (event.type === "member.updated") live.setRole(event.data.userId, event.data.role);
-      live.publish(event, event.type === "project.changed" ? projectAudience(event.data) : undefined);
+      live.publish(event, event.audience ?? (event.type === "project.changed" ? projectAudience(event.data) : undefined), event.subject);
     }
     if (plan.seatsChanged) this.#parts.seatEvents.changed(state);
     if (plan.sendsMail) this.#parts.sendMail();

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { cleanName, wellFormed } from "../domain/text.ts";
 import { invitationTtlDays } from "../domain/invitations.ts";
 import { orgNameMaxLength } from "../domain/org.ts";
 import { hasDoubleHyphen, isReservedSlug, slugLimits, slugMessages, slugShape, usernameLimits, usernameShape } from "../domain/slugs.ts";
@@ -16,7 +17,21 @@ export const Slug = z
   .openapi({ example: "acme" });
 
 /** An organization's name, trimmed. */
-export const OrgName = z.string().trim().min(1).max(orgNameMaxLength);
+export const OrgName = z.string().trim().min(1).max(orgNameMaxLength).refine(...wellFormed);
+
+/**
+ * A person's display name, cleaned (domain/text.ts `cleanName`: NFKC, no invisible or control
+ * characters, white space collapsed), then 1 to `max` characters.
+ */
+export function DisplayName(max: number) {
+  return z
+    .string()
+    .max(max * 4)
+    .refine(...wellFormed)
+    .transform(cleanName)
+    .pipe(z.string().min(1, "The name is empty once cleaned of invisible characters.").max(max))
+    .openapi({ type: "string", example: "Ada Lovelace" });
+}
 
 /** How many days an invitation lives: its own, or an organization's default. */
 export const InviteTtlDays = z.number().int().min(invitationTtlDays.min).max(invitationTtlDays.max);

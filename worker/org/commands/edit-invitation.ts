@@ -5,6 +5,7 @@ import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
 import { type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
+import { requireInvitationProjects } from "./invitation-projects.ts";
 import type { InvitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 import { requirePending, isPastDue, type InvitationChanges, updatePlan, requireAuthority } from "./invitation-changes.ts";
@@ -16,9 +17,7 @@ export function planEdit(ctx: PlanContext, state: RoomState, actor: Actor, id: s
   if (isPastDue(ctx, before)) throw new AppError("invitation_expired", "This invitation has expired.");
   if (patch.role && !canGrant(actor.role, patch.role)) throw new AppError("forbidden", "Nobody invites with a role above their own.");
   requireAuthority(actor, before);
-  for (const p of patch.projects ?? []) {
-    if (!state.projects.has(p.projectId)) throw new AppError("validation_failed", "Unknown project.", { issues: [{ path: "projects", message: `No project ${p.projectId}` }] });
-  }
+  requireInvitationProjects(state, actor, patch.projects ?? []);
   const changes: InvitationChanges = {
     ...(patch.role ? { role: patch.role } : {}),
     ...(patch.projects ? { projectAssignments: patch.projects } : {}),

@@ -12,6 +12,7 @@ import { auditStatement } from "../audit.ts";
 import { addPending, type RoomState } from "../state.ts";
 import { invitationView, type CreatedInvitationView, type InvitationView } from "../../views/invitation.ts";
 import { planInvite } from "./invite.ts";
+import { existingAssignments } from "./invitation-projects.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
 
@@ -58,9 +59,10 @@ export function updatePlan<T>(ctx: PlanContext, state: RoomState, actor: Actor, 
 export async function reissue(ctx: PlanContext, state: RoomState, actor: Actor, old: Invitation, expiresInDays: number | null, mail: boolean): Promise<RoomPlan<CreatedInvitationView>> {
   // A past-due one still pending is the invitee's pending invitation: planInvite marks it
   // expired in the same transaction, after every check passed.
+  // Its projects were granted by whoever made or edited it; those deleted since are dropped.
   return planInvite(ctx, state, actor, {
-    email: old.email, username: old.username, inviteeUserId: old.inviteeUserId, role: old.role, projects: old.projectAssignments, message: old.message, expiresInDays, mail, welcomeEmail: old.welcomeEmail,
-  });
+    email: old.email, username: old.username, inviteeUserId: old.inviteeUserId, role: old.role, projects: existingAssignments(state, old.projectAssignments), message: old.message, expiresInDays, mail, welcomeEmail: old.welcomeEmail,
+  }, { reissue: true });
 }
 
 /** Admins manage invitations up to their own role, never an owner's. */

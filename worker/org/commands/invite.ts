@@ -16,6 +16,7 @@ import { requirePermission } from "./context.ts";
 import { invitationView, inviteUrl, type CreatedInvitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 import type { InviteInput } from "../room-client.ts";
+import { requireInvitationProjects } from "./invitation-projects.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
 
 
@@ -114,18 +115,15 @@ export function expireStatement(ctx: PlanContext, state: RoomState, invitation: 
  * role no higher than the inviter's, and a seat must be free — checked against the room's
  * state and again by the database (the seat guard) in the same transaction.
  */
-export async function planInvite(ctx: PlanContext, state: RoomState, actor: Actor, input: InviteInput): Promise<RoomPlan<CreatedInvitationView>> {
+export async function planInvite(ctx: PlanContext, state: RoomState, actor: Actor, input: InviteInput, options: { reissue?: boolean } = {}): Promise<RoomPlan<CreatedInvitationView>> {
   requirePermission(actor, "invitations:write");
   if (!canGrant(actor.role, input.role)) throw new AppError("forbidden", "Nobody invites with a role above their own.");
   if (input.role === "owner" && actor.type !== "user") throw new AppError("forbidden", "API keys cannot invite owners.");
   if (state.memberEmails.has(input.email) || (input.inviteeUserId && state.members.has(input.inviteeUserId))) {
     throw new AppError("already_member", "This person is already a member.");
   }
-  for (const assignment of input.projects) {
-    if (!state.projects.has(assignment.projectId)) {
-      throw new AppError("validation_failed", "Unknown project.", { issues: [{ path: "projects", message: `No project ${assignment.projectId}` }] });
-    }
-  }
+  // A re-issue (invitation-changes.ts) repeats projects granted before, less the deleted ones.
+  if (!options.reissue) requireInvitationProjects(state, actor, input.projects);
   requireInvitable(state, input);
   const existingId = state.pendingByInvitee.get(inviteeKey(input));
   const existing = existingId ? state.pending.get(existingId) : undefined;

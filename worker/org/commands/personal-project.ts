@@ -1,6 +1,7 @@
 import { projectMembers, projects } from "../../../db/schema/index.ts";
 import { projectNameKey, projectNameLimits } from "../../domain/projects.ts";
 import { newId } from "../../lib/ids.ts";
+import { cleanName, prefixWithin } from "../../domain/text.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
 import { auditStatement } from "../audit.ts";
 import type { RoomState } from "../state.ts";
@@ -44,11 +45,12 @@ export function personalProjectStatements(ctx: PlanContext, state: RoomState, me
 
 /** "<name>'s project", made unique in the organization (ignoring case) and at most 100 characters. */
 export function personalProjectName(state: RoomState, member: { name: string; email: string }): string {
-  const who = member.name.trim() || member.email.split("@")[0] || "Member";
+  const who = cleanName(member.name) || cleanName(member.email.split("@")[0] ?? "") || "Member";
   const taken = new Set([...state.projects.values()].map((p) => projectNameKey(p.name)));
   for (let n = 1; ; n++) {
     const suffix = `'s project${n === 1 ? "" : ` (${n})`}`;
-    const name = `${who.slice(0, projectNameLimits.max - suffix.length)}${suffix}`;
+    // Cut on code points: half of an emoji's surrogate pair is text the database refuses.
+    const name = `${prefixWithin(who, projectNameLimits.max - suffix.length).trimEnd()}${suffix}`;
     if (!taken.has(projectNameKey(name))) return name;
   }
 }

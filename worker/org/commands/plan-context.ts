@@ -2,10 +2,19 @@ import type { Database } from "../../lib/database.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
 import type { Plan } from "../group-commit.ts";
 import type { LiveEventDraft } from "../live/protocol.ts";
+import type { Permission } from "../../domain/roles.ts";
 
 
-/** A live event a command publishes once it committed: its type and that type's data. */
-export type RoomEvent = LiveEventDraft;
+/**
+ * A live event a command publishes once it committed: its type and that type's data, and
+ * optionally who may see it when its type's default does not fit (never sent: only `data` is).
+ */
+export type RoomEvent = LiveEventDraft & {
+  /** The permission a viewer needs (default: the type's, protocol.ts `defaultAudience`). */
+  audience?: Permission;
+  /** The member who sees it regardless (default: event-log.ts `subjectOf`); null: nobody. */
+  subject?: string | null;
+};
 
 /**
  * Every room command's one shape: planned against the room's state (which it updates in

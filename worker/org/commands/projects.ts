@@ -1,6 +1,8 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { invitations, projectMembers, projects } from "../../../db/schema/index.ts";
-import { projectNameKey, type ProjectRole, type ProjectVisibility } from "../../domain/projects.ts";
+import { cleanName } from "../../domain/text.ts";
+import { projectAudience, projectNameKey, projectNameLimits, type ProjectRole, type ProjectVisibility } from "../../domain/projects.ts";
+import { canActOn } from "../../domain/roles.ts";
 import { AppError } from "../../errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
@@ -14,6 +16,15 @@ import type { PlanContext, RoomEvent, RoomPlan } from "./plan-context.ts";
 
 const notFound = () => new AppError("not_found", "No such project.");
 
+/** The name as kept (domain/text.ts `cleanName`); refused when nothing is left of it. */
+function cleanProjectName(name: string): string {
+  const cleaned = cleanName(name);
+  if (!cleaned || cleaned.length > projectNameLimits.max) {
+    throw new AppError("validation_failed", "Give the project a name of 1 to 100 visible characters.", { issues: [{ path: "name", message: "Empty or too long once cleaned" }] });
+  }
+  return cleaned;
+}
+
 /** Refuses a name another project of the organization has (ignoring case). */
 function requireFreeName(state: RoomState, name: string, except?: string): void {
   const key = projectNameKey(name);
@@ -22,6 +33,28 @@ function requireFreeName(state: RoomState, name: string, except?: string): void 
       throw new AppError("project_name_taken", "Another project of this organization has that name.", { name });
     }
   }
+}
+
+/**
+ * Who sees a project's events beside its audience: the member whose automatic project it
+ * is, while they still belong to it (an admin may take them out of it); null otherwise.
+ */
+async function personalSubject(ctx: PlanContext, state: RoomState, projectId: string, personalUserId: string | null): Promise<string | null> {
+  if (!personalUserId) return null;
+  const [row] = await ctx.db
+    .select({ userId: projectMembers.userId })
+    .from(projectMembers)
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, personalUserId), eq(projectMembers.orgId, state.org.id)));
+  return row ? personalUserId : null;
+}
+
+/** Admins (and API keys) do not change an organization owner's project roles; owners do (domain/roles.ts `canActOn`). */
+function requireActsOn(state: RoomState, actor: Actor, userIds: readonly string[]): void {
+  const owners = userIds.filter((userId) => {
+    const role = state.members.get(userId);
+    return role !== undefined && !canActOn(actor.role, role);
+  });
+  if (owners.length > 0) throw new AppError("forbidden", "Only an owner changes an owner's project roles.", { userIds: owners });
 }
 
 /** The project's row, read through the plan's database (created and updated times are not kept in memory). */
@@ -35,9 +68,10 @@ async function readProject(ctx: PlanContext, state: RoomState, id: string) {
 /** A new project (admins); its creator is not made a member of it. */
 export function planCreateProject(ctx: PlanContext, state: RoomState, actor: Actor, input: { name: string; visibility: ProjectVisibility }): RoomPlan<ProjectView> {
   requirePermission(actor, "projects:write");
-  requireFreeName(state, input.name);
+  const name = cleanProjectName(input.name);
+  requireFreeName(state, name);
   const at = new Date(ctx.now);
-  const row = { id: newId("prj", ctx.now), orgId: state.org.id, name: input.name, visibility: input.visibility, personalUserId: null, createdBy: actorId(actor), createdAt: at, updatedAt: at };
+  const row = { id: newId("prj", ctx.now), orgId: state.org.id, name, visibility: input.visibility, personalUserId: null, createdBy: actorId(actor), createdAt: at, updatedAt: at };
   state.projects.set(row.id, { name: row.name, visibility: row.visibility, personalUserId: null });
   const view = projectView(row);
   return {
@@ -60,7 +94,7 @@ export async function planUpdateProject(
 ): Promise<RoomPlan<ProjectView>> {
   requirePermission(actor, "projects:write");
   const before = await readProject(ctx, state, id);
-  const name = patch.name ?? before.name;
+  const name = patch.name === undefined ? before.name : cleanProjectName(patch.name);
   const visibility = patch.visibility ?? before.visibility;
   if (name === before.name && visibility === before.visibility) return { statements: [], value: projectView(before) };
   if (projectNameKey(name) !== projectNameKey(before.name)) requireFreeName(state, name, id);
@@ -71,7 +105,8 @@ export async function planUpdateProject(
   const changes: Record<string, { from: string; to: string }> = {};
   if (name !== before.name) changes.name = { from: before.name, to: name };
   if (visibility !== before.visibility) changes.visibility = { from: before.visibility, to: visibility };
-  const events: RoomEvent[] = [{ type: "project.changed", data: { project: view } }];
+  const subject = await personalSubject(ctx, state, id, before.personalUserId);
+  const events: RoomEvent[] = [{ type: "project.changed", data: { project: view }, subject }];
   // Those who saw it while it was public, and no longer may, learn that it is gone from their view.
   if (before.visibility === "public" && visibility === "private") events.unshift({ type: "project.changed", data: { project: { id, deleted: true } } });
   return {
@@ -97,12 +132,14 @@ export async function planUpdateProject(
 export async function planDeleteProject(ctx: PlanContext, state: RoomState, actor: Actor, id: string): Promise<RoomPlan<{ id: string }>> {
   requirePermission(actor, "projects:write");
   const before = await readProject(ctx, state, id);
+  const subject = await personalSubject(ctx, state, id, before.personalUserId);
   state.projects.delete(id);
   const statements: Statement[] = [
     ctx.db.delete(projectMembers).where(and(eq(projectMembers.projectId, id), eq(projectMembers.orgId, state.org.id))),
     ctx.db.delete(projects).where(and(eq(projects.id, id), eq(projects.orgId, state.org.id))),
   ];
-  const events: RoomEvent[] = [{ type: "project.changed", data: { project: { id, deleted: true } } }];
+  // Told to those who saw it: a private project's deletion does not go to everyone who reads projects.
+  const events: RoomEvent[] = [{ type: "project.changed", data: { project: { id, deleted: true } }, audience: projectAudience({ project: before }), subject }];
   const touched: string[] = [];
   for (const invitation of state.pending.values()) {
     if (!invitation.projectAssignments.some((p) => p.projectId === id)) continue;
@@ -149,6 +186,7 @@ export async function planAssignProjects(
   if (unknown.length > 0) {
     throw new AppError("validation_failed", "Unknown project.", { issues: unknown.map((projectId) => ({ path: "projects", message: `No project ${projectId}` })) });
   }
+  requireActsOn(state, actor, userIds);
   const orgId = state.org.id;
   const projectIds = [...byProject.keys()];
   const current = await ctx.db
@@ -186,7 +224,11 @@ export async function planAssignProjects(
     }),
   );
   const rows = await ctx.db.select().from(projects).where(and(eq(projects.orgId, orgId), inArray(projects.id, [...changedByProject.keys()])));
-  const events: RoomEvent[] = rows.map((row) => ({ type: "project.changed", data: { project: projectView(row), userIds: changedByProject.get(row.id) ?? [] } }));
+  const events: RoomEvent[] = [];
+  for (const row of rows) {
+    const subject = row.personalUserId && userIds.includes(row.personalUserId) ? row.personalUserId : await personalSubject(ctx, state, row.id, row.personalUserId);
+    events.push({ type: "project.changed", data: { project: projectView(row), userIds: changedByProject.get(row.id) ?? [] }, subject });
+  }
   return { statements, value: { assigned, unchanged }, events };
 }
 
@@ -199,6 +241,9 @@ export async function planRemoveProjectMember(ctx: PlanContext, state: RoomState
     .from(projectMembers)
     .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId), eq(projectMembers.orgId, state.org.id)));
   if (!row) throw new AppError("not_found", "That user is not in this project.");
+  requireActsOn(state, actor, [userId]);
+  // The member taken out of their own automatic project hears of it, and of nothing after.
+  const subject = userId === project.personalUserId ? userId : await personalSubject(ctx, state, projectId, project.personalUserId);
   return {
     statements: [
       ctx.db.delete(projectMembers).where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId), eq(projectMembers.orgId, state.org.id))),
@@ -210,6 +255,6 @@ export async function planRemoveProjectMember(ctx: PlanContext, state: RoomState
       }),
     ],
     value: { projectId, userId },
-    events: [{ type: "project.changed", data: { project: projectView(project), userIds: [userId] } }],
+    events: [{ type: "project.changed", data: { project: projectView(project), userIds: [userId] }, subject }],
   };
 }

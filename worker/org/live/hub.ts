@@ -9,6 +9,7 @@ import {
   type ServerMessage,
 } from "./protocol.ts";
 import { EventLog, frameOf, messageOf, subjectOf, type EventRow } from "./event-log.ts";
+import { shapedFrame } from "./shape.ts";
 import { creatorTag, keyTag, sessionTag, SocketViewer, tagsOf, userTag } from "./viewer.ts";
 
 /** Most events in one message of a `resume` replay. */
@@ -98,12 +99,12 @@ export class LiveHub {
    * Events published together (one group commit's) are written to the log and sent
    * together at `flush()`, or at the end of the current microtask queue when nobody calls it.
    */
-  publish(event: LiveEventDraft, audience: Permission = defaultAudience[event.type]): number {
+  publish(event: LiveEventDraft, audience: Permission = defaultAudience[event.type], subject?: string | null): number {
     const { type, data } = event;
     const seq = this.#log.next();
     const at = new Date(this.#now()).toISOString();
     const json = JSON.stringify(data);
-    this.#unsent.push({ seq, type, at, data: json, audience, subject: subjectOf(type, data), frame: frameOf({ seq, type, at, data: json }) });
+    this.#unsent.push({ seq, type, at, data: json, audience, subject: subject === undefined ? subjectOf(type, data) : subject, frame: frameOf({ seq, type, at, data: json }) });
     if (this.#unsent.length === 1) queueMicrotask(() => this.flush());
     return seq;
   }
@@ -130,11 +131,21 @@ export class LiveHub {
         this.#closeExpired(ws);
         continue;
       }
+      // What the socket sees of each event ("0": nothing), some shaped for it (shape.ts).
       let key = "";
-      for (let i = 0; i < events.length; i++) key += visibleTo(viewer, events[i]!) ? "1" : "0";
+      const frames: string[] = [];
+      for (const event of events) {
+        if (!visibleTo(viewer, event)) {
+          key += "0";
+          continue;
+        }
+        const shaped = shapedFrame(viewer, event, event.frame);
+        key += shaped.key;
+        frames.push(shaped.frame);
+      }
       let message = messages.get(key);
       if (message === undefined) {
-        message = messageOf(events.filter((_, i) => key[i] === "1").map((e) => e.frame));
+        message = messageOf(frames);
         messages.set(key, message);
       }
       if (message) this.#sendRaw(ws, message);
@@ -233,7 +244,7 @@ export class LiveHub {
     let frames: string[] = [];
     for (const row of rows) {
       if (!visibleTo(viewer, row)) continue;
-      frames.push(frameOf(row));
+      frames.push(shapedFrame(viewer, row).frame);
       if (frames.length === replayBatch) {
         this.#sendRaw(ws, messageOf(frames));
         frames = [];

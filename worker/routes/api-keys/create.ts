@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { wellFormed } from "../../domain/text.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import { scopes } from "../../domain/scopes.ts";
 import type { AppEnv } from "../../env.ts";
@@ -8,7 +9,7 @@ import { CreatedApiKey } from "../../views/api-key.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const CreateKey = z
-  .object({ name: z.string().trim().min(1).max(100), scopes: z.array(z.enum(scopes)).min(1) })
+  .object({ name: z.string().trim().min(1).max(100).refine(...wellFormed), scopes: z.array(z.enum(scopes)).min(1) })
   .openapi("CreateApiKey");
 
 const route = createRoute({

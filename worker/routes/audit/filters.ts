@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { wellFormed } from "../../domain/text.ts";
 import { and, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { apiKeys, auditEvents, memberships } from "../../../db/schema/index.ts";
 import { auditActionFilterShape } from "../../domain/audit-actions.ts";
@@ -20,6 +21,7 @@ export const auditFilterFields = {
     .trim()
     .min(1)
     .max(254)
+    .refine(...wellFormed)
     .optional()
     .openapi({
       description:
@@ -31,6 +33,7 @@ export const auditFilterFields = {
     .trim()
     .min(1)
     .max(64)
+    .refine(...wellFormed)
     .optional()
     .openapi({
       description: "What was acted on, by id: a member's user id, an invitation, an API key, or the organization's own id (`targetId` of the events)",

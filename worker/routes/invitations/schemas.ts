@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { wellFormed } from "../../domain/text.ts";
 import { ProjectAssignment } from "../../views/invitation.ts";
 import { Role } from "../../views/role.ts";
 import { Email, InviteTtlDays, Username } from "../schemas.ts";
@@ -23,8 +24,10 @@ export const InvitationInput = z
   .object({
     invitee: Invitee,
     role: Role.default("member"),
-    projects: z.array(ProjectAssignment).max(50).default([]),
-    message: z.string().trim().max(1000).nullable().optional(),
+    projects: z.array(ProjectAssignment).max(50).refine((list) => new Set(list.map((p) => p.projectId)).size === list.length, "Name each project once.").openapi({
+      description: "Project roles the invitee gets on accept, each project once. Naming any needs projects:write (an API key: that scope too).",
+    }).default([]),
+    message: z.string().trim().max(1000).refine(...wellFormed).nullable().optional(),
     expiresInDays: InviteTtlDays.optional(),
     mail: z.boolean().default(true).openapi({
       description:

@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { wellFormed } from "../../domain/text.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
@@ -9,7 +10,7 @@ import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { IdParams } from "./schemas.ts";
 
 const Patch = z
-  .object({ role: Role.optional(), projects: z.array(ProjectAssignment).max(50).optional(), message: z.string().trim().max(1000).nullable().optional() })
+  .object({ role: Role.optional(), projects: z.array(ProjectAssignment).max(50).refine((list) => new Set(list.map((p) => p.projectId)).size === list.length, "Name each project once.").optional(), message: z.string().trim().max(1000).refine(...wellFormed).nullable().optional() })
   .strict()
   .refine((p) => Object.keys(p).length > 0, "Send role, projects or message.")
   .openapi("UpdateInvitation");
@@ -20,6 +21,7 @@ const route = createRoute({
   path: "/api/v1/orgs/{org}/invitations/{id}",
   tags: ["invitations"],
   summary: "Edit a pending invitation's role, projects or message",
+  description: "Naming projects (a non-empty `projects`) needs projects:write besides invitations:write; each project once.",
   security: orgSecurity,
   middleware: [orgAccess("invitations:write")] as const,
   request: { params: OrgParams.merge(IdParams), body: { ...json(Patch), required: true } },

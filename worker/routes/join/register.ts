@@ -14,10 +14,10 @@ import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
 import { RegisterAccepted } from "../../views/link.ts";
 import { loginTokenTtlMs, magicLinkLimits, withinLimit } from "../auth/magic-link.ts";
-import { Email, errors, json } from "../schemas.ts";
+import { DisplayName, Email, errors, json } from "../schemas.ts";
 import { claimOf, LinkTokenParams, refusals, type JoinIntent } from "./schemas.ts";
 
-const Registration = z.object({ email: Email, name: z.string().trim().min(1).max(200).openapi({ example: "Ada Lovelace" }) }).openapi("LinkRegistration");
+const Registration = z.object({ email: Email, name: DisplayName(200) }).openapi("LinkRegistration");
 
 const route = createRoute({
   operationId: "registerByLink",

@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { wellFormed } from "../../domain/text.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import { roles } from "../../domain/roles.ts";
 import type { AppEnv } from "../../env.ts";
@@ -9,7 +10,7 @@ import { queryMembers } from "./search.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const Query = z.object({
-  q: z.string().trim().max(100).optional().openapi({ description: "Case-insensitive substring search over name, email, username and title (ASCII case folding)" }),
+  q: z.string().trim().max(100).refine(...wellFormed).optional().openapi({ description: "Case-insensitive substring search over name, email, username and title (ASCII case folding)" }),
   role: z.enum(roles).optional(),
   sort: z.enum(["name", "email"]).default("name"),
   order: z.enum(["asc", "desc"]).default("asc"),

@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { wellFormed } from "../../domain/text.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
@@ -9,7 +10,7 @@ import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { UserIdParams } from "./schemas.ts";
 
 const Patch = z
-  .object({ role: Role.optional(), title: z.string().trim().max(200).optional() })
+  .object({ role: Role.optional(), title: z.string().trim().max(200).refine(...wellFormed).optional() })
   .strict()
   .refine((p) => p.role !== undefined || p.title !== undefined, "Send role or title.")
   .openapi("UpdateMember");

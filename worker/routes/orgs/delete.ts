@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { wellFormed } from "../../domain/text.ts";
 import { orgAccess } from "../../middleware/org-access.ts";
 import { deletedOrgExportDays } from "../../domain/org-lifecycle.ts";
 import type { AppEnv } from "../../env.ts";
@@ -8,7 +9,7 @@ import { DeletedOrg } from "../../views/deleted-org.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 
 const DeleteOrg = z
-  .object({ confirm: z.string().max(200).optional().openapi({ description: "The organization's slug, typed by the owner", example: "acme" }) })
+  .object({ confirm: z.string().max(200).refine(...wellFormed).optional().openapi({ description: "The organization's slug, typed by the owner", example: "acme" }) })
   .strict()
   .openapi("DeleteOrganization");
 

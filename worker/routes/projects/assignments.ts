@@ -56,7 +56,7 @@ const listRoute = createRoute({
   path: "/api/v1/orgs/{org}/projects/assignments",
   tags: ["projects"],
   summary: "The projects of several members (the members page's column)",
-  description: "Only projects you may see are listed.",
+  description: "Needs members:read and projects:read (an API key: both scopes). Only projects you may see are listed, as in the projects list.",
   security: orgSecurity,
   middleware: [orgAccess("members:read")] as const,
   request: { params: OrgParams, query: Query },
@@ -94,6 +94,8 @@ export function registerProjectAssignments(app: OpenAPIHono<AppEnv>): void {
   });
   app.openapi(listRoute, async (c) => {
     const { userIds } = c.req.valid("query");
+    // Project names are read with projects:read: members:read alone (a key's scope) is not enough.
+    if (!actorCan(c.var.actor, "projects:read")) throw new AppError("forbidden", "Your role does not allow projects:read.", { permission: "projects:read" });
     if (userIds.length > 100) throw new AppError("validation_failed", "At most 100 user ids.", { issues: [{ path: "userIds", message: "At most 100" }] });
     const rows = await projectsOfMembers(orgDatabase(c.env, c.var.org.id), c.var.org.id, c.var.actor, userIds);
     return c.json({ assignments: rows }, 200);

@@ -6,9 +6,19 @@ import { AppError } from "../../errors.ts";
 import type { Database } from "../../lib/database.ts";
 import type { Actor } from "../../org/actor.ts";
 import type { ProjectMemberView } from "../../views/project.ts";
+import { cleanName, wellFormed } from "../../domain/text.ts";
 
-/** A project's name: trimmed, 1 to 100 characters. */
-export const ProjectName = z.string().trim().min(projectNameLimits.min).max(projectNameLimits.max).openapi({ example: "Churn model" });
+/**
+ * A project's name, cleaned (domain/text.ts `cleanName`: NFKC, no invisible or control
+ * characters, white space collapsed, trimmed), then 1 to 100 characters.
+ */
+export const ProjectName = z
+  .string()
+  .max(projectNameLimits.max * 4)
+  .refine(...wellFormed)
+  .transform(cleanName)
+  .pipe(z.string().min(projectNameLimits.min, "The name is empty once cleaned of invisible characters.").max(projectNameLimits.max))
+  .openapi({ type: "string", example: "Churn model", description: "Cleaned (Unicode NFKC, invisible and control characters removed, white space collapsed), then 1 to 100 characters" });
 export const Visibility = z.enum(projectVisibilities);
 
 /** The project a `/projects/{projectId}` route is about. */
