@@ -18,6 +18,20 @@ export const Slug = z
 /** An organization's name, trimmed. */
 export const OrgName = z.string().trim().min(1).max(orgNameMaxLength);
 
+/**
+ * A person's display name, as they give it (registration, `PATCH /me`): trimmed, 1–100
+ * characters, no control or format characters (\p{Cc}: CR/LF and the like, which would
+ * break a mail's lines; \p{Cf}: bidirectional overrides such as U+202E, which make text read
+ * otherwise than it is).
+ */
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((name) => !/[\p{Cc}\p{Cf}]/u.test(name), "A name cannot contain control or formatting characters.")
+  .openapi({ example: "Ada Lovelace" });
+
 /** How many days an invitation lives: its own, or an organization's default. */
 export const InviteTtlDays = z.number().int().min(invitationTtlDays.min).max(invitationTtlDays.max);
 

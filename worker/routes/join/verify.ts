@@ -15,6 +15,7 @@ import { User, userView } from "../../views/user.ts";
 import { inviteeOf } from "../invitations/lookup.ts";
 import { linkInvalid, sessionExchangeLimit } from "../auth/session.ts";
 import { errors, json } from "../schemas.ts";
+import { joiningAccount } from "./account.ts";
 import { claimOf, JoinIntent, LinkTokenParams, refusals } from "./schemas.ts";
 
 const route = createRoute({
@@ -49,13 +50,17 @@ export function registerVerifyLinkRegistration(app: OpenAPIHono<AppEnv>): void {
       throw linkInvalid();
     }
     const room = orgRoom(c.env, claim.orgId);
-    // Refused before the token is used: it stays good if the refusal goes away (a seat frees up).
+    // Refused before anything is written: the token stays good if the refusal goes away (a seat frees up).
     unwrap(await room.checkLink(claim.orgId, claim.kind, claim.generation, row.email));
-    // Using the token is one conditional UPDATE: of two concurrent uses, one wins.
+    // The join runs first, and only a join that went through uses the token and signs in: of
+    // several people racing for the last seat, the ones refused keep their token and get no
+    // session. The same token used twice at once joins once (the second is `already_member`)
+    // and signs in once (the conditional UPDATE below lets one use win).
+    const account = await joiningAccount(c.env, row.email, intent.data.name, now);
+    const join = unwrap(await room.joinByLink(claim.orgId, { user: inviteeOf(account), kind: claim.kind, generation: claim.generation }, appUrl(c)));
     const [used] = await db.update(loginTokens).set({ usedAt: new Date(now) }).where(usable).returning({ email: loginTokens.email });
     if (!used) throw linkInvalid();
     const user = await startSession(c, used.email, now, { name: intent.data.name });
-    const join = unwrap(await room.joinByLink(claim.orgId, { user: inviteeOf(user), kind: claim.kind, generation: claim.generation }, appUrl(c)));
     return c.json({ user: userView(user), join }, 200);
   });
 }

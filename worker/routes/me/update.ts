@@ -8,10 +8,10 @@ import { isUniqueViolation } from "../../lib/database-errors.ts";
 import { userDatabase } from "../../lib/database.ts";
 import { orgRoom } from "../../org/room-client.ts";
 import { User, userView } from "../../views/user.ts";
-import { errors, json, Username, userSecurity } from "../schemas.ts";
+import { DisplayName, errors, json, Username, userSecurity } from "../schemas.ts";
 
 const Patch = z
-  .object({ name: z.string().trim().min(1).max(100).optional(), username: Username.nullable().optional() })
+  .object({ name: DisplayName.optional(), username: Username.nullable().optional() })
   .strict()
   .refine((p) => p.name !== undefined || p.username !== undefined, "Send name or username.");
 
