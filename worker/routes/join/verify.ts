@@ -28,7 +28,9 @@ const route = createRoute({
   description:
     "Takes the `verify` token of the mailed link (single-use, 15 minutes, made for this link). It signs its address in (creating the " +
     "account if there is none: the address is verified by this very link) and joins as `restricted`; a member already gets " +
-    '`status: "already_member"`. The dashboard asks the person to confirm first (a GET never uses it). An unknown, used, expired or ' +
+    '`status: "already_member"`. The join runs before the token is used: a refused join (e.g. `seats_exhausted`) sets no cookie and ' +
+    "leaves the token good. The dashboard asks the person to confirm first (a GET never uses it), with a warning when this browser " +
+    "did not register (the sign-in nonce cookie). An unknown, used, expired or " +
     `foreign token: 400 \`login_link_invalid\`. ${refusals} Refused (403) from another site.`,
   request: { params: LinkTokenParams, body: { ...json(z.object({ token: z.string().min(16).max(200) })), required: true } },
   responses: { 200: json(z.object({ user: User, join: LinkJoin }), "Signed in (the session cookie is set) and joined"), ...errors(400, 403, 404, 409, 429, 503) },
