@@ -139,9 +139,12 @@ test("an owner regenerates a link in the dashboard, and its old URL shows a clea
   await owner.page.getByRole("button", { name: "Regenerate existing-user link" }).click();
   const dialog = owner.page.getByRole("alertdialog", { name: "Regenerate the existing-user link?" });
   await dialog.getByRole("button", { name: "Regenerate" }).click();
-  await expect.poll(() => url.inputValue()).not.toBe(before);
+  // The live event can come before the answer: the old URL is blanked (never shown as live) until the new one is read.
+  await expect.poll(async () => {
+    const shown = await url.inputValue();
+    return shown.includes("/join/") && shown !== before;
+  }).toBe(true);
   const after = await url.inputValue();
-  expect(after).toContain("/join/");
 
   const joiner = await browserFor();
   await useSession(joiner, await signInOverApi(uniqueEmail("links-late")));
@@ -172,4 +175,53 @@ test("a signed-out person with an account signs in from the existing-user link a
   await page.getByRole("heading", { name: `Welcome to ${org.name}` }).waitFor();
   expect(await memberOf(org, email)).toMatchObject({ role: "restricted", joinedVia: "link" });
   expect(errors).toEqual([]);
+});
+
+test("a mailed confirmation opened in another browser warns, and one signed in as someone else must choose to switch", async () => {
+  const org = await orgWithOwner();
+  const path = await enabledLink(org, "new");
+  // Someone registers their own address over the API (no browser of theirs holds the nonce)...
+  const attacker = uniqueEmail("links-attacker");
+  expect((await call(`${path.replace("/join/", "/api/v1/join/")}/register`, { body: { email: attacker, name: "Mallory" } })).status).toBe(202);
+  let link: string | undefined;
+  await expect
+    .poll(async () => {
+      const mailbox = await call(`/api/v1/dev/mailbox?to=${encodeURIComponent(attacker)}`);
+      link = field<Array<{ text: string }>>(mailbox.body, "messages")[0]?.text.match(/https?:\/\/\S+\/join\/\S+\?verify=\S+/)?.[0];
+      return link;
+    })
+    .toBeDefined();
+  const confirm = new URL(link as string);
+
+  // ...and gets someone signed in as themselves to open it.
+  const victimEmail = uniqueEmail("links-victim");
+  const victim = await browserFor();
+  await useSession(victim, await signInOverApi(victimEmail));
+  await victim.page.goto(confirm.pathname + confirm.search);
+  await victim.page.getByRole("heading", { name: `Join ${org.name} as ${attacker}?` }).waitFor();
+  await victim.page.getByText("Continue only if you asked for it yourself").waitFor();
+  await victim.page.getByText(`You are signed in as ${victimEmail}; continuing switches this browser to ${attacker}.`).waitFor();
+  expect(await victim.page.getByRole("button", { name: `Join ${org.name}`, exact: true }).count()).toBe(0);
+  const switchButton = victim.page.getByRole("button", { name: `Switch to ${attacker} and join` });
+  expect(await switchButton.isDisabled()).toBe(true);
+  await victim.page.getByRole("link", { name: `Stay signed in as ${victimEmail}` }).click();
+  await expect.poll(() => victim.page.url()).not.toContain("verify=");
+  expect(await memberOf(org, attacker)).toBeUndefined();
+
+  // A browser signed in as nobody is warned too, and the button says whose account it opens.
+  const other = await browserFor();
+  await other.page.goto(confirm.pathname + confirm.search);
+  await other.page.getByText("Continue only if you asked for it yourself").waitFor();
+  await other.page.getByRole("button", { name: `Sign in as ${attacker} and join` }).waitFor();
+  expect(await memberOf(org, attacker)).toBeUndefined();
+
+  // Choosing to switch, explicitly, is what makes the button work.
+  await victim.page.goto(confirm.pathname + confirm.search);
+  await victim.page.getByLabel(`Switch this browser from ${victimEmail} to ${attacker}`).check();
+  await expect.poll(() => switchButton.isEnabled()).toBe(true);
+  await switchButton.click();
+  await victim.page.getByRole("heading", { name: `Welcome to ${org.name}` }).waitFor();
+  expect(await memberOf(org, attacker)).toMatchObject({ role: "restricted", joinedVia: "link" });
+  expect(victim.errors).toEqual([]);
+  expect(other.errors).toEqual([]);
 });

@@ -171,7 +171,7 @@ export function linkJoinedMail(input: { to: string; orgName: string; memberName:
 export function linkVerifyMail(to: string, orgName: string, url: string, ttlMinutes: number): Mail {
   return {
     to,
-    subject: `Confirm your email to join ${orgName} on Roster`,
+    subject: oneLine(`Confirm your email to join ${orgName} on Roster`),
     text: `Confirm this address to join ${orgName} on Roster:\n\n${url}\n\nThe link works once and expires in ${ttlMinutes} minutes. If you did not ask for it, ignore this mail.`,
     html: layout(
       `Join ${orgName} on Roster`,

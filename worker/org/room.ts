@@ -334,12 +334,13 @@ export class OrgRoom extends DurableObject<Bindings> {
     return this.#commands.run(orgId, actor, (ctx, state, actor) => planRegenerateLink(ctx, state, actor, k));
   }
 
-  /** Whether a link generation would take someone now (commands/link-reads.ts); refuses with the join's codes. */
-  async checkLink(orgId: string, kind: unknown, generation: unknown, email: unknown): Promise<RoomResult<{ org: { slug: string; name: string } }>> {
+  /** Whether a link generation would take someone now (commands/link-reads.ts); refuses with the join's codes. `mails`: a mail is sent, charged to the hourly budget. */
+  async checkLink(orgId: string, kind: unknown, generation: unknown, email: unknown, mails: unknown = false): Promise<RoomResult<{ org: { slug: string; name: string } }>> {
     const k = parse(LinkKindInput, kind);
     const g = parse(LinkJoinInputSchema.shape.generation, generation);
     const address = parse(LinkEmailInput, email);
-    return this.#commands.run(orgId, null, (ctx, state) => planCheckLink(ctx, state, k, g, address));
+    const charged = parse(LinkEnabledInput, mails);
+    return this.#commands.run(orgId, null, (ctx, state) => planCheckLink(ctx, state, k, g, address, charged));
   }
 
   /** A join through a link whose token the Worker verified; the room says whether that generation is still live. */

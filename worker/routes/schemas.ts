@@ -20,14 +20,19 @@ export const Slug = z
 export const OrgName = z.string().trim().min(1).max(orgNameMaxLength).refine(...wellFormed);
 
 /**
- * A person's display name, cleaned (domain/text.ts `cleanName`: NFKC, no invisible or control
- * characters, white space collapsed), then 1 to `max` characters.
+ * A person's display name (registration through a link, `PATCH /me`), at most `max`
+ * characters once cleaned. Refused with 400: control characters (\p{Cc}: CR/LF and the
+ * like, which would break a mail's lines) and bidirectional controls (U+202A–U+202E,
+ * U+2066–U+2069, U+200E, U+200F: they make text read otherwise than it is). Then cleaned
+ * (domain/text.ts `cleanName`: NFKC, other invisible characters such as zero-width spaces
+ * taken out, white space collapsed) and refused if nothing is left.
  */
-export function DisplayName(max: number) {
+export function DisplayName(max = 100) {
   return z
     .string()
     .max(max * 4)
     .refine(...wellFormed)
+    .refine((name) => !/[\p{Cc}\u202A-\u202E\u2066-\u2069\u200E\u200F]/u.test(name), "A name cannot contain control or text-direction characters.")
     .transform(cleanName)
     .pipe(z.string().min(1, "The name is empty once cleaned of invisible characters.").max(max))
     .openapi({ type: "string", example: "Ada Lovelace" });

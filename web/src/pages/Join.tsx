@@ -1,6 +1,6 @@
 import { A, useParams, useSearchParams } from "@solidjs/router";
 import { createEffect, createResource, createSignal, createUniqueId, Match, Show, Switch } from "solid-js";
-import type { LinkJoinView, LinkPreviewView, UserView } from "../../../worker/views/index.ts";
+import type { LinkJoinView, LinkPreviewView, SignInPreviewView, UserView } from "../../../worker/views/index.ts";
 import { api, ApiError, describeError, post } from "../api.ts";
 import { PublicLayout, setTitle } from "../components/Layouts.tsx";
 import { useSession } from "../stores/session.ts";
@@ -51,6 +51,80 @@ function Joined(props: { join: LinkJoinView }) {
 }
 
 /**
+ * The confirmation of a mailed verification link (`?verify=`), which signs this browser in as
+ * the address it was mailed to. Opening someone else's link must not quietly put a person in
+ * that account (login CSRF: an attacker registers their own address and gets a victim to open
+ * the link). So only the browser that registered (the server recognised its sign-in nonce
+ * cookie: `requestedHere`) gets the plain "Join"; any other browser is told the link was asked
+ * for elsewhere and to continue only if the person asked for it; and a browser signed in as
+ * another account must choose explicitly to switch (a checkbox naming both accounts) before
+ * the button works.
+ */
+function ConfirmVerify(props: {
+  email: string;
+  requestedHere: boolean;
+  orgName: string;
+  busy: boolean;
+  error: string | undefined;
+  signedInAs: string | undefined;
+  onConfirm: () => void;
+}) {
+  const switchId = createUniqueId();
+  const [switchChosen, setSwitchChosen] = createSignal(false);
+  const other = () => (props.signedInAs !== undefined && props.signedInAs !== props.email ? props.signedInAs : undefined);
+  const plain = () => props.requestedHere && !other();
+  const label = () => (props.busy ? "Joining…" : other() ? `Switch to ${props.email} and join` : plain() ? `Join ${props.orgName}` : `Sign in as ${props.email} and join`);
+  return (
+    <>
+      <h1>{plain() ? `Join ${props.orgName}` : `Join ${props.orgName} as ${props.email}?`}</h1>
+      <Show
+        when={plain()}
+        fallback={
+          <p>
+            This link was asked for in another browser or on another device. Continue only if you asked for it yourself: it signs this
+            browser in as <strong>{props.email}</strong> and makes that account a restricted member of <strong>{props.orgName}</strong>.
+          </p>
+        }
+      >
+        <p>
+          Confirm to join <strong>{props.orgName}</strong> as a restricted member with <strong>{props.email}</strong>. This signs you in.
+        </p>
+      </Show>
+      <Show when={other()}>
+        {(current) => (
+          <>
+            <p class="banner info">
+              You are signed in as <strong>{current()}</strong>; continuing switches this browser to {props.email}.
+            </p>
+            <div class="field checkbox">
+              <input id={switchId} type="checkbox" checked={switchChosen()} onChange={(e) => setSwitchChosen(e.currentTarget.checked)} />
+              <label for={switchId}>
+                Switch this browser from {current()} to {props.email}
+              </label>
+            </div>
+          </>
+        )}
+      </Show>
+      <Show when={props.error}>
+        <p class="banner error" role="alert">
+          {props.error}
+        </p>
+      </Show>
+      <div class="actions">
+        <button type="button" class="button primary" disabled={props.busy || (other() !== undefined && !switchChosen())} onClick={() => props.onConfirm()}>
+          {label()}
+        </button>
+        <Show when={!plain()}>
+          <A href="/" class="button ghost">
+            {other() ? `Stay signed in as ${other()}` : "Cancel"}
+          </A>
+        </Show>
+      </div>
+    </>
+  );
+}
+
+/**
  * A self-registration link (`/join/<token>`): what it offers, then — after a confirming
  * button, never on a GET — the join. Signed in, "Join <org>"; signed out, the existing-user
  * link sends the person through sign-in and back here, and the new-user link asks for a name
@@ -66,7 +140,7 @@ export default function Join() {
   const [preview] = createResource(token, (t) => api<LinkPreviewView>(`/api/v1/join/${encodeURIComponent(t)}`));
   const [verifyFor] = createResource(
     () => search.verify,
-    (verify) => post<{ email: string }>("/api/v1/auth/session/preview", { token: verify }),
+    (verify) => post<SignInPreviewView>("/api/v1/auth/session/preview", { token: verify }),
   );
   const [joined, setJoined] = createSignal<LinkJoinView>();
   const [refused, setRefused] = createSignal<unknown>();
@@ -135,19 +209,16 @@ export default function Join() {
           </Match>
           <Match when={search.verify}>
             <Show when={verifyFor.state !== "errored"} fallback={<Refusal error={verifyFor.error} />}>
-              <h1>Join {orgName()}</h1>
-              <p>
-                Confirm to join <strong>{orgName()}</strong> as a restricted member
-                <Show when={verifyFor()}>{(v) => <> with <strong>{v().email}</strong></>}</Show>. This signs you in.
-              </p>
-              <Show when={formError()}>
-                <p class="banner error" role="alert">
-                  {formError()}
-                </p>
+              <Show
+                when={verifyFor.state === "ready" && session.me.state !== "pending" && session.me.state !== "unresolved" ? verifyFor() : undefined}
+                fallback={
+                  <p class="muted" role="status">
+                    Checking the confirmation link…
+                  </p>
+                }
+              >
+                {(v) => <ConfirmVerify email={v().email} requestedHere={v().requestedHere} orgName={orgName()} busy={busy()} error={formError()} signedInAs={me()?.user.email} onConfirm={() => void confirmVerify()} />}
               </Show>
-              <button type="button" class="button primary" disabled={busy() || verifyFor.state !== "ready"} onClick={() => void confirmVerify()}>
-                {busy() ? "Joining…" : `Join ${orgName()}`}
-              </button>
             </Show>
           </Match>
           <Match when={session.me.state === "pending" || session.me.state === "unresolved"}>
@@ -185,7 +256,7 @@ export default function Join() {
             <form onSubmit={(e) => void register(e)}>
               <div class="field">
                 <label for={nameId}>Name</label>
-                <input id={nameId} name="name" autocomplete="name" required maxLength={200} />
+                <input id={nameId} name="name" autocomplete="name" required maxLength={100} />
               </div>
               <div class="field">
                 <label for={emailId}>Email</label>

@@ -1,7 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { loginTokens } from "../../../db/schema/index.ts";
 import { refuseCrossSite } from "../../auth/csrf.ts";
-import type { AppEnv } from "../../env.ts";
+import { issueSignInNonce } from "../../auth/sign-in-nonce.ts";
+import type { AppEnv, Bindings } from "../../env.ts";
 import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
 import { sha256Hex } from "../../lib/hash.ts";
@@ -17,7 +18,7 @@ import { loginTokenTtlMs, magicLinkLimits, withinLimit } from "../auth/magic-lin
 import { DisplayName, Email, errors, json } from "../schemas.ts";
 import { claimOf, LinkTokenParams, refusals, type JoinIntent } from "./schemas.ts";
 
-const Registration = z.object({ email: Email, name: DisplayName(200) }).openapi("LinkRegistration");
+const Registration = z.object({ email: Email, name: DisplayName() }).openapi("LinkRegistration");
 
 const route = createRoute({
   operationId: "registerByLink",
@@ -29,8 +30,10 @@ const route = createRoute({
   description:
     "Answers 202 with the same body whether or not the address already has an account (no account oracle): the mailed link " +
     "signs in (creating the account with `name` if there is none) and joins, through `POST /join/{token}/verify`. Rate limited " +
-    `like sign-in mail (429 per client address and per email from one address; mail to one email is capped silently). ${refusals} ` +
-    "Refused (403) from another site.",
+    `like sign-in mail (429 per client address and per email from one address; mail to one email is capped silently), and the ` +
+    "verification mail counts against the organization's hourly mail budget (429). Sets the HttpOnly sign-in nonce cookie " +
+    "(`__Host-roster_signin` over HTTPS): the dashboard in this browser confirms the mailed link without a warning, any " +
+    `other browser warns that the link was asked for elsewhere. ${refusals} Refused (403) from another site.`,
   request: { params: LinkTokenParams, body: { ...json(Registration), required: true } },
   responses: { 202: json(RegisterAccepted, "Accepted"), ...errors(400, 403, 404, 409, 429, 503) },
 });
@@ -49,23 +52,38 @@ export function registerRegisterByLink(app: OpenAPIHono<AppEnv>): void {
     await enforceRateLimit(c.env, magicLinkLimits.perAddress, address, now);
     await enforceRateLimit(c.env, magicLinkLimits.perEmailFromAddress, `${email}\n${address}`, now);
     // Refusals that depend on the organization and the address's domain only, never on whether it has an account.
-    const { org } = unwrap(await orgRoom(c.env, claim.orgId).checkLink(claim.orgId, claim.kind, claim.generation, email));
-    const accepted = () => c.json({ status: "accepted" as const, message: "Check your mail: the link in it confirms your address and joins." }, 202);
-    if (!(await withinLimit(c.env, magicLinkLimits.perEmail, email, now))) {
+    // The verification mail counts against the organization's hourly mail budget, like an invitation.
+    const { org } = unwrap(await orgRoom(c.env, claim.orgId).checkLink(claim.orgId, claim.kind, claim.generation, email, true));
+    // Binds the mailed link to this browser: here it confirms without a warning, elsewhere it warns (login CSRF).
+    const nonceHash = await issueSignInNonce(c, now, loginTokenTtlMs);
+    const intent: JoinIntent = { type: "link_join", orgId: claim.orgId, kind: claim.kind, generation: claim.generation, name };
+    const page = `${appUrl(c)}/join/${linkTokenText}`;
+    const url = (token: string) => `${page}?verify=${encodeURIComponent(token)}`;
+    // What depends on the email's own history (its per-email cap, a limiter object that may or
+    // may not exist yet) runs after the answer, so the answer's timing cannot tell whether
+    // someone asked for this address lately.
+    c.executionCtx.waitUntil(mailVerification(c.env, { email, intent, nonceHash, orgName: org.name, now, url }));
+    return c.json({ status: "accepted" as const, message: "Check your mail: the link in it confirms your address and joins." }, 202);
+  });
+}
+
+/** The verification mail of a registration, within the per-email cap (held back silently past it); never throws. */
+async function mailVerification(
+  env: Bindings,
+  input: { email: string; intent: JoinIntent; nonceHash: string; orgName: string; now: number; url: (token: string) => string },
+): Promise<void> {
+  const { email, now } = input;
+  try {
+    if (!(await withinLimit(env, magicLinkLimits.perEmail, email, now))) {
       console.warn("[roster] join verification mail held back: the per-email cap is reached");
-      return accepted();
+      return;
     }
     const token = randomToken(32);
-    const intent: JoinIntent = { type: "link_join", orgId: claim.orgId, kind: claim.kind, generation: claim.generation, name };
-    await userDatabase(c.env)
+    await userDatabase(env)
       .insert(loginTokens)
-      .values({ tokenHash: await sha256Hex(token), email, intent, createdAt: new Date(now), expiresAt: new Date(now + loginTokenTtlMs) });
-    const url = `${appUrl(c)}/join/${linkTokenText}?verify=${encodeURIComponent(token)}`;
-    try {
-      await mailerFor(c.env).send(linkVerifyMail(email, org.name, url, loginTokenTtlMs / 60_000));
-    } catch (error) {
-      console.error("[roster] join verification mail failed:", error instanceof Error ? error.message : error);
-    }
-    return accepted();
-  });
+      .values({ tokenHash: await sha256Hex(token), email, intent: input.intent, nonceHash: input.nonceHash, createdAt: new Date(now), expiresAt: new Date(now + loginTokenTtlMs) });
+    await mailerFor(env).send(linkVerifyMail(email, input.orgName, input.url(token), loginTokenTtlMs / 60_000));
+  } catch (error) {
+    console.error("[roster] join verification mail failed:", error instanceof Error ? error.message : error);
+  }
 }

@@ -11,7 +11,7 @@ import { User, userView } from "../../views/user.ts";
 import { DisplayName, errors, json, Username, userSecurity } from "../schemas.ts";
 
 const Patch = z
-  .object({ name: DisplayName(100).optional(), username: Username.nullable().optional() })
+  .object({ name: DisplayName().optional(), username: Username.nullable().optional() })
   .strict()
   .refine((p) => p.name !== undefined || p.username !== undefined, "Send name or username.");
 
