@@ -3,6 +3,7 @@ import type { Role } from "../../../worker/domain/roles.ts";
 import type { MemberRemovalsView, MemberView } from "../../../worker/views/index.ts";
 import { api, describeError, post } from "../api.ts";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
+import { FormEnd } from "../components/FormEnd.tsx";
 import { roleLabel } from "../model.ts";
 import { toast, toastError } from "../toast.ts";
 import { displayName } from "./rules.ts";
@@ -199,19 +200,7 @@ function EditMember(props: { slug: string; member: MemberView; roles: Role[]; ti
             <input id={titleId} value={title()} maxLength={200} placeholder="e.g. Engineering lead" onInput={(e) => setTitle(e.currentTarget.value)} />
           </div>
         </Show>
-        <Show when={error()}>
-          <p class="banner error" role="alert">
-            {error()}
-          </p>
-        </Show>
-        <div class="actions dialog-actions">
-          <button type="button" class="button secondary" disabled={busy()} onClick={() => props.close()}>
-            Cancel
-          </button>
-          <button type="submit" class="button primary" disabled={busy()}>
-            {busy() ? "Saving…" : "Save"}
-          </button>
-        </div>
+        <FormEnd pending={busy()} error={error()} close={props.close} label="Save" pendingLabel="Saving…" />
       </form>
     </Dialog>
   );

@@ -1,8 +1,8 @@
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import type { ApiKeyView } from "../../../worker/views/index.ts";
-import { describeError } from "../api.ts";
 import { LoadError } from "../components/LoadError.tsx";
 import { NewApiKeyDialog } from "../components/NewApiKeyDialog.tsx";
+import { createConfirmation } from "../components/action.ts";
 import { ConfirmDialog } from "../components/Dialog.tsx";
 import { setTitle } from "../components/Layouts.tsx";
 import { RelativeTime } from "../components/RelativeTime.tsx";
@@ -21,29 +21,18 @@ export default function ApiKeysPage() {
   const store = createApiKeysStore(() => org.slug);
   const ownerName = createOwnerNames(() => org.slug);
   const [creating, setCreating] = createSignal(false);
-  const [revoking, setRevoking] = createSignal<ApiKeyView>();
-  const [revokePending, setRevokePending] = createSignal(false);
-  const [revokeError, setRevokeError] = createSignal<string>();
+  const revoking = createConfirmation<ApiKeyView>();
 
   const creator = (key: ApiKeyView) => (key.createdBy === org.viewer()?.userId ? "You" : (ownerName(key.createdBy) ?? "A former owner"));
   const list = () => (store.keys.state === "ready" || store.keys.state === "refreshing" ? store.keys() : undefined);
   const active = () => list()?.filter((k) => !k.revokedAt).length ?? 0;
 
-  const revoke = async () => {
-    const key = revoking();
-    if (!key) return;
-    setRevokePending(true);
-    setRevokeError(undefined);
-    try {
+  const revoke = () =>
+    revoking.confirm(async (key) => {
       await store.revoke(key.id);
-      setRevoking(undefined);
+      revoking.close();
       toast(`${key.name} is revoked. Requests with it are refused from now on.`);
-    } catch (error) {
-      setRevokeError(describeError(error));
-    } finally {
-      setRevokePending(false);
-    }
-  };
+    });
 
   return (
     <div class="admin-page">
@@ -142,10 +131,7 @@ export default function ApiKeysPage() {
                                 type="button"
                                 class="button danger-outline small"
                                 aria-label={`Revoke ${key.name}`}
-                                onClick={() => {
-                                  setRevokeError(undefined);
-                                  setRevoking(key);
-                                }}
+                                onClick={() => revoking.ask(key)}
                               >
                                 Revoke
                               </button>
@@ -164,15 +150,15 @@ export default function ApiKeysPage() {
 
       <NewApiKeyDialog open={creating()} onClose={() => setCreating(false)} create={store.create} />
       <ConfirmDialog
-        open={revoking() !== undefined}
-        title={`Revoke ${revoking()?.name ?? "this key"}?`}
-        description={`Anything using the key ${revoking()?.prefix ?? ""}… is refused from the next request on. This cannot be undone: a script that still needs access needs a new key.`}
+        open={revoking.target() !== undefined}
+        title={`Revoke ${revoking.target()?.name ?? "this key"}?`}
+        description={`Anything using the key ${revoking.target()?.prefix ?? ""}… is refused from the next request on. This cannot be undone: a script that still needs access needs a new key.`}
         confirmLabel="Revoke key"
         pendingLabel="Revoking…"
         danger
-        pending={revokePending()}
-        error={revokeError()}
-        onClose={() => setRevoking(undefined)}
+        pending={revoking.pending()}
+        error={revoking.error()}
+        onClose={revoking.close}
         onConfirm={() => void revoke()}
       />
     </div>

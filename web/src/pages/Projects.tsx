@@ -2,10 +2,11 @@ import { createResource, createSignal, createUniqueId, For, Match, Show, Switch 
 import type { ProjectVisibility } from "../../../worker/domain/projects.ts";
 import type { ProjectDetailView, ProjectView } from "../../../worker/views/index.ts";
 import { api, ApiError, describeError, post } from "../api.ts";
+import { createConfirmation } from "../components/action.ts";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
+import { FormEnd } from "../components/FormEnd.tsx";
 import { setTitle } from "../components/Layouts.tsx";
 import { LoadError } from "../components/LoadError.tsx";
-import { FormEnd } from "../members/InvitationDialogs.tsx";
 import { roleLabel } from "../model.ts";
 import { projectRoleLabel } from "../projects/ProjectRolesPicker.tsx";
 import { useOrg, useProjects } from "../stores/org-session.ts";
@@ -27,30 +28,19 @@ export default function ProjectsPage() {
   const projects = useProjects();
   const canWrite = () => org.can("projects:write");
   const [editing, setEditing] = createSignal<Editing | null>(null);
-  const [deleting, setDeleting] = createSignal<ProjectView>();
-  const [deletePending, setDeletePending] = createSignal(false);
-  const [deleteError, setDeleteError] = createSignal<string>();
+  const deletion = createConfirmation<ProjectView>();
   const [openId, setOpenId] = createSignal<string>();
   const list = () => projects.page();
   const opened = () => list().items.find((p) => p.id === openId());
 
-  const remove = async () => {
-    const project = deleting();
-    if (!project) return;
-    setDeletePending(true);
-    setDeleteError(undefined);
-    try {
+  const remove = () =>
+    deletion.confirm(async (project) => {
       await api(projectsUrl(org.slug, `/${encodeURIComponent(project.id)}`), { method: "DELETE" });
-      setDeleting(undefined);
+      deletion.close();
       if (openId() === project.id) setOpenId(undefined);
       void projects.refresh();
       toast(`Deleted ${project.name}.`);
-    } catch (failure) {
-      setDeleteError(describeError(failure));
-    } finally {
-      setDeletePending(false);
-    }
-  };
+    });
 
   return (
     <div class="admin-page projects-page">
@@ -133,10 +123,7 @@ export default function ProjectsPage() {
                               type="button"
                               class="button danger-outline small"
                               aria-label={`Delete ${project.name}`}
-                              onClick={() => {
-                                setDeleteError(undefined);
-                                setDeleting(project);
-                              }}
+                              onClick={() => deletion.ask(project)}
                             >
                               Delete
                             </button>
@@ -172,15 +159,15 @@ export default function ProjectsPage() {
       </Show>
 
       <ConfirmDialog
-        open={deleting() !== undefined}
-        title={`Delete ${deleting()?.name ?? ""}?`}
+        open={deletion.target() !== undefined}
+        title={`Delete ${deletion.target()?.name ?? ""}?`}
         description="Its members lose their roles in it, and pending invitations no longer assign it. This cannot be undone."
         confirmLabel="Delete project"
         pendingLabel="Deleting…"
         danger
-        pending={deletePending()}
-        error={deleteError()}
-        onClose={() => setDeleting(undefined)}
+        pending={deletion.pending()}
+        error={deletion.error()}
+        onClose={deletion.close}
         onConfirm={() => void remove()}
       />
     </div>
