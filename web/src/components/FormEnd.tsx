@@ -1,4 +1,4 @@
-import { Show } from "solid-js";
+import { Refusal } from "./Dialog.tsx";
 
 /**
  * The end of a dialog's form: the API's refusal (an alert), Cancel and the submitting
@@ -8,11 +8,7 @@ import { Show } from "solid-js";
 export function FormEnd(props: { pending: boolean; error: string | undefined; close: () => void; label: string; pendingLabel: string; disabled?: boolean; danger?: boolean }) {
   return (
     <>
-      <Show when={props.error}>
-        <p class="banner error" role="alert">
-          {props.error}
-        </p>
-      </Show>
+      <Refusal error={props.error} />
       <div class="actions dialog-actions">
         <button type="button" class="button secondary" disabled={props.pending} onClick={() => props.close()}>
           Cancel

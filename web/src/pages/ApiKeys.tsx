@@ -1,6 +1,7 @@
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import type { ApiKeyView } from "../../../worker/views/index.ts";
 import { LoadError } from "../components/LoadError.tsx";
+import { RefreshButton } from "../components/RefreshButton.tsx";
 import { NewApiKeyDialog } from "../components/NewApiKeyDialog.tsx";
 import { createConfirmation } from "../components/action.ts";
 import { ConfirmDialog } from "../components/Dialog.tsx";
@@ -54,9 +55,7 @@ export default function ApiKeysPage() {
           <h2 id="keys-title">
             Keys <Show when={list()}>({active()} active)</Show>
           </h2>
-          <button type="button" class="button ghost small" disabled={store.keys.loading} onClick={() => void store.refresh()}>
-            {store.keys.loading ? "Refreshing…" : "Refresh"}
-          </button>
+          <RefreshButton loading={store.keys.loading} onClick={() => void store.refresh()} />
         </div>
         <Switch fallback={<p role="status">Loading the keys…</p>}>
           <Match when={store.keys.error}>

@@ -7,6 +7,7 @@ import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
 import { FormEnd } from "../components/FormEnd.tsx";
 import { setTitle } from "../components/Layouts.tsx";
 import { LoadError } from "../components/LoadError.tsx";
+import { RefreshButton } from "../components/RefreshButton.tsx";
 import { roleLabel } from "../model.ts";
 import { projectRoleLabel } from "../projects/ProjectRolesPicker.tsx";
 import { useOrg, useProjects } from "../stores/org-session.ts";
@@ -63,9 +64,7 @@ export default function ProjectsPage() {
           <h2 id="projects-title">
             Projects <Show when={list().loaded}>({list().items.length})</Show>
           </h2>
-          <button type="button" class="button ghost small" disabled={projects.loading()} onClick={() => void projects.refresh()}>
-            {projects.loading() ? "Refreshing…" : "Refresh"}
-          </button>
+          <RefreshButton loading={projects.loading()} onClick={() => void projects.refresh()} />
         </div>
         <Switch fallback={<p role="status">Loading the projects…</p>}>
           <Match when={projects.error() && !list().loaded}>
