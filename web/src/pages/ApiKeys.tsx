@@ -1,6 +1,6 @@
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import type { ApiKeyView } from "../../../worker/views/index.ts";
-import { LoadError } from "../components/LoadError.tsx";
+import { ListState } from "../components/ListState.tsx";
 import { RefreshButton } from "../components/RefreshButton.tsx";
 import { NewApiKeyDialog } from "../components/NewApiKeyDialog.tsx";
 import { createConfirmation } from "../components/action.ts";
@@ -57,94 +57,89 @@ export default function ApiKeysPage() {
           </h2>
           <RefreshButton loading={store.keys.loading} onClick={() => void store.refresh()} />
         </div>
-        <Switch fallback={<p role="status">Loading the keys…</p>}>
-          <Match when={store.keys.error}>
-            <LoadError what="API keys" error={store.keys.error} retry={() => void store.refresh()} />
-          </Match>
-          <Match when={list()?.length === 0}>
-            <div class="empty">
-              <p>
-                <strong>No API keys yet.</strong>
-              </p>
-              <p class="muted">Create one for a script that provisions members or reads the audit trail.</p>
+        <ListState
+          loading="Loading the keys…"
+          what="API keys"
+          error={store.keys.error}
+          retry={() => void store.refresh()}
+          items={list()}
+          emptyTitle="No API keys yet."
+          emptyHint="Create one for a script that provisions members or reads the audit trail."
+        >
+          {(keys) => (
+            <div class="table-wrap">
+              <table class="data-table" aria-labelledby="keys-title">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Key</th>
+                    <th scope="col">Scopes</th>
+                    <th scope="col">Created by</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Last used</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">
+                      <span class="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={keys()}>
+                    {(key) => (
+                      <tr classList={{ revoked: key.revokedAt !== null }} aria-label={key.name}>
+                        <td data-label="Name">
+                          <strong>{key.name}</strong>
+                        </td>
+                        <td data-label="Key">
+                          <code class="prefix-code">{key.prefix}…</code>
+                        </td>
+                        <td data-label="Scopes">
+                          <span class="scopes">
+                            <For each={key.scopes}>{(scope) => <code>{scope}</code>}</For>
+                          </span>
+                        </td>
+                        <td data-label="Created by">{creator(key)}</td>
+                        <td data-label="Created" class="num">
+                          <RelativeTime at={key.createdAt} />
+                        </td>
+                        <td data-label="Last used" class="num">
+                          <Show when={key.lastUsedAt} fallback={<span class="muted">Never used</span>}>
+                            {(at) => (
+                              <>
+                                Used <RelativeTime at={at()} />
+                              </>
+                            )}
+                          </Show>
+                        </td>
+                        <td data-label="Status">
+                          <Show when={key.revokedAt} fallback={<span class="tag">Active</span>}>
+                            {(at) => (
+                              <span class="tag danger-tag">
+                                Revoked <RelativeTime at={at()} />
+                              </span>
+                            )}
+                          </Show>
+                        </td>
+                        <td data-label="">
+                          <Show when={!key.revokedAt}>
+                            <button
+                              type="button"
+                              class="button danger-outline small"
+                              aria-label={`Revoke ${key.name}`}
+                              onClick={() => revoking.ask(key)}
+                            >
+                              Revoke
+                            </button>
+                          </Show>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
             </div>
-          </Match>
-          <Match when={list()}>
-            {(keys) => (
-              <div class="table-wrap">
-                <table class="data-table" aria-labelledby="keys-title">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Key</th>
-                      <th scope="col">Scopes</th>
-                      <th scope="col">Created by</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Last used</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">
-                        <span class="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For each={keys()}>
-                      {(key) => (
-                        <tr classList={{ revoked: key.revokedAt !== null }} aria-label={key.name}>
-                          <td data-label="Name">
-                            <strong>{key.name}</strong>
-                          </td>
-                          <td data-label="Key">
-                            <code class="prefix-code">{key.prefix}…</code>
-                          </td>
-                          <td data-label="Scopes">
-                            <span class="scopes">
-                              <For each={key.scopes}>{(scope) => <code>{scope}</code>}</For>
-                            </span>
-                          </td>
-                          <td data-label="Created by">{creator(key)}</td>
-                          <td data-label="Created" class="num">
-                            <RelativeTime at={key.createdAt} />
-                          </td>
-                          <td data-label="Last used" class="num">
-                            <Show when={key.lastUsedAt} fallback={<span class="muted">Never used</span>}>
-                              {(at) => (
-                                <>
-                                  Used <RelativeTime at={at()} />
-                                </>
-                              )}
-                            </Show>
-                          </td>
-                          <td data-label="Status">
-                            <Show when={key.revokedAt} fallback={<span class="tag">Active</span>}>
-                              {(at) => (
-                                <span class="tag danger-tag">
-                                  Revoked <RelativeTime at={at()} />
-                                </span>
-                              )}
-                            </Show>
-                          </td>
-                          <td data-label="">
-                            <Show when={!key.revokedAt}>
-                              <button
-                                type="button"
-                                class="button danger-outline small"
-                                aria-label={`Revoke ${key.name}`}
-                                onClick={() => revoking.ask(key)}
-                              >
-                                Revoke
-                              </button>
-                            </Show>
-                          </td>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </Match>
-        </Switch>
+          )}
+        </ListState>
       </section>
 
       <NewApiKeyDialog open={creating()} onClose={() => setCreating(false)} create={store.create} />

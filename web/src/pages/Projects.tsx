@@ -6,6 +6,7 @@ import { createConfirmation } from "../components/action.ts";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
 import { FormEnd } from "../components/FormEnd.tsx";
 import { setTitle } from "../components/Layouts.tsx";
+import { ListState } from "../components/ListState.tsx";
 import { LoadError } from "../components/LoadError.tsx";
 import { RefreshButton } from "../components/RefreshButton.tsx";
 import { roleLabel } from "../model.ts";
@@ -66,19 +67,16 @@ export default function ProjectsPage() {
           </h2>
           <RefreshButton loading={projects.loading()} onClick={() => void projects.refresh()} />
         </div>
-        <Switch fallback={<p role="status">Loading the projects…</p>}>
-          <Match when={projects.error() && !list().loaded}>
-            <LoadError what="projects" error={projects.error()} retry={() => void projects.refresh()} />
-          </Match>
-          <Match when={list().loaded && list().items.length === 0}>
-            <div class="empty">
-              <p>
-                <strong>No projects yet.</strong>
-              </p>
-              <p class="muted">{canWrite() ? "Create one, then assign members to it from here or from the members page." : "None you can see."}</p>
-            </div>
-          </Match>
-          <Match when={list().loaded}>
+        <ListState
+          loading="Loading the projects…"
+          what="projects"
+          error={list().loaded ? undefined : projects.error()}
+          retry={() => void projects.refresh()}
+          items={list().loaded ? list().items : undefined}
+          emptyTitle="No projects yet."
+          emptyHint={canWrite() ? "Create one, then assign members to it from here or from the members page." : "None you can see."}
+        >
+          {(items) => (
             <div class="table-wrap">
               <table class="data-table" aria-labelledby="projects-title">
                 <thead>
@@ -91,7 +89,7 @@ export default function ProjectsPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  <For each={list().items}>
+                  <For each={items()}>
                     {(project) => (
                       <tr aria-label={project.name} classList={{ selected: openId() === project.id }}>
                         <td data-label="Name">
@@ -134,8 +132,8 @@ export default function ProjectsPage() {
                 </tbody>
               </table>
             </div>
-          </Match>
-        </Switch>
+          )}
+        </ListState>
       </section>
 
       <Show when={opened()} keyed>
