@@ -5,6 +5,7 @@ import { api, ApiError, describeError, post } from "../api.ts";
 import { createConfirmation } from "../components/action.ts";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
 import { FormEnd } from "../components/FormEnd.tsx";
+import { TextField } from "../components/Fields.tsx";
 import { setTitle } from "../components/Layouts.tsx";
 import { ListState } from "../components/ListState.tsx";
 import { LoadError } from "../components/LoadError.tsx";
@@ -205,23 +206,7 @@ function ProjectDialog(props: { slug: string; project: ProjectView | undefined; 
   return (
     <Dialog open title={props.project ? `Edit ${props.project.name}` : "New project"} busy={pending()} onClose={props.close}>
       <form class="form" novalidate onSubmit={(e) => void submit(e)}>
-        <div class="field">
-          <label for={`${id}-name`}>Project name</label>
-          <input
-            id={`${id}-name`}
-            autofocus
-            maxLength={100}
-            value={name()}
-            aria-invalid={nameError() ? true : undefined}
-            aria-describedby={nameError() ? `${id}-name-error` : undefined}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-          <Show when={nameError()}>
-            <p id={`${id}-name-error`} class="field-error">
-              {nameError()}
-            </p>
-          </Show>
-        </div>
+        <TextField label="Project name" autofocus maxLength={100} value={name()} error={nameError()} onInput={setName} />
         <div class="field">
           <label for={`${id}-visibility`}>Visibility</label>
           <select id={`${id}-visibility`} value={visibility()} onChange={(e) => setVisibility(e.currentTarget.value as ProjectVisibility)}>
