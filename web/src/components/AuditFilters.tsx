@@ -1,4 +1,4 @@
-import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
+import { createEffect, createSignal, For, on, onCleanup, Show, type JSX } from "solid-js";
 import type { AuditNameView } from "../../../worker/views/index.ts";
 import { auditActions } from "../../../worker/domain/audit-actions.ts";
 import type { AuditFilters } from "../org-admin/audit.ts";
@@ -46,14 +46,9 @@ export function AuditFiltersForm(props: {
         <label for="audit-actor">Actor</label>
         <input
           id="audit-actor"
-          type="search"
           list="audit-actors"
           placeholder="Email, @username, key name or system"
-          autocomplete="off"
-          spellcheck={false}
-          value={actor.value()}
-          onInput={actor.onInput}
-          onKeyDown={actor.onKeyDown}
+          {...actor.input}
         />
         <datalist id="audit-actors">
           <For each={suggestions()}>{(value) => <option value={value} />}</For>
@@ -77,14 +72,9 @@ export function AuditFiltersForm(props: {
         <label for="audit-target">Target</label>
         <input
           id="audit-target"
-          type="search"
           placeholder="An id: inv_…, usr_…, key_…"
-          autocomplete="off"
-          spellcheck={false}
-          value={target.value()}
           aria-describedby={props.filters.target && props.names[props.filters.target] ? "audit-target-hint" : undefined}
-          onInput={target.onInput}
-          onKeyDown={target.onKeyDown}
+          {...target.input}
         />
         <Show when={props.filters.target ? props.names[props.filters.target] : undefined}>
           {(named) => (
@@ -158,18 +148,27 @@ function createTypedFilter(current: () => string, onApply: (value: string) => vo
     clearTimeout(timer);
     if (typed.trim() !== current()) onApply(typed.trim());
   };
-  const onInput = (e: { currentTarget: HTMLInputElement }) => {
-    const typed = e.currentTarget.value;
-    setValue(typed);
-    clearTimeout(timer);
-    timer = setTimeout(() => apply(typed), typingMs);
+  /** The field's attributes: a search box, without autocompletion or spelling. */
+  const input: JSX.InputHTMLAttributes<HTMLInputElement> = {
+    type: "search",
+    autocomplete: "off",
+    spellcheck: false,
+    get value() {
+      return value();
+    },
+    onInput: (e) => {
+      const typed = e.currentTarget.value;
+      setValue(typed);
+      clearTimeout(timer);
+      timer = setTimeout(() => apply(typed), typingMs);
+    },
+    onKeyDown: (e) => {
+      if (e.key === "Escape" && value()) {
+        e.preventDefault();
+        setValue("");
+        apply("");
+      }
+    },
   };
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === "Escape" && value()) {
-      e.preventDefault();
-      setValue("");
-      apply("");
-    }
-  };
-  return { value, setValue, apply, onInput, onKeyDown };
+  return { value, setValue, apply, input };
 }
