@@ -1,10 +1,10 @@
-import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
+import { createEffect, createSignal, For, on, onCleanup, Show, type JSX } from "solid-js";
 import type { AuditNameView } from "../../../worker/views/index.ts";
 import { auditActions } from "../../../worker/domain/audit-actions.ts";
 import type { AuditFilters } from "../org-admin/audit.ts";
 import { actionSentence } from "../org-admin/audit-view.ts";
 
-/** How long typing in the actor field waits before filtering. */
+/** How long typing in the actor or target field waits before filtering. */
 const typingMs = 400;
 
 /**
@@ -19,26 +19,8 @@ export function AuditFiltersForm(props: {
   rangeError: string | null;
   onApply: (change: Partial<AuditFilters>) => void;
 }) {
-  const [actor, setActor] = createSignal(props.filters.actor);
-  const [target, setTarget] = createSignal(props.filters.target);
-  // The URL changed (Back, "Clear filters", an event's "History"): the fields follow.
-  createEffect(on(() => props.filters.actor, (value) => setActor(value), { defer: true }));
-  createEffect(on(() => props.filters.target, (value) => setTarget(value), { defer: true }));
-
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let targetTimer: ReturnType<typeof setTimeout> | undefined;
-  onCleanup(() => {
-    clearTimeout(timer);
-    clearTimeout(targetTimer);
-  });
-  const applyActor = (value: string) => {
-    clearTimeout(timer);
-    if (value.trim() !== props.filters.actor) props.onApply({ actor: value.trim() });
-  };
-  const applyTarget = (value: string) => {
-    clearTimeout(targetTimer);
-    if (value.trim() !== props.filters.target) props.onApply({ target: value.trim() });
-  };
+  const actor = createTypedFilter(() => props.filters.actor, (value) => props.onApply({ actor: value }));
+  const target = createTypedFilter(() => props.filters.target, (value) => props.onApply({ target: value }));
 
   /** People and keys seen on this page, as the actor filter takes them (an email, a key's name). */
   const suggestions = () => [
@@ -56,33 +38,17 @@ export function AuditFiltersForm(props: {
       aria-label="Filter the audit trail"
       onSubmit={(e) => {
         e.preventDefault();
-        applyActor(actor());
-        applyTarget(target());
+        actor.apply(actor.value());
+        target.apply(target.value());
       }}
     >
       <div class="field">
         <label for="audit-actor">Actor</label>
         <input
           id="audit-actor"
-          type="search"
           list="audit-actors"
           placeholder="Email, @username, key name or system"
-          autocomplete="off"
-          spellcheck={false}
-          value={actor()}
-          onInput={(e) => {
-            const value = e.currentTarget.value;
-            setActor(value);
-            clearTimeout(timer);
-            timer = setTimeout(() => applyActor(value), typingMs);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === "Escape" && actor()) {
-              e.preventDefault();
-              setActor("");
-              applyActor("");
-            }
-          }}
+          {...actor.input}
         />
         <datalist id="audit-actors">
           <For each={suggestions()}>{(value) => <option value={value} />}</For>
@@ -106,25 +72,9 @@ export function AuditFiltersForm(props: {
         <label for="audit-target">Target</label>
         <input
           id="audit-target"
-          type="search"
           placeholder="An id: inv_…, usr_…, key_…"
-          autocomplete="off"
-          spellcheck={false}
-          value={target()}
           aria-describedby={props.filters.target && props.names[props.filters.target] ? "audit-target-hint" : undefined}
-          onInput={(e) => {
-            const value = e.currentTarget.value;
-            setTarget(value);
-            clearTimeout(targetTimer);
-            targetTimer = setTimeout(() => applyTarget(value), typingMs);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === "Escape" && target()) {
-              e.preventDefault();
-              setTarget("");
-              applyTarget("");
-            }
-          }}
+          {...target.input}
         />
         <Show when={props.filters.target ? props.names[props.filters.target] : undefined}>
           {(named) => (
@@ -167,8 +117,8 @@ export function AuditFiltersForm(props: {
           class="button secondary"
           disabled={!active()}
           onClick={() => {
-            setActor("");
-            setTarget("");
+            actor.setValue("");
+            target.setValue("");
             props.onApply({ actor: "", action: "", target: "", from: "", to: "" });
           }}
         >
@@ -182,4 +132,43 @@ export function AuditFiltersForm(props: {
       </Show>
     </form>
   );
+}
+
+/**
+ * A filter typed in a field (the actor, the target): it follows the URL (Back, "Clear
+ * filters", an event's "History"), applies its trimmed value after a pause in typing or on
+ * `apply` (Enter), and Escape clears it.
+ */
+function createTypedFilter(current: () => string, onApply: (value: string) => void) {
+  const [value, setValue] = createSignal(current());
+  createEffect(on(current, (next) => setValue(next), { defer: true }));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(timer));
+  const apply = (typed: string) => {
+    clearTimeout(timer);
+    if (typed.trim() !== current()) onApply(typed.trim());
+  };
+  /** The field's attributes: a search box, without autocompletion or spelling. */
+  const input: JSX.InputHTMLAttributes<HTMLInputElement> = {
+    type: "search",
+    autocomplete: "off",
+    spellcheck: false,
+    get value() {
+      return value();
+    },
+    onInput: (e) => {
+      const typed = e.currentTarget.value;
+      setValue(typed);
+      clearTimeout(timer);
+      timer = setTimeout(() => apply(typed), typingMs);
+    },
+    onKeyDown: (e) => {
+      if (e.key === "Escape" && value()) {
+        e.preventDefault();
+        setValue("");
+        apply("");
+      }
+    },
+  };
+  return { value, setValue, apply, input };
 }

@@ -104,11 +104,7 @@ export function ConfirmDialog(props: {
 }) {
   return (
     <Dialog open={props.open} title={props.title} role="alertdialog" description={props.description} busy={props.pending} onClose={props.onClose}>
-      <Show when={props.error}>
-        <p class="banner error" role="alert">
-          {props.error}
-        </p>
-      </Show>
+      <Refusal error={props.error} />
       <div class="actions dialog-actions">
         <button type="button" class="button secondary" disabled={props.pending} autofocus={props.danger === true} onClick={() => props.onClose()}>
           Cancel
@@ -125,5 +121,16 @@ export function ConfirmDialog(props: {
         </button>
       </div>
     </Dialog>
+  );
+}
+
+/** The API's refusal inside a dialog, as an alert; nothing when there is none. */
+export function Refusal(props: { error: string | undefined }) {
+  return (
+    <Show when={props.error}>
+      <p class="banner error" role="alert">
+        {props.error}
+      </p>
+    </Show>
   );
 }

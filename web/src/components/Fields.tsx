@@ -47,11 +47,11 @@ function Field(props: FieldProps & { input: JSX.InputHTMLAttributes<HTMLInputEle
 }
 
 /** A labelled text input. */
-export function TextField(props: FieldProps & { maxLength?: number; autocomplete?: string; required?: boolean }) {
+export function TextField(props: FieldProps & { maxLength?: number; autocomplete?: string; required?: boolean; autofocus?: boolean }) {
   return (
     <Field
       {...props}
-      input={{ type: "text", maxLength: props.maxLength, autocomplete: props.autocomplete as never, required: props.required }}
+      input={{ type: "text", maxLength: props.maxLength, autocomplete: props.autocomplete as never, required: props.required, autofocus: props.autofocus }}
     />
   );
 }

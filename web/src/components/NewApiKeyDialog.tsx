@@ -5,6 +5,7 @@ import { scopeDescriptions, scopes, type Scope } from "../org-admin/scopes.ts";
 import { toastError } from "../toast.ts";
 import { CopyButton } from "./CopyButton.tsx";
 import { Dialog } from "./Dialog.tsx";
+import { FormEnd } from "./FormEnd.tsx";
 import { TextField } from "./Fields.tsx";
 
 interface Problems {
@@ -141,19 +142,7 @@ export function NewApiKeyDialog(props: { open: boolean; onClose: () => void; cre
                 </p>
               </Show>
             </fieldset>
-            <Show when={problems().form}>
-              <p class="banner error" role="alert">
-                {problems().form}
-              </p>
-            </Show>
-            <div class="actions dialog-actions">
-              <button type="button" class="button secondary" disabled={pending()} onClick={close}>
-                Cancel
-              </button>
-              <button type="submit" class="button primary" disabled={pending()}>
-                {pending() ? "Creating…" : "Create key"}
-              </button>
-            </div>
+            <FormEnd pending={pending()} error={problems().form} close={close} label="Create key" pendingLabel="Creating…" />
           </form>
         </Match>
       </Switch>

@@ -1,8 +1,9 @@
-import { createSignal, Show } from "solid-js";
+import { createSignal } from "solid-js";
 import { useNavigate } from "@solidjs/router";
 import type { OrgView } from "../../../worker/views/index.ts";
-import { describeError } from "../api.ts";
+import { createAction, createConfirmation } from "../components/action.ts";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
+import { FormEnd } from "../components/FormEnd.tsx";
 import { TextField } from "../components/Fields.tsx";
 import { useSession } from "../stores/session.ts";
 import { toast } from "../toast.ts";
@@ -15,24 +16,15 @@ import { confirmsDeletion, deleteOrg, setOrgStatus } from "./lifecycle.ts";
  */
 export function DangerZone(props: { org: OrgView; onChanged: (org: OrgView) => void }) {
   const dormant = () => props.org.status === "dormant";
-  const [statusOpen, setStatusOpen] = createSignal(false);
-  const [statusPending, setStatusPending] = createSignal(false);
-  const [statusError, setStatusError] = createSignal<string>();
+  const statusChange = createConfirmation<true>();
 
-  const changeStatus = async () => {
-    setStatusPending(true);
-    setStatusError(undefined);
-    try {
+  const changeStatus = () =>
+    statusChange.confirm(async () => {
       const answer = await setOrgStatus(props.org.slug, dormant() ? "active" : "dormant");
       props.onChanged(answer.org);
-      setStatusOpen(false);
+      statusChange.close();
       toast(answer.org.status === "dormant" ? `${answer.org.name} is dormant.` : `${answer.org.name} is active again.`);
-    } catch (failure) {
-      setStatusError(describeError(failure));
-    } finally {
-      setStatusPending(false);
-    }
-  };
+    });
 
   return (
     <section class="card danger-zone" aria-labelledby="danger-title">
@@ -47,7 +39,7 @@ export function DangerZone(props: { org: OrgView; onChanged: (org: OrgView) => v
               : "Members, keys and data are kept, but nobody new can join: no invitations, no link joins, and pending invitations cannot be accepted."}
           </p>
         </div>
-        <button type="button" class="button danger-outline" onClick={() => setStatusOpen(true)}>
+        <button type="button" class="button danger-outline" onClick={() => statusChange.ask(true)}>
           {dormant() ? "Wake organization" : "Make organization dormant"}
         </button>
       </div>
@@ -61,7 +53,7 @@ export function DangerZone(props: { org: OrgView; onChanged: (org: OrgView) => v
       </div>
 
       <ConfirmDialog
-        open={statusOpen()}
+        open={statusChange.target() !== undefined}
         title={dormant() ? `Wake ${props.org.name}?` : `Make ${props.org.name} dormant?`}
         description={
           dormant()
@@ -71,12 +63,9 @@ export function DangerZone(props: { org: OrgView; onChanged: (org: OrgView) => v
         confirmLabel={dormant() ? "Wake" : "Make dormant"}
         pendingLabel="Saving…"
         danger={!dormant()}
-        pending={statusPending()}
-        error={statusError()}
-        onClose={() => {
-          setStatusOpen(false);
-          setStatusError(undefined);
-        }}
+        pending={statusChange.pending()}
+        error={statusChange.error()}
+        onClose={statusChange.close}
         onConfirm={() => void changeStatus()}
       />
     </section>
@@ -89,8 +78,7 @@ function DeleteOrg(props: { org: OrgView }) {
   const navigate = useNavigate();
   const [open, setOpen] = createSignal(false);
   const [typed, setTyped] = createSignal("");
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string>();
+  const { pending, error, setError, run } = createAction();
   const matches = () => confirmsDeletion(props.org.slug, typed());
 
   const close = () => {
@@ -102,19 +90,13 @@ function DeleteOrg(props: { org: OrgView }) {
   const remove = async (event: SubmitEvent) => {
     event.preventDefault();
     if (!matches() || pending()) return;
-    setPending(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await deleteOrg(props.org.slug, typed());
       session.dropMembership(props.org.slug);
       close();
       toast(`${props.org.name} was deleted.`);
       navigate("/");
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (
@@ -132,19 +114,7 @@ function DeleteOrg(props: { org: OrgView }) {
       >
         <form class="form" onSubmit={remove}>
           <TextField label={`Type ${props.org.slug} to confirm`} value={typed()} autocomplete="off" onInput={setTyped} disabled={pending()} />
-          <Show when={error()}>
-            <p class="banner error" role="alert">
-              {error()}
-            </p>
-          </Show>
-          <div class="actions dialog-actions">
-            <button type="button" class="button secondary" disabled={pending()} onClick={close}>
-              Cancel
-            </button>
-            <button type="submit" class="button danger" disabled={!matches() || pending()}>
-              {pending() ? "Deleting…" : "Delete this organization"}
-            </button>
-          </div>
+          <FormEnd pending={pending()} error={error()} close={close} label="Delete this organization" pendingLabel="Deleting…" disabled={!matches()} danger />
         </form>
       </Dialog>
     </>

@@ -1,6 +1,5 @@
-import { createSignal } from "solid-js";
 import { useNavigate } from "@solidjs/router";
-import { describeError } from "../api.ts";
+import { createConfirmation } from "../components/action.ts";
 import { ConfirmDialog } from "../components/Dialog.tsx";
 import { useSession } from "../stores/session.ts";
 import { toast } from "../toast.ts";
@@ -13,48 +12,36 @@ import { leaveOrg } from "./lifecycle.ts";
 export function LeaveOrg(props: { slug: string; name: string }) {
   const session = useSession();
   const navigate = useNavigate();
-  const [open, setOpen] = createSignal(false);
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string>();
+  const leaving = createConfirmation<true>();
 
-  const leave = async () => {
-    setPending(true);
-    setError(undefined);
-    try {
+  const leave = () =>
+    leaving.confirm(async () => {
       await leaveOrg(props.slug);
       session.dropMembership(props.slug);
-      setOpen(false);
+      leaving.close();
       toast(`You left ${props.name}.`);
       navigate("/");
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setPending(false);
-    }
-  };
+    });
 
   return (
     <section class="card danger-zone" aria-labelledby="leave-title">
       <h2 id="leave-title">Leave this organization</h2>
       <p class="hint">You lose access at once; to come back, you need a new invitation.</p>
       <div class="actions">
-        <button type="button" class="button danger-outline" onClick={() => setOpen(true)}>
+        <button type="button" class="button danger-outline" onClick={() => leaving.ask(true)}>
           Leave organization
         </button>
       </div>
       <ConfirmDialog
-        open={open()}
+        open={leaving.target() !== undefined}
         title={`Leave ${props.name}?`}
         description="You lose access to its members, invitations and live updates at once. Your API keys here stop working."
         confirmLabel="Leave"
         pendingLabel="Leaving…"
         danger
-        pending={pending()}
-        error={error()}
-        onClose={() => {
-          setOpen(false);
-          setError(undefined);
-        }}
+        pending={leaving.pending()}
+        error={leaving.error()}
+        onClose={leaving.close}
         onConfirm={() => void leave()}
       />
     </section>

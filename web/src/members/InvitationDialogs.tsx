@@ -2,9 +2,11 @@ import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { invitationTtlDays } from "../../../worker/domain/invitations.ts";
 import { canGrant, roles, type Role } from "../../../worker/domain/roles.ts";
 import type { CreatedInvitationView, ExtendedInvitationView, InvitationView } from "../../../worker/views/index.ts";
-import { api, describeError, post } from "../api.ts";
+import { api, post } from "../api.ts";
 import { CopyButton } from "../components/CopyButton.tsx";
+import { createAction } from "../components/action.ts";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
+import { FormEnd } from "../components/FormEnd.tsx";
 import { roleLabel } from "../model.ts";
 import type { InvitationsStore } from "../stores/invitations.ts";
 import { toast, toastError } from "../toast.ts";
@@ -73,27 +75,18 @@ export function InvitationDialogs(props: {
   state: InvitationDialogState | null;
   close: () => void;
 }) {
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string>();
+  const { pending, error, setError, run: send } = createAction({ toast: true });
   const base = (id: string) => `/api/v1/orgs/${encodeURIComponent(props.slug)}/invitations/${encodeURIComponent(id)}`;
   const of = (kind: InvitationDialogState["kind"]) => (props.state?.kind === kind ? props.state : undefined);
   const close = () => {
     setError(undefined);
     props.close();
   };
-  const run = async (action: () => Promise<void>) => {
-    setPending(true);
-    setError(undefined);
-    try {
+  const run = (action: () => Promise<void>) =>
+    send(async () => {
       await action();
       close();
-    } catch (failure) {
-      setError(describeError(failure));
-      toastError(failure);
-    } finally {
-      setPending(false);
-    }
-  };
+    });
 
   return (
     <>
@@ -260,26 +253,5 @@ function EditDialog(props: FormProps<{ role?: Role; message?: string | null; pro
         <FormEnd pending={props.pending} error={props.error} close={props.close} label="Save" pendingLabel="Saving…" />
       </form>
     </Dialog>
-  );
-}
-
-/** A dialog form's error and its Cancel and submit buttons. */
-export function FormEnd(props: { pending: boolean; error: string | undefined; close: () => void; label: string; pendingLabel: string; disabled?: boolean }) {
-  return (
-    <>
-      <Show when={props.error}>
-        <p class="banner error" role="alert">
-          {props.error}
-        </p>
-      </Show>
-      <div class="actions dialog-actions">
-        <button type="button" class="button secondary" disabled={props.pending} onClick={() => props.close()}>
-          Cancel
-        </button>
-        <button type="submit" class="button primary" disabled={props.pending || props.disabled === true}>
-          {props.pending ? props.pendingLabel : props.label}
-        </button>
-      </div>
-    </>
   );
 }

@@ -5,6 +5,7 @@ import type { CreatedInvitationView, SeatsView } from "../../../worker/views/ind
 import { ApiError, describeError, post } from "../api.ts";
 import { CopyButton } from "../components/CopyButton.tsx";
 import { Dialog } from "../components/Dialog.tsx";
+import { FormEnd } from "../components/FormEnd.tsx";
 import { roleLabel } from "../model.ts";
 import { useOrg } from "../stores/org-session.ts";
 import { toast, toastError } from "../toast.ts";
@@ -195,19 +196,14 @@ function SingleInvite(props: {
             <InviteProjects value={projects()} onChange={setProjects} />
           </Show>
           {props.children}
-          <Show when={error()}>
-            <p class="banner error" role="alert">
-              {error()}
-            </p>
-          </Show>
-          <div class="actions dialog-actions">
-            <button type="button" class="button secondary" disabled={props.busy} onClick={() => props.close()}>
-              Cancel
-            </button>
-            <button type="submit" class="button primary" disabled={props.busy || props.seats.available === 0}>
-              {props.busy ? "Inviting…" : props.settings.mail ? "Send invitation" : "Create invite link"}
-            </button>
-          </div>
+          <FormEnd
+            pending={props.busy}
+            error={error()}
+            close={props.close}
+            label={props.settings.mail ? "Send invitation" : "Create invite link"}
+            pendingLabel="Inviting…"
+            disabled={props.seats.available === 0}
+          />
         </form>
       }
     >

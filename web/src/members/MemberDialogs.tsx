@@ -2,7 +2,9 @@ import { createSignal, createUniqueId, For, Show } from "solid-js";
 import type { Role } from "../../../worker/domain/roles.ts";
 import type { MemberRemovalsView, MemberView } from "../../../worker/views/index.ts";
 import { api, describeError, post } from "../api.ts";
+import { createAction } from "../components/action.ts";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
+import { FormEnd } from "../components/FormEnd.tsx";
 import { roleLabel } from "../model.ts";
 import { toast, toastError } from "../toast.ts";
 import { displayName } from "./rules.ts";
@@ -19,24 +21,11 @@ const memberPath = (slug: string, userId = "") => `/api/v1/orgs/${encodeURICompo
 
 /** The dialog of `state`, if any. `done` closes it; `next` opens another (bulk results). */
 export function MemberDialogs(props: { slug: string; orgName: string; state: MemberDialogState | null; close: () => void; show: (next: MemberDialogState) => void }) {
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string>();
+  /** `run(action)` shows the API's refusal in the dialog and in a toast. */
+  const { pending, error, setError, run } = createAction({ toast: true });
   const close = () => {
     setError(undefined);
     props.close();
-  };
-  /** Runs `action`, showing the API's refusal in the dialog and in a toast. */
-  const run = async (action: () => Promise<void>) => {
-    setPending(true);
-    setError(undefined);
-    try {
-      await action();
-    } catch (failure) {
-      setError(describeError(failure));
-      toastError(failure);
-    } finally {
-      setPending(false);
-    }
   };
   const state = <K extends MemberDialogState["kind"]>(kind: K) => {
     const current = props.state;
@@ -199,19 +188,7 @@ function EditMember(props: { slug: string; member: MemberView; roles: Role[]; ti
             <input id={titleId} value={title()} maxLength={200} placeholder="e.g. Engineering lead" onInput={(e) => setTitle(e.currentTarget.value)} />
           </div>
         </Show>
-        <Show when={error()}>
-          <p class="banner error" role="alert">
-            {error()}
-          </p>
-        </Show>
-        <div class="actions dialog-actions">
-          <button type="button" class="button secondary" disabled={busy()} onClick={() => props.close()}>
-            Cancel
-          </button>
-          <button type="submit" class="button primary" disabled={busy()}>
-            {busy() ? "Saving…" : "Save"}
-          </button>
-        </div>
+        <FormEnd pending={busy()} error={error()} close={props.close} label="Save" pendingLabel="Saving…" />
       </form>
     </Dialog>
   );

@@ -1,8 +1,9 @@
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import type { ApiKeyView } from "../../../worker/views/index.ts";
-import { describeError } from "../api.ts";
-import { LoadError } from "../components/LoadError.tsx";
+import { ListState } from "../components/ListState.tsx";
+import { RefreshButton } from "../components/RefreshButton.tsx";
 import { NewApiKeyDialog } from "../components/NewApiKeyDialog.tsx";
+import { createConfirmation } from "../components/action.ts";
 import { ConfirmDialog } from "../components/Dialog.tsx";
 import { setTitle } from "../components/Layouts.tsx";
 import { RelativeTime } from "../components/RelativeTime.tsx";
@@ -21,29 +22,18 @@ export default function ApiKeysPage() {
   const store = createApiKeysStore(() => org.slug);
   const ownerName = createOwnerNames(() => org.slug);
   const [creating, setCreating] = createSignal(false);
-  const [revoking, setRevoking] = createSignal<ApiKeyView>();
-  const [revokePending, setRevokePending] = createSignal(false);
-  const [revokeError, setRevokeError] = createSignal<string>();
+  const revoking = createConfirmation<ApiKeyView>();
 
   const creator = (key: ApiKeyView) => (key.createdBy === org.viewer()?.userId ? "You" : (ownerName(key.createdBy) ?? "A former owner"));
   const list = () => (store.keys.state === "ready" || store.keys.state === "refreshing" ? store.keys() : undefined);
   const active = () => list()?.filter((k) => !k.revokedAt).length ?? 0;
 
-  const revoke = async () => {
-    const key = revoking();
-    if (!key) return;
-    setRevokePending(true);
-    setRevokeError(undefined);
-    try {
+  const revoke = () =>
+    revoking.confirm(async (key) => {
       await store.revoke(key.id);
-      setRevoking(undefined);
+      revoking.close();
       toast(`${key.name} is revoked. Requests with it are refused from now on.`);
-    } catch (error) {
-      setRevokeError(describeError(error));
-    } finally {
-      setRevokePending(false);
-    }
-  };
+    });
 
   return (
     <div class="admin-page">
@@ -65,114 +55,104 @@ export default function ApiKeysPage() {
           <h2 id="keys-title">
             Keys <Show when={list()}>({active()} active)</Show>
           </h2>
-          <button type="button" class="button ghost small" disabled={store.keys.loading} onClick={() => void store.refresh()}>
-            {store.keys.loading ? "Refreshing…" : "Refresh"}
-          </button>
+          <RefreshButton loading={store.keys.loading} onClick={() => void store.refresh()} />
         </div>
-        <Switch fallback={<p role="status">Loading the keys…</p>}>
-          <Match when={store.keys.error}>
-            <LoadError what="API keys" error={store.keys.error} retry={() => void store.refresh()} />
-          </Match>
-          <Match when={list()?.length === 0}>
-            <div class="empty">
-              <p>
-                <strong>No API keys yet.</strong>
-              </p>
-              <p class="muted">Create one for a script that provisions members or reads the audit trail.</p>
+        <ListState
+          loading="Loading the keys…"
+          what="API keys"
+          error={store.keys.error}
+          retry={() => void store.refresh()}
+          items={list()}
+          emptyTitle="No API keys yet."
+          emptyHint="Create one for a script that provisions members or reads the audit trail."
+        >
+          {(keys) => (
+            <div class="table-wrap">
+              <table class="data-table" aria-labelledby="keys-title">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Key</th>
+                    <th scope="col">Scopes</th>
+                    <th scope="col">Created by</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Last used</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">
+                      <span class="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={keys()}>
+                    {(key) => (
+                      <tr classList={{ revoked: key.revokedAt !== null }} aria-label={key.name}>
+                        <td data-label="Name">
+                          <strong>{key.name}</strong>
+                        </td>
+                        <td data-label="Key">
+                          <code class="prefix-code">{key.prefix}…</code>
+                        </td>
+                        <td data-label="Scopes">
+                          <span class="scopes">
+                            <For each={key.scopes}>{(scope) => <code>{scope}</code>}</For>
+                          </span>
+                        </td>
+                        <td data-label="Created by">{creator(key)}</td>
+                        <td data-label="Created" class="num">
+                          <RelativeTime at={key.createdAt} />
+                        </td>
+                        <td data-label="Last used" class="num">
+                          <Show when={key.lastUsedAt} fallback={<span class="muted">Never used</span>}>
+                            {(at) => (
+                              <>
+                                Used <RelativeTime at={at()} />
+                              </>
+                            )}
+                          </Show>
+                        </td>
+                        <td data-label="Status">
+                          <Show when={key.revokedAt} fallback={<span class="tag">Active</span>}>
+                            {(at) => (
+                              <span class="tag danger-tag">
+                                Revoked <RelativeTime at={at()} />
+                              </span>
+                            )}
+                          </Show>
+                        </td>
+                        <td data-label="">
+                          <Show when={!key.revokedAt}>
+                            <button
+                              type="button"
+                              class="button danger-outline small"
+                              aria-label={`Revoke ${key.name}`}
+                              onClick={() => revoking.ask(key)}
+                            >
+                              Revoke
+                            </button>
+                          </Show>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
             </div>
-          </Match>
-          <Match when={list()}>
-            {(keys) => (
-              <div class="table-wrap">
-                <table class="data-table" aria-labelledby="keys-title">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Key</th>
-                      <th scope="col">Scopes</th>
-                      <th scope="col">Created by</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Last used</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">
-                        <span class="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For each={keys()}>
-                      {(key) => (
-                        <tr classList={{ revoked: key.revokedAt !== null }} aria-label={key.name}>
-                          <td data-label="Name">
-                            <strong>{key.name}</strong>
-                          </td>
-                          <td data-label="Key">
-                            <code class="prefix-code">{key.prefix}…</code>
-                          </td>
-                          <td data-label="Scopes">
-                            <span class="scopes">
-                              <For each={key.scopes}>{(scope) => <code>{scope}</code>}</For>
-                            </span>
-                          </td>
-                          <td data-label="Created by">{creator(key)}</td>
-                          <td data-label="Created" class="num">
-                            <RelativeTime at={key.createdAt} />
-                          </td>
-                          <td data-label="Last used" class="num">
-                            <Show when={key.lastUsedAt} fallback={<span class="muted">Never used</span>}>
-                              {(at) => (
-                                <>
-                                  Used <RelativeTime at={at()} />
-                                </>
-                              )}
-                            </Show>
-                          </td>
-                          <td data-label="Status">
-                            <Show when={key.revokedAt} fallback={<span class="tag">Active</span>}>
-                              {(at) => (
-                                <span class="tag danger-tag">
-                                  Revoked <RelativeTime at={at()} />
-                                </span>
-                              )}
-                            </Show>
-                          </td>
-                          <td data-label="">
-                            <Show when={!key.revokedAt}>
-                              <button
-                                type="button"
-                                class="button danger-outline small"
-                                aria-label={`Revoke ${key.name}`}
-                                onClick={() => {
-                                  setRevokeError(undefined);
-                                  setRevoking(key);
-                                }}
-                              >
-                                Revoke
-                              </button>
-                            </Show>
-                          </td>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </Match>
-        </Switch>
+          )}
+        </ListState>
       </section>
 
       <NewApiKeyDialog open={creating()} onClose={() => setCreating(false)} create={store.create} />
       <ConfirmDialog
-        open={revoking() !== undefined}
-        title={`Revoke ${revoking()?.name ?? "this key"}?`}
-        description={`Anything using the key ${revoking()?.prefix ?? ""}… is refused from the next request on. This cannot be undone: a script that still needs access needs a new key.`}
+        open={revoking.target() !== undefined}
+        title={`Revoke ${revoking.target()?.name ?? "this key"}?`}
+        description={`Anything using the key ${revoking.target()?.prefix ?? ""}… is refused from the next request on. This cannot be undone: a script that still needs access needs a new key.`}
         confirmLabel="Revoke key"
         pendingLabel="Revoking…"
         danger
-        pending={revokePending()}
-        error={revokeError()}
-        onClose={() => setRevoking(undefined)}
+        pending={revoking.pending()}
+        error={revoking.error()}
+        onClose={revoking.close}
         onConfirm={() => void revoke()}
       />
     </div>

@@ -2,10 +2,14 @@ import { createResource, createSignal, createUniqueId, For, Match, Show, Switch 
 import type { ProjectVisibility } from "../../../worker/domain/projects.ts";
 import type { ProjectDetailView, ProjectView } from "../../../worker/views/index.ts";
 import { api, ApiError, describeError, post } from "../api.ts";
+import { createConfirmation } from "../components/action.ts";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
+import { FormEnd } from "../components/FormEnd.tsx";
+import { TextField } from "../components/Fields.tsx";
 import { setTitle } from "../components/Layouts.tsx";
+import { ListState } from "../components/ListState.tsx";
 import { LoadError } from "../components/LoadError.tsx";
-import { FormEnd } from "../members/InvitationDialogs.tsx";
+import { RefreshButton } from "../components/RefreshButton.tsx";
 import { roleLabel } from "../model.ts";
 import { projectRoleLabel } from "../projects/ProjectRolesPicker.tsx";
 import { useOrg, useProjects } from "../stores/org-session.ts";
@@ -27,30 +31,19 @@ export default function ProjectsPage() {
   const projects = useProjects();
   const canWrite = () => org.can("projects:write");
   const [editing, setEditing] = createSignal<Editing | null>(null);
-  const [deleting, setDeleting] = createSignal<ProjectView>();
-  const [deletePending, setDeletePending] = createSignal(false);
-  const [deleteError, setDeleteError] = createSignal<string>();
+  const deletion = createConfirmation<ProjectView>();
   const [openId, setOpenId] = createSignal<string>();
   const list = () => projects.page();
   const opened = () => list().items.find((p) => p.id === openId());
 
-  const remove = async () => {
-    const project = deleting();
-    if (!project) return;
-    setDeletePending(true);
-    setDeleteError(undefined);
-    try {
+  const remove = () =>
+    deletion.confirm(async (project) => {
       await api(projectsUrl(org.slug, `/${encodeURIComponent(project.id)}`), { method: "DELETE" });
-      setDeleting(undefined);
+      deletion.close();
       if (openId() === project.id) setOpenId(undefined);
       void projects.refresh();
       toast(`Deleted ${project.name}.`);
-    } catch (failure) {
-      setDeleteError(describeError(failure));
-    } finally {
-      setDeletePending(false);
-    }
-  };
+    });
 
   return (
     <div class="admin-page projects-page">
@@ -73,23 +66,18 @@ export default function ProjectsPage() {
           <h2 id="projects-title">
             Projects <Show when={list().loaded}>({list().items.length})</Show>
           </h2>
-          <button type="button" class="button ghost small" disabled={projects.loading()} onClick={() => void projects.refresh()}>
-            {projects.loading() ? "Refreshing…" : "Refresh"}
-          </button>
+          <RefreshButton loading={projects.loading()} onClick={() => void projects.refresh()} />
         </div>
-        <Switch fallback={<p role="status">Loading the projects…</p>}>
-          <Match when={projects.error() && !list().loaded}>
-            <LoadError what="projects" error={projects.error()} retry={() => void projects.refresh()} />
-          </Match>
-          <Match when={list().loaded && list().items.length === 0}>
-            <div class="empty">
-              <p>
-                <strong>No projects yet.</strong>
-              </p>
-              <p class="muted">{canWrite() ? "Create one, then assign members to it from here or from the members page." : "None you can see."}</p>
-            </div>
-          </Match>
-          <Match when={list().loaded}>
+        <ListState
+          loading="Loading the projects…"
+          what="projects"
+          error={list().loaded ? undefined : projects.error()}
+          retry={() => void projects.refresh()}
+          items={list().loaded ? list().items : undefined}
+          emptyTitle="No projects yet."
+          emptyHint={canWrite() ? "Create one, then assign members to it from here or from the members page." : "None you can see."}
+        >
+          {(items) => (
             <div class="table-wrap">
               <table class="data-table" aria-labelledby="projects-title">
                 <thead>
@@ -102,7 +90,7 @@ export default function ProjectsPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  <For each={list().items}>
+                  <For each={items()}>
                     {(project) => (
                       <tr aria-label={project.name} classList={{ selected: openId() === project.id }}>
                         <td data-label="Name">
@@ -133,10 +121,7 @@ export default function ProjectsPage() {
                               type="button"
                               class="button danger-outline small"
                               aria-label={`Delete ${project.name}`}
-                              onClick={() => {
-                                setDeleteError(undefined);
-                                setDeleting(project);
-                              }}
+                              onClick={() => deletion.ask(project)}
                             >
                               Delete
                             </button>
@@ -148,8 +133,8 @@ export default function ProjectsPage() {
                 </tbody>
               </table>
             </div>
-          </Match>
-        </Switch>
+          )}
+        </ListState>
       </section>
 
       <Show when={opened()} keyed>
@@ -172,15 +157,15 @@ export default function ProjectsPage() {
       </Show>
 
       <ConfirmDialog
-        open={deleting() !== undefined}
-        title={`Delete ${deleting()?.name ?? ""}?`}
+        open={deletion.target() !== undefined}
+        title={`Delete ${deletion.target()?.name ?? ""}?`}
         description="Its members lose their roles in it, and pending invitations no longer assign it. This cannot be undone."
         confirmLabel="Delete project"
         pendingLabel="Deleting…"
         danger
-        pending={deletePending()}
-        error={deleteError()}
-        onClose={() => setDeleting(undefined)}
+        pending={deletion.pending()}
+        error={deletion.error()}
+        onClose={deletion.close}
         onConfirm={() => void remove()}
       />
     </div>
@@ -221,23 +206,7 @@ function ProjectDialog(props: { slug: string; project: ProjectView | undefined; 
   return (
     <Dialog open title={props.project ? `Edit ${props.project.name}` : "New project"} busy={pending()} onClose={props.close}>
       <form class="form" novalidate onSubmit={(e) => void submit(e)}>
-        <div class="field">
-          <label for={`${id}-name`}>Project name</label>
-          <input
-            id={`${id}-name`}
-            autofocus
-            maxLength={100}
-            value={name()}
-            aria-invalid={nameError() ? true : undefined}
-            aria-describedby={nameError() ? `${id}-name-error` : undefined}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-          <Show when={nameError()}>
-            <p id={`${id}-name-error`} class="field-error">
-              {nameError()}
-            </p>
-          </Show>
-        </div>
+        <TextField label="Project name" autofocus maxLength={100} value={name()} error={nameError()} onInput={setName} />
         <div class="field">
           <label for={`${id}-visibility`}>Visibility</label>
           <select id={`${id}-visibility`} value={visibility()} onChange={(e) => setVisibility(e.currentTarget.value as ProjectVisibility)}>

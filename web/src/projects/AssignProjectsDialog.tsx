@@ -1,13 +1,14 @@
 import { createSignal, Show } from "solid-js";
 import type { MemberView, ProjectAssignmentsView } from "../../../worker/views/index.ts";
 import { describeError, post } from "../api.ts";
+import { createAction } from "../components/action.ts";
 import { Dialog } from "../components/Dialog.tsx";
-import { FormEnd } from "../members/InvitationDialogs.tsx";
+import { FormEnd } from "../components/FormEnd.tsx";
 import { plural } from "../members/MemberDialogs.tsx";
 import { displayName } from "../members/rules.ts";
 import { useProjects } from "../stores/org-session.ts";
 import { projectsUrl } from "../stores/projects.ts";
-import { toast, toastError } from "../toast.ts";
+import { toast } from "../toast.ts";
 import { ProjectRolesPicker, type ProjectPick } from "./ProjectRolesPicker.tsx";
 import "./projects.css";
 
@@ -18,25 +19,17 @@ import "./projects.css";
 export function AssignProjectsDialog(props: { slug: string; members: MemberView[]; close: () => void; done: () => void }) {
   const projects = useProjects();
   const [picked, setPicked] = createSignal<ProjectPick[]>([]);
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string>();
+  const { pending, error, setError, run } = createAction({ toast: true });
   const who = () => (props.members.length === 1 ? displayName(props.members[0]!) : plural(props.members.length, "member"));
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     if (picked().length === 0) return setError("Choose at least one project.");
-    setPending(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const answer = await post<ProjectAssignmentsView>(projectsUrl(props.slug, "/assignments"), { userIds: props.members.map((m) => m.userId), projects: picked() });
       toast(`Assigned ${who()} to ${plural(picked().length, "project")}${answer.unchanged > 0 && answer.assigned === 0 ? " (no change)" : ""}.`);
       props.done();
-    } catch (failure) {
-      setError(describeError(failure));
-      toastError(failure);
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (

@@ -1,12 +1,13 @@
 import { createResource, createSignal, Show } from "solid-js";
 import type { MemberProjectView, MemberView } from "../../../worker/views/index.ts";
 import { api, describeError, post } from "../api.ts";
+import { createAction } from "../components/action.ts";
 import { Dialog } from "../components/Dialog.tsx";
-import { FormEnd } from "../members/InvitationDialogs.tsx";
+import { FormEnd } from "../components/FormEnd.tsx";
 import { displayName } from "../members/rules.ts";
 import { useProjects } from "../stores/org-session.ts";
 import { projectsUrl } from "../stores/projects.ts";
-import { toast, toastError } from "../toast.ts";
+import { toast } from "../toast.ts";
 import { ProjectRolesPicker, type ProjectPick } from "./ProjectRolesPicker.tsx";
 import "./projects.css";
 
@@ -25,8 +26,7 @@ export function MemberProjectsDialog(props: { slug: string; member: MemberView; 
   const [edited, setEdited] = createSignal<ProjectPick[]>();
   const held = (): ProjectPick[] => (current() ?? []).map((p) => ({ projectId: p.projectId, role: p.role }));
   const value = () => edited() ?? held();
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string>();
+  const { pending, error, run } = createAction({ toast: true });
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -34,21 +34,14 @@ export function MemberProjectsDialog(props: { slug: string; member: MemberView; 
     const after = value();
     const changed = after.filter((p) => before.get(p.projectId) !== p.role);
     const removed = [...before.keys()].filter((id) => !after.some((p) => p.projectId === id));
-    setPending(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       if (changed.length > 0) await post(projectsUrl(props.slug, "/assignments"), { userIds: [props.member.userId], projects: changed });
       for (const projectId of removed) {
         await api(projectsUrl(props.slug, `/${encodeURIComponent(projectId)}/members/${encodeURIComponent(props.member.userId)}`), { method: "DELETE" });
       }
       toast(`Saved the projects of ${displayName(props.member)}.`);
       props.close();
-    } catch (failure) {
-      setError(describeError(failure));
-      toastError(failure);
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (
