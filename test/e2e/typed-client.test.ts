@@ -56,6 +56,21 @@ test("an integrator signs in, creates an organization, invites and lists invitat
   expect(listed.response.status).toBe(200);
   expect(listed.data?.invitations.map((i) => i.email)).toEqual([invitee]);
 
+  // A retry-safe POST (Idempotency-Key) and a project, as an integrator automates them.
+  const project = await owner.POST("/api/v1/orgs/{org}/projects", {
+    params: { path: { org: slug }, header: { "Idempotency-Key": `typed-${slug}` } },
+    body: { name: "Typed project", visibility: "public" },
+  });
+  expect(project.response.status, JSON.stringify(project.error)).toBe(201);
+  const again = await owner.POST("/api/v1/orgs/{org}/projects", {
+    params: { path: { org: slug }, header: { "Idempotency-Key": `typed-${slug}` } },
+    body: { name: "Typed project", visibility: "public" },
+  });
+  expect(again.response.headers.get("idempotent-replayed")).toBe("true");
+  expect(again.data?.project.id).toBe(project.data?.project.id);
+  const projects = await owner.GET("/api/v1/orgs/{org}/projects", { params: { path: { org: slug } } });
+  expect(projects.data?.projects.map((p) => p.name)).toEqual(["Typed project"]);
+
   // Errors come typed too: the one error shape with a stable code.
   const stranger = createClient<paths>({ baseUrl: appUrl, headers: { "cf-connecting-ip": uniqueAddress() } });
   const refused = await stranger.GET("/api/v1/orgs/{org}/members", { params: { path: { org: slug } } });

@@ -97,6 +97,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dev/mail-previews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every mail Roster sends, rendered with sample data (local development only)
+         * @description Exists only in explicit local development without a Resend key, and answers only requests addressed to a loopback host or to `APP_URL`'s host; otherwise 404. Nothing is sent.
+         */
+        get: operations["listMailPreviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dev/mail-previews/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One mail rendered with sample data (local development only)
+         * @description Exists only in explicit local development without a Resend key, and answers only requests addressed to a loopback host or to `APP_URL`'s host; otherwise 404. Nothing is sent.
+         */
+        get: operations["getMailPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dev/mailbox": {
         parameters: {
             query?: never;
@@ -168,6 +208,70 @@ export interface paths {
          * @description The signed-in user's verified email (or username) must match: a wrong account gets 403 `email_mismatch` and the invitation stays pending. Expired: 410 `invitation_expired`; revoked or declined: 409 `invitation_not_pending`. Accepting twice is harmless.
          */
         post: operations["declineInvitationByToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/join/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a self-registration link offers: the organization, the link's kind and the role it gives
+         * @description Changes nothing. Refusals: 404 `link_invalid` (regenerated, disabled or forged), 409 `org_unavailable` (dormant or deleted organization), 409 `seats_exhausted`, 403 `domain_not_allowed` (the organization's allowed email domains).
+         */
+        get: operations["previewLink"];
+        put?: never;
+        /**
+         * Join the organization through a self-registration link, as the signed-in user
+         * @description The signed-in user joins as `restricted`; the membership records the link's tag, the owners are told by mail and in the app. A member already is answered `status: "already_member"` and takes no second seat. Refusals: 404 `link_invalid` (regenerated, disabled or forged), 409 `org_unavailable` (dormant or deleted organization), 409 `seats_exhausted`, 403 `domain_not_allowed` (the organization's allowed email domains).
+         */
+        post: operations["joinByLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/join/{token}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register through a `new` self-registration link: mails a link that verifies the address and joins
+         * @description Answers 202 with the same body whether or not the address already has an account (no account oracle): the mailed link signs in (creating the account with `name` if there is none) and joins, through `POST /join/{token}/verify`. Rate limited like sign-in mail (429 per client address and per email from one address; mail to one email is capped silently), and the verification mail counts against the organization's hourly mail budget (429). Sets the HttpOnly sign-in nonce cookie (`__Host-roster_signin` over HTTPS): the dashboard in this browser confirms the mailed link without a warning, any other browser warns that the link was asked for elsewhere. Refusals: 404 `link_invalid` (regenerated, disabled or forged), 409 `org_unavailable` (dormant or deleted organization), 409 `seats_exhausted`, 403 `domain_not_allowed` (the organization's allowed email domains). Refused (403) from another site.
+         */
+        post: operations["registerByLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/join/{token}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Use the mailed verification link of a `new` self-registration: sign in and join
+         * @description Takes the `verify` token of the mailed link (single-use, 15 minutes, made for this link). It signs its address in (creating the account if there is none: the address is verified by this very link) and joins as `restricted`; a member already gets `status: "already_member"`. The join runs before the token is used: a refused join (e.g. `seats_exhausted`) sets no cookie and leaves the token good. The dashboard asks the person to confirm first (a GET never uses it), with a warning when this browser did not register (the sign-in nonce cookie). An unknown, used, expired or foreign token: 400 `login_link_invalid`. Refusals: 404 `link_invalid` (regenerated, disabled or forged), 409 `org_unavailable` (dormant or deleted organization), 409 `seats_exhausted`, 403 `domain_not_allowed` (the organization's allowed email domains). Refused (403) from another site.
+         */
+        post: operations["verifyLinkRegistration"];
         delete?: never;
         options?: never;
         head?: never;
@@ -326,7 +430,11 @@ export interface paths {
         get: operations["getOrganization"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete an organization (owners, confirming with its slug)
+         * @description Owners only (API keys never: 403). `confirm` must be the organization's slug; missing or different: 422 `confirmation_mismatch`, and nothing changes. In one transaction, with its `org.deleted` audit entry: every membership ends, every API key is revoked, every pending invitation is revoked (its seat freed), and the self-registration links are disabled. It runs in the organization's room like invitations and accepts, so none of those queued behind it commits. Every open live socket then closes with code 4410. From then on every route of the organization answers 409 `org_unavailable` (the invitation pages and the live socket too), except that its former owners may still export the audit trail (`GET /orgs/{org}/audit/export`) for 30 days. The slug stays reserved.
+         */
+        delete: operations["deleteOrganization"];
         options?: never;
         head?: never;
         /**
@@ -382,8 +490,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The audit trail, newest first, filtered by actor, action and time
-         * @description Filters combine (all must match). An `actor` that names nobody matches nothing. `names` says who the events' actors and targets are, so a client need not look each id up.
+         * The audit trail, newest first, filtered by actor, action, target and time
+         * @description Filters combine (all must match). An `actor` that names nobody matches nothing. `target` (an id, with `targetType` to be exact) gives one member's, invitation's or API key's history. `names` says who the events' actors and targets are, so a client need not look each id up.
          */
         get: operations["listAuditEvents"];
         put?: never;
@@ -403,11 +511,31 @@ export interface paths {
         };
         /**
          * The whole audit trail as a CSV or JSON download, newest first, with the list's filters
-         * @description Streams every event that matches the filters (the same as GET /orgs/{org}/audit), newest first, as an attachment (`Content-Disposition: attachment; filename="<slug>-audit-<YYYY-MM-DD>.<csv|json>"`). `format=csv`: RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted, quotes doubled), a header row (id, at, actorType, actorId, action, targetType, targetId, data), `data` as JSON; a cell that starts with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` so spreadsheets do not run it as a formula. `format=json`: one JSON array of AuditEvent objects (not NDJSON). The server reads the trail in chunks of 500 events, so any size of trail exports in constant memory; an error after the first byte ends the download early (the file is then incomplete).
+         * @description Streams every event that matches the filters (the same as GET /orgs/{org}/audit), newest first, as an attachment (`Content-Disposition: attachment; filename="<slug>-audit-<YYYY-MM-DD>.<csv|json>"`). `format=csv`: RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted, quotes doubled), a header row (id, at, actorType, actorId, action, targetType, targetId, data), `data` as JSON; a cell that starts with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` so spreadsheets do not run it as a formula. `format=json`: one JSON array of AuditEvent objects (not NDJSON). The server reads the trail in chunks of 500 events, so any size of trail exports in constant memory; an error after the first byte ends the download early (the file is then incomplete). After the organization was deleted, the owners of that moment may still export it for 30 days (their session cookie; everyone else gets 409 `org_unavailable`).
          */
         get: operations["exportAuditEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/dormant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make an organization dormant: it takes nobody new
+         * @description Owners only (API keys never). While dormant, creating, resending, extending and accepting invitations and joining through a self-registration link answer 409 `org_unavailable`; everything else goes on (members read and manage members, API keys work). Pending invitations keep their seats. Audited as `org.dormant`; `org.updated` goes live. Already dormant: answered as is, nothing recorded. `PATCH /orgs/{org} {status}` does the same.
+         */
+        post: operations["makeOrganizationDormant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -455,7 +583,10 @@ export interface paths {
         delete: operations["deleteInvitation"];
         options?: never;
         head?: never;
-        /** Edit a pending invitation's role, projects or message */
+        /**
+         * Edit a pending invitation's role, projects or message
+         * @description Naming projects (a non-empty `projects`) needs projects:write besides invitations:write; each project once.
+         */
         patch: operations["updateInvitation"];
         trace?: never;
     };
@@ -576,6 +707,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave an organization (the signed-in member)
+         * @description Any member may leave, except the last owner (409 `last_owner`: make somebody else owner first, or delete the organization). Access ends at once: the seat is freed, the member's API keys are revoked and their live sockets close (4403). Audited as `member.left`; `member.removed` and `seats.changed` go live. An API key cannot leave (403 `forbidden`). The same as `DELETE /orgs/{org}/members/{your id}`.
+         */
+        post: operations["leaveOrganization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's two self-registration links (`new`, `existing`) with their URLs
+         * @description Needs `invitations:write` (owners and admins; API keys with the `invitations:write` scope): a link's URL lets anyone join, like an invitation's. The URLs are derived from the server secret and each link's generation, so they can be shown again at any time.
+         */
+        get: operations["listLinks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/links/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Enable or disable a self-registration link
+         * @description Needs `invitations:write` (owners and admins; API keys with the `invitations:write` scope): a link's URL lets anyone join, like an invitation's. A disabled link refuses everyone with `link_invalid`; enabling it again brings back the same URL (regenerate to kill a URL for good).
+         */
+        patch: operations["updateLink"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/links/{kind}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Regenerate a self-registration link: a new URL and tag; the old URL dies at once
+         * @description Needs `invitations:write` (owners and admins; API keys with the `invitations:write` scope): a link's URL lets anyone join, like an invitation's. The tag becomes today's date (YYYY-MM-DD); whether the link is enabled does not change.
+         */
+        post: operations["regenerateLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/live": {
         parameters: {
             query?: never;
@@ -585,7 +796,7 @@ export interface paths {
         };
         /**
          * Open the organization's live channel (WebSocket)
-         * @description Upgrade with `Upgrade: websocket`. The session cookie needs a same-origin `Origin`; an API key may connect too and sees what its scopes can read. The server sends `{type:"ready", seq}` first, then events `{seq, type, at, data}` with `seq` strictly increasing per organization: `invitation.created|updated`, `member.joined|updated|removed`, `seats.changed`, `org.updated`. One WebSocket message carries one event, or an array of events in `seq` order: those one commit produced that the socket may see (an invitation and the seats it took), or a slice of a resume replay (at most 100). Control frames always come alone. The server does not accept permessage-deflate (events are small; compression would cost each socket a zlib stream). Restricted members see only organization and seat events and events about themselves. Send `{type:"resume", since}` after a reconnect to get every missed event, or `{type:"resync", seq}` when they are no longer kept; `{type:"ping"}` answers `{type:"pong"}`; a frame that is not understood answers `{type:"error", code:"invalid_frame", message}`; more than 10 `resume` frames a minute on one socket answer `{type:"error", code:"rate_limited"}` and replay nothing. Before the server closes a socket it sends `{type:"closing", code, reason}`. A removed member's sockets close with code 4403; a signed-out or expired session's (at the moment it expires) and a revoked key's with 4401.
+         * @description Upgrade with `Upgrade: websocket`. The session cookie needs a same-origin `Origin`; an API key may connect too and sees what its scopes can read. The server sends `{type:"ready", seq}` first, then events `{seq, type, at, data}` with `seq` strictly increasing per organization: `invitation.created|updated`, `member.joined` (with `via`, how they joined), `member.updated|removed`, `seats.changed`, `org.updated`. One WebSocket message carries one event, or an array of events in `seq` order: those one commit produced that the socket may see (an invitation and the seats it took), or a slice of a resume replay (at most 100). Control frames always come alone. The server does not accept permessage-deflate (events are small; compression would cost each socket a zlib stream). Restricted members see only organization and seat events and events about themselves. Send `{type:"resume", since}` after a reconnect to get every missed event, or `{type:"resync", seq}` when they are no longer kept; `{type:"ping"}` answers `{type:"pong"}`; a frame that is not understood answers `{type:"error", code:"invalid_frame", message}`; more than 10 `resume` frames a minute on one socket answer `{type:"error", code:"rate_limited"}` and replay nothing. Before the server closes a socket it sends `{type:"closing", code, reason}`. A removed member's sockets close with code 4403; a signed-out or expired session's (at the moment it expires) and a revoked key's with 4401; every socket of a deleted organization with 4410 (and a deleted organization refuses the upgrade with 409 `org_unavailable`).
          */
         get: operations["connectLive"];
         put?: never;
@@ -637,6 +848,26 @@ export interface paths {
         patch: operations["updateMember"];
         trace?: never;
     };
+    "/api/v1/orgs/{org}/members/{userId}/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's projects and roles
+         * @description Your own with projects:read; anyone else's needs members:read. Only projects you may see are listed.
+         */
+        get: operations["listMemberProjects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/members/bulk-remove": {
         parameters: {
             query?: never;
@@ -651,6 +882,116 @@ export interface paths {
          * @description A result per user: removed, or why not (`not_found`, `forbidden`, `last_owner`). The removals commit together.
          */
         post: operations["bulkRemoveMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the projects you may see, by name
+         * @description Admins and owners see every project; members and restricted members see the public ones and those they belong to.
+         */
+        get: operations["listProjects"];
+        put?: never;
+        /**
+         * Create a project (admins)
+         * @description Names are unique per organization ignoring case (409 `project_name_taken`). Visibility defaults to private.
+         */
+        post: operations["createProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects/{projectId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A project and its members with their roles
+         * @description 404 for a project you may not see. Without members:read (restricted members) the members list holds only yourself.
+         */
+        get: operations["getProject"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a project and its members' roles in it (admins)
+         * @description Pending invitations that would have assigned the project lose that assignment and stay pending.
+         */
+        delete: operations["deleteProject"];
+        options?: never;
+        head?: never;
+        /** Rename a project or change its visibility (admins) */
+        patch: operations["updateProject"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects/{projectId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A project's members with their roles, by name
+         * @description 404 for a project you may not see. Without members:read (restricted members) the list holds only yourself.
+         */
+        get: operations["listProjectMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects/{projectId}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a member out of a project (admins) */
+        delete: operations["removeProjectMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/projects/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The projects of several members (the members page's column)
+         * @description Needs members:read and projects:read (an API key: both scopes). Only projects you may see are listed, as in the projects list.
+         */
+        get: operations["listProjectAssignments"];
+        put?: never;
+        /**
+         * Assign many members to many projects in one request (admins)
+         * @description Every user gets, in every project listed, the role given for that project (replacing a role they held there). All or nothing: a user who is not a member, or a project not of this organization, refuses the whole request (400 `validation_failed`).
+         */
+        post: operations["assignProjects"];
         delete?: never;
         options?: never;
         head?: never;
@@ -674,6 +1015,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/wake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wake a dormant organization
+         * @description Owners only (API keys never). Invitations and link joins work again. Audited as `org.woken`; `org.updated` goes live. Already active: answered as is, nothing recorded.
+         */
+        post: operations["wakeOrganization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend delivery events (signed)
+         * @description Resend's delivery webhooks, verified with `RESEND_WEBHOOK_SECRET` by the Resend SDK's `webhooks.verify` (the `svix-id`, `svix-timestamp` and `svix-signature` headers over the raw body). Refused with 400 `webhook_rejected`: a wrong signature (`details.reason: signature`), a timestamp more than five minutes off (`stale`), a message id already taken (`replayed`). `email.sent`, `email.delivered`, `email.delivery_delayed`, `email.bounced`, `email.complained` and `email.failed` set the invitation's `delivery` when the mail is the invitation's latest, only forward, and are published live. Other events, and events for mail Roster does not know (another deployment's, another organization's), change nothing and answer 200, so Resend stops retrying. 404 when no secret is configured. Authenticated by its signature: no cookie (no CSRF check), no Idempotency-Key.
+         */
+        post: operations["receiveResendWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -687,7 +1068,13 @@ export interface components {
             /** @description The secret's first characters, to recognize it */
             prefix: string;
             revokedAt: string | null;
-            scopes: ("org:read" | "members:read" | "members:write" | "invitations:read" | "invitations:write" | "audit:read")[];
+            scopes: ("org:read" | "members:read" | "members:write" | "invitations:read" | "invitations:write" | "audit:read" | "projects:read" | "projects:write")[];
+        };
+        AssignProjects: {
+            /** @description Projects and the role each user gets in each (at most 50) */
+            projects: components["schemas"]["ProjectAssignment"][];
+            /** @description Members to assign (at most 100) */
+            userIds: string[];
         };
         AuditEvent: {
             action: string;
@@ -748,9 +1135,17 @@ export interface components {
                  */
                 mail: boolean;
                 message?: string | null;
-                /** @default [] */
+                /**
+                 * @description Project roles the invitee gets on accept, each project once. Naming any needs projects:write (an API key: that scope too).
+                 * @default []
+                 */
                 projects: components["schemas"]["ProjectAssignment"][];
                 role?: components["schemas"]["Role"];
+                /**
+                 * @description `true`: the invitee gets a welcome mail once they join.
+                 * @default false
+                 */
+                welcomeEmail: boolean;
             }[];
         };
         BulkRemoveMembers: {
@@ -768,7 +1163,7 @@ export interface components {
         };
         CreateApiKey: {
             name: string;
-            scopes: ("org:read" | "members:read" | "members:write" | "invitations:read" | "invitations:write" | "audit:read")[];
+            scopes: ("org:read" | "members:read" | "members:write" | "invitations:read" | "invitations:write" | "audit:read" | "projects:read" | "projects:write")[];
         };
         CreatedInvitation: {
             invitation: components["schemas"]["Invitation"];
@@ -779,6 +1174,33 @@ export interface components {
             name: string;
             /** @example acme */
             slug: string;
+        };
+        CreateProject: {
+            /**
+             * @description Cleaned (Unicode NFKC, invisible and control characters removed, white space collapsed), then 1 to 100 characters
+             * @example Churn model
+             */
+            name: string;
+            /**
+             * @default private
+             * @enum {string}
+             */
+            visibility: "public" | "private";
+        };
+        DeletedOrganization: {
+            /** @description The end of the 30 days in which the former owners may still export the audit trail */
+            auditExportUntil: string;
+            deletedAt: string;
+            id: string;
+            /** @description Stays reserved: no new organization can take it */
+            slug: string;
+        };
+        DeleteOrganization: {
+            /**
+             * @description The organization's slug, typed by the owner
+             * @example acme
+             */
+            confirm?: string;
         };
         DevMailbox: {
             messages: {
@@ -793,7 +1215,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_json" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "last_owner" | "seats_exhausted" | "already_member" | "already_invited" | "invitation_not_pending" | "invitation_pending" | "invitation_expired" | "email_mismatch" | "domain_not_allowed" | "org_unavailable" | "user_not_found" | "slug_taken" | "seat_limit_cap" | "username_taken" | "payload_too_large" | "unsupported_media_type" | "upgrade_required" | "rate_limited" | "login_link_invalid" | "internal_error" | "database_unavailable";
+                code: "invalid_json" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "last_owner" | "seats_exhausted" | "already_member" | "already_invited" | "invitation_not_pending" | "invitation_pending" | "invitation_expired" | "email_mismatch" | "domain_not_allowed" | "org_unavailable" | "confirmation_mismatch" | "link_invalid" | "user_not_found" | "slug_taken" | "seat_limit_cap" | "username_taken" | "project_name_taken" | "payload_too_large" | "unsupported_media_type" | "upgrade_required" | "rate_limited" | "login_link_invalid" | "webhook_rejected" | "internal_error" | "database_unavailable" | "idempotency_key_invalid" | "idempotency_mismatch" | "idempotency_in_progress" | "idempotency_replay_unavailable" | "idempotency_key_limit";
                 details?: {
                     [key: string]: unknown;
                 };
@@ -877,6 +1299,64 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "accepted" | "declined" | "revoked" | "expired";
         };
+        Link: components["schemas"]["LinkState"] & {
+            /** @example https://roster.example/join/org_01….n1.… */
+            url: string;
+        };
+        LinkJoin: {
+            /** @description The tag stored on the membership (null when already a member) */
+            linkTag: string | null;
+            org: {
+                id: string;
+                name: string;
+                slug: string;
+            };
+            role: components["schemas"]["Role"];
+            /** @enum {string} */
+            status: "joined" | "already_member";
+        };
+        LinkList: {
+            links: components["schemas"]["Link"][];
+        };
+        LinkPatch: {
+            enabled: boolean;
+        };
+        LinkPreview: {
+            /** @enum {string} */
+            kind: "new" | "existing";
+            org: {
+                name: string;
+                slug: string;
+            };
+            role: components["schemas"]["Role"] & unknown;
+        };
+        LinkRegisterAccepted: {
+            message: string;
+            /** @enum {string} */
+            status: "accepted";
+        };
+        LinkRegistration: {
+            /** @example ada@example.com */
+            email: string;
+            /** @example Ada Lovelace */
+            name: string;
+        };
+        LinkState: {
+            enabled: boolean;
+            /** @description Bumped by every regeneration; the URL is derived from it */
+            generation: number;
+            /**
+             * @description `new`: register and join; `existing`: sign in and join
+             * @enum {string}
+             */
+            kind: "new" | "existing";
+            rotatedAt: string | null;
+            /**
+             * @description The generation's date (YYYY-MM-DD), stored on every membership made through it; null until first enabled
+             * @example 2026-12-03
+             */
+            tag: string | null;
+        };
         MagicLinkAccepted: {
             message: string;
             /** @enum {string} */
@@ -919,6 +1399,8 @@ export interface components {
             joinedVia: "created" | "invitation" | "link" | "api";
             /** @description When the member last used this organization (written at most about once a minute) */
             lastActiveAt: string | null;
+            /** @description For a member who joined through a self-registration link: that link generation's tag (YYYY-MM-DD); null otherwise */
+            linkTag?: string | null;
             name: string;
             role: components["schemas"]["Role"];
             /**
@@ -933,8 +1415,19 @@ export interface components {
         MemberPage: {
             members: components["schemas"]["Member"][];
             nextCursor: string | null;
-            /** @description Members matching the query (search and role), on every page */
+            /** @description Members matching the query (search and role), on every page; an estimate when `totalExact` is false */
             total: number;
+            /** @description False when a search matches too many members of a large organization to count them on every page: `total` is then estimated */
+            totalExact: boolean;
+        };
+        MemberProject: {
+            projectId: string;
+            projectName: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "use" | "viewer";
+            userId: string;
+            /** @enum {string} */
+            visibility: "public" | "private";
         };
         Organization: {
             allowedEmailDomains: string[];
@@ -954,10 +1447,46 @@ export interface components {
             org: components["schemas"]["Organization"];
             seats: components["schemas"]["Seats"];
         };
+        Project: {
+            createdAt: string;
+            createdBy: string | null;
+            id: string;
+            name: string;
+            /** @description The member whose automatic private project this is, or null */
+            personalUserId: string | null;
+            updatedAt: string | null;
+            /**
+             * @description `private`: seen only by admins, owners and the project's members
+             * @enum {string}
+             */
+            visibility: "public" | "private";
+        };
         ProjectAssignment: {
             projectId: string;
             /** @enum {string} */
             role: "owner" | "admin" | "use" | "viewer";
+        };
+        ProjectAssignmentResult: {
+            /** @description User × project roles written (new or changed) */
+            assigned: number;
+            /** @description Users who already held that role in that project */
+            unchanged: number;
+        };
+        ProjectDetail: {
+            members: components["schemas"]["ProjectMember"][];
+            project: components["schemas"]["Project"];
+        };
+        ProjectMember: {
+            addedAt: string;
+            email: string;
+            name: string;
+            orgRole: components["schemas"]["Role"];
+            /**
+             * @description The member's role in this project
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "use" | "viewer";
+            userId: string;
         };
         /** @enum {string} */
         Role: "owner" | "admin" | "member" | "restricted";
@@ -993,6 +1522,15 @@ export interface components {
             seatLimit?: number;
             /** @enum {string} */
             status?: "active" | "dormant";
+        };
+        UpdateProject: {
+            /**
+             * @description Cleaned (Unicode NFKC, invisible and control characters removed, white space collapsed), then 1 to 100 characters
+             * @example Churn model
+             */
+            name?: string;
+            /** @enum {string} */
+            visibility?: "public" | "private";
         };
         User: {
             createdAt: string;
@@ -1043,7 +1581,10 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Checked (1–255 printable ASCII characters, else 400 `idempotency_key_invalid`) but not honoured: the sign-in routes are not idempotent by key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1055,6 +1596,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error; see `error.code` */
             403: {
@@ -1070,7 +1620,10 @@ export interface operations {
     requestMagicLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Checked (1–255 printable ASCII characters, else 400 `idempotency_key_invalid`) but not honoured: the sign-in routes are not idempotent by key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1129,7 +1682,10 @@ export interface operations {
     createSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Checked (1–255 printable ASCII characters, else 400 `idempotency_key_invalid`) but not honoured: the sign-in routes are not idempotent by key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1186,7 +1742,10 @@ export interface operations {
     previewSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Checked (1–255 printable ASCII characters, else 400 `idempotency_key_invalid`) but not honoured: the sign-in routes are not idempotent by key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1227,6 +1786,78 @@ export interface operations {
             };
             /** @description Error; see `error.code` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listMailPreviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page: each mail's subject, HTML (framed) and plain text */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMailPreview: {
+        parameters: {
+            query?: {
+                format?: "html" | "text";
+            };
+            header?: never;
+            path: {
+                name: "sign_in" | "invitation" | "invitation_resent" | "invitation_extended" | "welcome" | "invitation_accepted" | "invitation_declined" | "link_joined";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mail's HTML or plain text */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "text/plain": string;
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1306,12 +1937,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     acceptInvitationByToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 token: string;
             };
@@ -1382,12 +2025,33 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     declineInvitationByToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 token: string;
             };
@@ -1458,6 +2122,368 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link can be used now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkPreview"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    joinByLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Joined, or a member already */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkJoin"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registerByLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkRegistration"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkRegisterAccepted"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    verifyLinkRegistration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in (the session cookie is set) and joined */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        join: components["schemas"]["LinkJoin"];
+                        user: components["schemas"]["User"];
+                    };
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMe: {
@@ -1508,6 +2534,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example Ada Lovelace */
                     name?: string;
                     /** @example ada-lovelace */
                     username?: string | null;
@@ -1620,12 +2647,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     acceptMyInvitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1696,12 +2735,33 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     declineMyInvitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1772,12 +2832,33 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     markNotificationRead: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1840,12 +2921,42 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     markAllNotificationsRead: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1861,6 +2972,15 @@ export interface operations {
                         /** @description How many were unread */
                         read: number;
                     };
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Error; see `error.code` */
@@ -1881,12 +3001,42 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     createOrganization: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1934,6 +3084,15 @@ export interface operations {
             };
             /** @description Error; see `error.code` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1994,6 +3153,95 @@ export interface operations {
             };
             /** @description Error; see `error.code` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOrganization"];
+            };
+        };
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedOrganization"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2063,6 +3311,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listApiKeys: {
@@ -2114,12 +3371,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     createApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 org: string;
             };
@@ -2179,6 +3448,33 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     revokeApiKey: {
@@ -2227,6 +3523,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listAuditEvents: {
@@ -2241,6 +3546,10 @@ export interface operations {
                 limit?: number;
                 /** @description Events at or after this time (ISO 8601) */
                 since?: string;
+                /** @description What was acted on, by id: a member's user id, an invitation, an API key, or the organization's own id (`targetId` of the events) */
+                target?: string;
+                /** @description What kind of thing was acted on (`targetType` of the events): `member`, `invitation`, `api_key`, `org`… */
+                targetType?: string;
                 /** @description Events before this time (ISO 8601) */
                 until?: string;
             };
@@ -2297,6 +3606,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     exportAuditEvents: {
@@ -2310,6 +3628,10 @@ export interface operations {
                 format?: "csv" | "json";
                 /** @description Events at or after this time (ISO 8601) */
                 since?: string;
+                /** @description What was acted on, by id: a member's user id, an invitation, an API key, or the organization's own id (`targetId` of the events) */
+                target?: string;
+                /** @description What kind of thing was acted on (`targetType` of the events): `member`, `invitation`, `api_key`, `org`… */
+                targetType?: string;
                 /** @description Events before this time (ISO 8601) */
                 until?: string;
             };
@@ -2363,6 +3685,103 @@ export interface operations {
             };
             /** @description Error; see `error.code` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    makeOrganizationDormant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Dormant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationWithSeats"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2433,12 +3852,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     createInvitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 org: string;
             };
@@ -2459,9 +3890,17 @@ export interface operations {
                      */
                     mail?: boolean;
                     message?: string | null;
-                    /** @default [] */
+                    /**
+                     * @description Project roles the invitee gets on accept, each project once. Naming any needs projects:write (an API key: that scope too).
+                     * @default []
+                     */
                     projects?: components["schemas"]["ProjectAssignment"][];
                     role?: components["schemas"]["Role"];
+                    /**
+                     * @description `true`: the invitee gets a welcome mail once they join.
+                     * @default false
+                     */
+                    welcomeEmail?: boolean;
                 };
             };
         };
@@ -2513,6 +3952,15 @@ export interface operations {
             };
             /** @description Error; see `error.code` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2674,7 +4122,10 @@ export interface operations {
     extendInvitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
                 org: string;
@@ -2743,12 +4194,33 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     createInvitationLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
                 org: string;
@@ -2767,6 +4239,15 @@ export interface operations {
                 };
             };
             /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2802,12 +4283,33 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     resendInvitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
                 org: string;
@@ -2826,6 +4328,15 @@ export interface operations {
                 };
             };
             /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2861,12 +4372,33 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     revokeInvitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
                 org: string;
@@ -2887,6 +4419,15 @@ export interface operations {
                 };
             };
             /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2922,12 +4463,33 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     bulkCreateInvitations: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 org: string;
             };
@@ -2984,6 +4546,33 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getInvitationFunnel: {
@@ -3026,6 +4615,347 @@ export interface operations {
             };
             /** @description Error; see `error.code` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    leaveOrganization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Left */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both links */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkList"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: "new" | "existing";
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkPatch"];
+            };
+        };
+        responses: {
+            /** @description The link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Link"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    regenerateLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                kind: "new" | "existing";
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link, with its new URL */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Link"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3080,6 +5010,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not a WebSocket upgrade (`upgrade_required`) */
             426: {
                 headers: {
@@ -3097,7 +5036,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 order?: "asc" | "desc";
-                /** @description Case-insensitive search over name, email, username and title */
+                /** @description Case-insensitive substring search over name, email, username and title (ASCII case folding) */
                 q?: string;
                 role?: "owner" | "admin" | "member" | "restricted";
                 sort?: "name" | "email";
@@ -3148,6 +5087,15 @@ export interface operations {
             };
             /** @description Error; see `error.code` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3290,10 +5238,74 @@ export interface operations {
             };
         };
     };
-    bulkRemoveMembers: {
+    listMemberProjects: {
         parameters: {
             query?: never;
             header?: never;
+            path: {
+                org: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Their projects */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        projects: components["schemas"]["MemberProject"][];
+                    };
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    bulkRemoveMembers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 org: string;
             };
@@ -3350,12 +5362,669 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listProjects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The projects */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        projects: components["schemas"]["Project"][];
+                    };
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProject"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        project: components["schemas"]["Project"];
+                    };
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The project */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProject"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        project: components["schemas"]["Project"];
+                    };
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listProjectMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The project's members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        members: components["schemas"]["ProjectMember"][];
+                    };
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeProjectMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                projectId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed from the project */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listProjectAssignments: {
+        parameters: {
+            query: {
+                /** @description Comma-separated user ids (at most 100) */
+                userIds: string;
+            };
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Their projects and roles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        assignments: components["schemas"]["MemberProject"][];
+                    };
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignProjects: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignProjects"];
+            };
+        };
+        responses: {
+            /** @description Assigned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectAssignmentResult"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     transferOwnership: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 org: string;
             };
@@ -3410,6 +6079,207 @@ export interface operations {
             };
             /** @description Error; see `error.code` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`org_unavailable`: the organization was deleted) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    wakeOrganization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationWithSeats"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    receiveResendWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat of this POST with the same key, by the same caller (user or API key, with the same role), within 24 hours answers the first answer again (its status and body, with `Idempotent-Replayed: true`) without acting twice, even while the first still runs (the repeat waits up to 10 s, then 409 `idempotency_in_progress` with `Retry-After`). 2xx and 4xx answers are kept (a 4xx over 4 KiB as its code and message only); a 500 or a 429 releases the key so a retry runs again. A 503 keeps it: the first request may have acted, and a repeat is 409 `idempotency_replay_unavailable`. The same key with another body, or after the caller's role changed: 422 `idempotency_mismatch`. An answer that is not kept (a new API key's secret, a body over 1 MiB, or an unknown outcome) is 409 `idempotency_replay_unavailable` on a repeat. Keys are per caller in their organization (or user). Past 10000 live keys of one caller there: 429 `idempotency_key_limit`. 1–255 printable ASCII characters, else 400 `idempotency_key_invalid`. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    data: {
+                        email_id: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    type: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Whether an invitation's delivery changed (false for other events, unknown or foreign mail, or an older mail). */
+                        applied: boolean;
+                        /** @enum {boolean} */
+                        received: true;
+                    };
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_mismatch`: the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error; see `error.code` (`idempotency_key_limit`: too many live Idempotency-Keys) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
