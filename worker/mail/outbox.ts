@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lte, ne, notExists, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { invitations, mailOutbox, type Invitation, type OutboxMail } from "../../db/schema/index.ts";
 import { deliveryPredecessors } from "../domain/mail.ts";
@@ -12,7 +12,7 @@ import { render, type QueuedMail } from "./queued.ts";
 export const maxAttempts = 8;
 
 /** The outbox row for a mail to `to`, to insert in the same transaction as its cause. */
-export function outboxInsert(to: string, mail: QueuedMail, options: { orgId: string; invitationId?: string; now: number; id?: string }): RawStatement {
+export function outboxInsert(to: string, mail: QueuedMail, options: { orgId: string | null; invitationId?: string; now: number; id?: string }): RawStatement {
   const id = options.id ?? newId("mail", options.now);
   return rowInsert(mailOutbox, {
     id,
@@ -71,6 +71,18 @@ export interface Settled {
 interface RunRecord {
   updates: Update[];
   settled: Settled[];
+  /** A mail still queued this long after it was written is given up. */
+  maxAgeMs: number;
+}
+
+/**
+ * The outbox a run works on: an organization's, or (null) the deployment's own
+ * (mail/deployment-mail.ts); with `freshFor`, only mail written within it (older mail would
+ * carry a dead link, and is never sent).
+ */
+function outboxOf(orgId: string | null, now: number, freshFor: number | undefined): SQL | undefined {
+  const owner = orgId === null ? isNull(mailOutbox.orgId) : eq(mailOutbox.orgId, orgId);
+  return freshFor === undefined ? owner : and(owner, gte(mailOutbox.createdAt, new Date(now - freshFor)));
 }
 
 /**
@@ -119,7 +131,7 @@ function outcome(db: Database, run: RunRecord, mails: OutboxMail[], now: number,
   const limited = isRateLimited(error);
   const attempts = Math.max(...mails.map((mail) => mail.attempts)) + (limited ? 0 : 1);
   const oldest = Math.min(...mails.map((mail) => mail.createdAt.getTime()));
-  const giveUp = !isRetryable(error) || attempts >= maxAttempts || now - oldest >= maxAgeMs;
+  const giveUp = !isRetryable(error) || attempts >= maxAttempts || now - oldest >= run.maxAgeMs;
   if (giveUp) settle("failed");
   const wait = retryAfterOf(error) ?? retryDelayMs(Math.max(1, attempts));
   run.updates.push(
@@ -148,8 +160,8 @@ function outcome(db: Database, run: RunRecord, mails: OutboxMail[], now: number,
  * same idempotency key, so a batch that left although its answer was lost is never sent
  * twice. (A mail that was sent alone keeps its own key as its batch's: see `deliverDue`.)
  */
-async function claimBatch(db: Database, orgId: string, now: number, limit: number): Promise<{ key: string; mails: OutboxMail[] }> {
-  const due = and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"), lte(mailOutbox.nextAttemptAt, new Date(now)));
+async function claimBatch(db: Database, scope: SQL | undefined, now: number, limit: number): Promise<{ key: string; mails: OutboxMail[] }> {
+  const due = and(scope, eq(mailOutbox.status, "queued"), lte(mailOutbox.nextAttemptAt, new Date(now)));
   const key = `batch-${crypto.randomUUID()}`;
   const triedKey = db
     .select({ key: mailOutbox.batchKey })
@@ -174,7 +186,7 @@ async function claimBatch(db: Database, orgId: string, now: number, limit: numbe
     db
       .select()
       .from(mailOutbox)
-      .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"), sql`${mailOutbox.batchKey} = (${triedKey})`)),
+        .where(and(scope, eq(mailOutbox.status, "queued"), sql`${mailOutbox.batchKey} = (${triedKey})`)),
   ]);
   // Ids are time-ordered and never change: the order of a batch is the same on every try.
   const byId = (a: OutboxMail, b: OutboxMail) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -210,9 +222,17 @@ export interface DeliveryRun {
  * alone. Answers when the next attempt is due, if any mail is still queued, and which
  * invitations' mail it settled (their room keeps its copy of `delivery` in step).
  */
-export async function deliverDue(db: Database, mailer: Mailer, orgId: string, now: number, limit = maxBatch): Promise<DeliveryRun> {
-  const { key, mails: due } = await claimBatch(db, orgId, now, limit);
-  const run: RunRecord = { updates: [], settled: [] };
+export async function deliverDue(
+  db: Database,
+  mailer: Mailer,
+  orgId: string | null,
+  now: number,
+  limit = maxBatch,
+  options: { maxAgeMs?: number; freshOnly?: boolean } = {},
+): Promise<DeliveryRun> {
+  const scope = outboxOf(orgId, now, options.freshOnly ? (options.maxAgeMs ?? maxAgeMs) : undefined);
+  const { key, mails: due } = await claimBatch(db, scope, now, limit);
+  const run: RunRecord = { updates: [], settled: [], maxAgeMs: options.maxAgeMs ?? maxAgeMs };
   if (due.length === 1 && key === due[0]!.idempotencyKey) {
     // A mail that already went alone once goes alone again, under its own key.
     await sendAlone(db, run, mailer, due[0]!, now);
@@ -220,7 +240,7 @@ export async function deliverDue(db: Database, mailer: Mailer, orgId: string, no
     try {
       const providerIds = await mailer.sendBatch(
         due.map((row) => render(row.to, row.template, row.params)),
-        { idempotencyKey: key, tags: due.map((row) => tagsOf(row) ?? { org: orgId, mail: row.id }) },
+        { idempotencyKey: key, tags: due.map(tagsOf) },
       );
       outcome(db, run, due, now, { providerIds });
     } catch (error) {
@@ -236,7 +256,7 @@ export async function deliverDue(db: Database, mailer: Mailer, orgId: string, no
     db
       .select({ at: sql<number | null>`min(${mailOutbox.nextAttemptAt})` })
       .from(mailOutbox)
-      .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"))),
+      .where(and(scope, eq(mailOutbox.status, "queued"))),
   ]);
   const [next] = results.at(-1) as Array<{ at: number | null }>;
   return { next: next?.at ?? null, settled: run.settled };

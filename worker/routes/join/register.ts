@@ -8,12 +8,11 @@ import { sha256Hex } from "../../lib/hash.ts";
 import { randomToken } from "../../lib/ids.ts";
 import { enforceRateLimit } from "../../lib/rate-limiter.ts";
 import { appUrl, clientAddress } from "../../lib/request.ts";
-import { mailerFor } from "../../mail/mailer.ts";
-import { linkVerifyMail } from "../../mail/templates.ts";
+import { queueDeploymentMail } from "../../mail/deployment-mail.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
 import { RegisterAccepted } from "../../views/link.ts";
-import { loginTokenTtlMs, magicLinkLimits, withinLimit } from "../auth/magic-link.ts";
+import { deploymentMailLimit, loginTokenTtlMs, magicLinkLimits, withinLimit } from "../auth/magic-link.ts";
 import { Email, errors, json } from "../schemas.ts";
 import { claimOf, LinkTokenParams, refusals, type JoinIntent } from "./schemas.ts";
 
@@ -55,17 +54,15 @@ export function registerRegisterByLink(app: OpenAPIHono<AppEnv>): void {
       console.warn("[roster] join verification mail held back: the per-email cap is reached");
       return accepted();
     }
+    await enforceRateLimit(c.env, deploymentMailLimit(c.env), appUrl(c), now);
     const token = randomToken(32);
     const intent: JoinIntent = { type: "link_join", orgId: claim.orgId, kind: claim.kind, generation: claim.generation, name };
     await userDatabase(c.env)
       .insert(loginTokens)
       .values({ tokenHash: await sha256Hex(token), email, intent, createdAt: new Date(now), expiresAt: new Date(now + loginTokenTtlMs) });
     const url = `${appUrl(c)}/join/${linkTokenText}?verify=${encodeURIComponent(token)}`;
-    try {
-      await mailerFor(c.env).send(linkVerifyMail(email, org.name, url, loginTokenTtlMs / 60_000));
-    } catch (error) {
-      console.error("[roster] join verification mail failed:", error instanceof Error ? error.message : error);
-    }
+    // The deployment's outbox (mail/deployment-mail.ts): tried at once, retried until its link dies.
+    await queueDeploymentMail(c.env, email, { template: "link_verify", params: { orgName: org.name, url, ttlMinutes: loginTokenTtlMs / 60_000 } }, now);
     return accepted();
   });
 }
