@@ -35,6 +35,9 @@ export function retryDelayMs(attempts: number): number {
 /** A mail still queued this long after it was written is given up: well inside Resend's 24 h idempotency window. */
 export const maxAgeMs = 12 * 60 * 60_000;
 
+/** How long a claimed batch is its run's before it is due again (a run that died midway). */
+export const claimLeaseMs = 60_000;
+
 /** Whether a failure is worth retrying: network errors, 5xx and 429; never other 4xx. */
 export function isRetryable(error: unknown): boolean {
   const status = (error as { statusCode?: number } | null)?.statusCode;
@@ -177,16 +180,22 @@ async function claimBatch(db: Database, scope: SQL | undefined, now: number, lim
     .limit(limit);
   // The write comes first, so the transaction holds the write lock from its first
   // statement (a read first would have to upgrade, and fail if another commit came between).
+  // A claim is a lease: its mails are not due again until the run records its outcome (which
+  // sets their next attempt), or the lease runs out because the run died (then the batch is
+  // retried as itself). Two runs at once (the deployment's outbox has no room to serialize
+  // them) thereby never take the same mails.
+  const lease = new Date(now + claimLeaseMs);
   const [claimed, tried] = await db.batch([
     db
       .update(mailOutbox)
-      .set({ batchKey: key })
+      .set({ batchKey: key, nextAttemptAt: lease })
       .where(and(inArray(mailOutbox.id, fresh), notExists(triedKey)))
       .returning(),
     db
-      .select()
-      .from(mailOutbox)
-        .where(and(scope, eq(mailOutbox.status, "queued"), sql`${mailOutbox.batchKey} = (${triedKey})`)),
+      .update(mailOutbox)
+      .set({ nextAttemptAt: lease })
+      .where(and(scope, eq(mailOutbox.status, "queued"), sql`${mailOutbox.batchKey} = (${triedKey})`))
+      .returning(),
   ]);
   // Ids are time-ordered and never change: the order of a batch is the same on every try.
   const byId = (a: OutboxMail, b: OutboxMail) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
