@@ -117,7 +117,7 @@ describe("the outbox's races", () => {
     try {
       await delivery.run();
       // Nothing left to retry: the run did not fall into its 30 s retry.
-      expect(delivery.nextAt).toBeNull();
+      expect(await delivery.dueAt()).toBeNull();
       await vi.waitFor(() => expect(logged.mock.calls.some((args) => String(args[0]).includes("could not settle"))).toBe(true));
     } finally {
       logged.mockRestore();
@@ -163,6 +163,24 @@ describe("the outbox's races", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     // …and the next one is the expiry, not another +30 s.
     expect(await runInDurableObject(stub, (_room: OrgRoom, state) => state.storage.getAlarm())).toBe(Date.parse(created.invitation.expiresAt));
+  });
+
+  it("keeps a queued retry's alarm after an eviction: a woken room that sets its alarm asks the outbox, not only its invitations' expiry", async () => {
+    const { owner, org } = await setup("race-evict-retry");
+    const stub = orgRoom(env, org.id);
+    const kept = await invite(owner, org.slug, uniqueEmail("race-evict-kept"));
+    const revoked = await invite(owner, org.slug, uniqueEmail("race-evict-revoked"));
+    await sentOut(kept.invitation.id);
+    await sentOut(revoked.invitation.id);
+    // A mail that failed (a 5xx) waits for its retry in ten minutes; then the room is evicted.
+    const retryAt = Date.now() + 10 * 60_000;
+    const insert = outboxInsert(uniqueEmail("race-evict-retry"), { template: "invitation_accepted", params: { orgName: "Acme", inviteeName: "Ada", url: "http://roster.test/orgs/x/members" } }, { orgId: org.id, now: retryAt });
+    await orgDatabase(env, org.id).$client.execute({ sql: insert.sql, args: insert.args });
+    await evictDurableObject(stub);
+    // The woken room sets its alarm (a revoke frees a seat): to the retry, not to the other invitation's expiry, days off.
+    expect((await call("POST", `/api/v1/orgs/${org.slug}/invitations/${revoked.invitation.id}/revoke`, { cookie: owner.cookie })).status).toBe(200);
+    await vi.waitFor(async () => expect(await runInDurableObject(stub, (_room: OrgRoom, state) => state.storage.getAlarm())).toBe(retryAt));
+    expect(retryAt).toBeLessThan(Date.parse(kept.invitation.expiresAt));
   });
 
   it("sends a mail written before the room was evicted once the room wakes", async () => {
