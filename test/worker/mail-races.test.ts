@@ -100,6 +100,37 @@ describe("the outbox's races", () => {
     expect(mail.text).not.toContain("/invitations/dead");
   });
 
+  it("cancels an invitation's queued mail when its link dies without a new mail: on revoke, on a new link, on delete (a retry waiting alone too)", async () => {
+    const { owner, org } = await setup("race-cancel-revoke");
+    const db = orgDatabase(env, org.id);
+    /** Makes the invitation's mail a queued retry again (as after a 5xx), waiting alone under its own key or never claimed. */
+    const requeue = async (invitationId: string, alone: boolean) => {
+      const [mail] = await mailsOf(invitationId);
+      await db
+        .update(mailOutbox)
+        .set({ status: "queued", lastError: null, batchKey: alone ? mail!.idempotencyKey : null, nextAttemptAt: new Date(Date.now() + 60 * 60_000), params: { orgName: "x", inviteeName: "x", url: "http://roster.test/invitations/dead" } })
+        .where(eq(mailOutbox.id, mail!.id));
+      return mail!.id;
+    };
+    const statusOf = async (id: string) => (await db.select().from(mailOutbox).where(eq(mailOutbox.id, id)))[0]!;
+    const renewed = await invite(owner, org.slug, uniqueEmail("race-cancel-renew"));
+    const revoked = await invite(owner, org.slug, uniqueEmail("race-cancel-revoke"));
+    await sentOut(renewed.invitation.id);
+    await sentOut(revoked.invitation.id);
+
+    const renewMail = await requeue(renewed.invitation.id, false);
+    expect((await call("POST", `/api/v1/orgs/${org.slug}/invitations/${renewed.invitation.id}/link`, { cookie: owner.cookie })).status).toBe(200);
+    expect(await statusOf(renewMail)).toMatchObject({ status: "failed", params: null, lastError: expect.stringContaining("cancelled") });
+
+    const revokeMail = await requeue(revoked.invitation.id, true);
+    expect((await call("POST", `/api/v1/orgs/${org.slug}/invitations/${revoked.invitation.id}/revoke`, { cookie: owner.cookie })).status).toBe(200);
+    expect(await statusOf(revokeMail)).toMatchObject({ status: "failed", params: null, lastError: expect.stringContaining("revoked") });
+
+    await requeue(revoked.invitation.id, false);
+    expect((await call("DELETE", `/api/v1/orgs/${org.slug}/invitations/${revoked.invitation.id}`, { cookie: owner.cookie })).status).toBe(204);
+    expect(await statusOf(revokeMail)).toMatchObject({ status: "failed", params: null, lastError: expect.stringContaining("deleted") });
+  });
+
   it("does not make a run whose mail left fail or retry when the room cannot settle it (a failed state load)", async () => {
     const orgId = `org_race_${crypto.randomUUID()}`;
     const insert = outboxInsert(uniqueEmail("race-settle"), { template: "invitation_accepted", params: { orgName: "Acme", inviteeName: "x", url: "https://roster.test/x" } }, {

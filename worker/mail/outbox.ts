@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, isNotNull, isNull, lte, ne, notExists, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lte, ne, notExists, or, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { invitations, mailOutbox, type Invitation, type OutboxMail } from "../../db/schema/index.ts";
 import { deliveryPredecessors } from "../domain/mail.ts";
@@ -49,16 +49,26 @@ const isRateLimited = (error: unknown): boolean => (error as { statusCode?: numb
 const retryAfterOf = (error: unknown): number | undefined => (error as { retryAfterMs?: number } | null)?.retryAfterMs;
 
 /**
- * Cancels the queued mail of an invitation that is resent: its link dies with the old token.
- * A mail already claimed for a batch stays (the batch may have left, and its retry must be
- * the same mails under the same key); its outcome no longer touches the invitation, which
- * follows only its latest mail.
+ * Cancels the queued mail of an invitation whose link died: it was resent or renewed (a new
+ * token), revoked, or deleted. A mail waiting alone (never claimed, or retried alone under
+ * its own key) goes. A mail claimed into a batch of several stays: the batch may have left
+ * although its answer was lost, and its retry must be the same mails under the same key
+ * (Resend refuses a key reused with another payload, and dropping one would make the retry
+ * a different request that sends the others twice). Such a mail carries a link that no
+ * longer works, and its outcome no longer touches the invitation, which follows only its
+ * latest mail.
  */
-export function cancelQueuedMail(db: Database, invitationId: string): Update {
+export function cancelQueuedMail(db: Database, invitationId: string, reason = "a newer mail of its invitation replaced it"): Update {
   return db
     .update(mailOutbox)
-    .set({ status: "failed", lastError: "cancelled: a newer mail of its invitation replaced it", params: null })
-    .where(and(eq(mailOutbox.invitationId, invitationId), eq(mailOutbox.status, "queued"), isNull(mailOutbox.batchKey)));
+    .set({ status: "failed", lastError: `cancelled: ${reason}`, params: null })
+    .where(
+      and(
+        eq(mailOutbox.invitationId, invitationId),
+        eq(mailOutbox.status, "queued"),
+        or(isNull(mailOutbox.batchKey), eq(mailOutbox.batchKey, mailOutbox.idempotencyKey)),
+      ),
+    );
 }
 
 type Update = BatchItem<"sqlite">;
