@@ -2,6 +2,7 @@ import { and, eq, isNull, lt } from "drizzle-orm";
 import { mailOutbox } from "../../db/schema/index.ts";
 import type { Bindings } from "../env.ts";
 import { userDatabase } from "../lib/database.ts";
+import { newId } from "../lib/ids.ts";
 import { mailerFor } from "./mailer.ts";
 import { deliverDue, outboxInsert } from "./outbox.ts";
 import type { QueuedMail } from "./queued.ts";
@@ -21,13 +22,17 @@ const maxPagesPerPass = 10;
  * mail, in rows whose `org_id` is NULL (decision 13): written before the request answers,
  * tried at once, and retried (after a 5xx, a 429, or this deployment's pace saying wait) by
  * the Worker's cron trigger, every minute ({@link deliverDeploymentMail}). A mail is never
- * lost to a failed call, and a burst of sign-in requests goes out in batches of up to 100.
+ * lost to a failed call, and what a burst of sign-in requests could not send at once goes out
+ * in batches of up to 100.
  */
 export async function queueDeploymentMail(env: Bindings, to: string, mail: QueuedMail, now: number): Promise<void> {
-  const { sql, args } = outboxInsert(to, mail, { orgId: null, now });
+  const id = newId("mail", now);
+  const { sql, args } = outboxInsert(to, mail, { orgId: null, now, id });
   await userDatabase(env).$client.execute({ sql, args });
   try {
-    await deliverDue(userDatabase(env), mailerFor(env), null, now, undefined, { maxAgeMs: linkMailMaxAgeMs, freshOnly: true });
+    // This mail alone, under its own key: a request sends only what it wrote (and waits for
+    // the pace at most 5 s); what cannot leave now, the cron trigger sends in batches.
+    await deliverDue(userDatabase(env), mailerFor(env), null, now, 1, { maxAgeMs: linkMailMaxAgeMs, freshOnly: true, only: id });
   } catch (error) {
     // The row is written: the next pass sends it. The answer must not depend on the mail.
     console.error("[roster] deployment mail: the first attempt failed; the cron trigger retries:", error instanceof Error ? error.message : error);

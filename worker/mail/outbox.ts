@@ -157,8 +157,14 @@ function outcome(db: Database, run: RunRecord, mails: OutboxMail[], now: number,
         nextAttemptAt: new Date(now + wait),
         // Given up: the parameters (with their live link) go too.
         ...(giveUp ? { params: null } : {}),
-        // Tried alone: retried alone, under the key it was sent with.
-        ...(options.alone && mails.length === 1 ? { batchKey: mails[0]!.idempotencyKey } : {}),
+        // Only ever refused for pace (a 429 is refused before anything is sent): the mails
+        // never left, so they may join any batch. Otherwise, tried alone: retried alone,
+        // under the key it was sent with.
+        ...(limited && mails.every((mail) => mail.attempts === 0)
+          ? { batchKey: null }
+          : options.alone && mails.length === 1
+            ? { batchKey: mails[0]!.idempotencyKey }
+            : {}),
       })
       .where(inArray(mailOutbox.id, ids)),
     ...(giveUp ? invitationOutcome(db, mails, "failed") : []),
@@ -173,9 +179,8 @@ function outcome(db: Database, run: RunRecord, mails: OutboxMail[], now: number,
  * same idempotency key, so a batch that left although its answer was lost is never sent
  * twice. (A mail that was sent alone keeps its own key as its batch's: see `deliverDue`.)
  */
-async function claimBatch(db: Database, scope: SQL | undefined, now: number, limit: number): Promise<{ key: string; mails: OutboxMail[] }> {
+async function claimBatch(db: Database, scope: SQL | undefined, now: number, limit: number, key = `batch-${crypto.randomUUID()}`): Promise<{ key: string; mails: OutboxMail[] }> {
   const due = and(scope, eq(mailOutbox.status, "queued"), lte(mailOutbox.nextAttemptAt, new Date(now)));
-  const key = `batch-${crypto.randomUUID()}`;
   const triedKey = db
     .select({ key: mailOutbox.batchKey })
     .from(mailOutbox)
@@ -247,10 +252,12 @@ export async function deliverDue(
   orgId: string | null,
   now: number,
   limit = maxBatch,
-  options: { maxAgeMs?: number; freshOnly?: boolean } = {},
+  options: { maxAgeMs?: number; freshOnly?: boolean; only?: OutboxMail["id"] } = {},
 ): Promise<DeliveryRun> {
-  const scope = outboxOf(orgId, now, options.freshOnly ? (options.maxAgeMs ?? maxAgeMs) : undefined);
-  const { key, mails: due } = await claimBatch(db, scope, now, limit);
+  const owned = outboxOf(orgId, now, options.freshOnly ? (options.maxAgeMs ?? maxAgeMs) : undefined);
+  // One mail (`only`): claimed under its own key, so it goes (and is retried) alone.
+  const scope = options.only === undefined ? owned : and(owned, eq(mailOutbox.id, options.only), eq(mailOutbox.idempotencyKey, options.only));
+  const { key, mails: due } = await claimBatch(db, scope, now, limit, options.only);
   const run: RunRecord = { updates: [], settled: [], maxAgeMs: options.maxAgeMs ?? maxAgeMs };
   if (due.length === 1 && key === due[0]!.idempotencyKey) {
     // A mail that already went alone once goes alone again, under its own key.
@@ -275,7 +282,7 @@ export async function deliverDue(
     db
       .select({ at: sql<number | null>`min(${mailOutbox.nextAttemptAt})` })
       .from(mailOutbox)
-      .where(and(scope, eq(mailOutbox.status, "queued"))),
+      .where(and(owned, eq(mailOutbox.status, "queued"))),
   ]);
   const [next] = results.at(-1) as Array<{ at: number | null }>;
   return { next: next?.at ?? null, settled: run.settled };
