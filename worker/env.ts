@@ -29,6 +29,7 @@ declare global {
       ORGS_PER_USER_PER_DAY?: string;
       INVITE_MAIL_PER_USER_PER_HOUR?: string;
       SEAT_LIMIT_CAP?: string;
+      SIGN_IN_MAIL_PER_HOUR?: string;
     }
   }
 }

@@ -34,6 +34,7 @@ export const errorStatus = {
   login_link_invalid: 400,
   webhook_rejected: 400,
   internal_error: 500,
+  misconfigured: 500,
   database_unavailable: 503,
   idempotency_key_invalid: 400,
   idempotency_mismatch: 422,

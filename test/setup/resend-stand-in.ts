@@ -36,6 +36,8 @@ export async function startResendStandIn(): Promise<{ url: string; stop(): Promi
   /** Answers of requests that went, by idempotency key; keys seen at all. */
   const went = new Map<string, unknown>();
   const seen = new Set<string>();
+  /** Bodies answered 429 once (a 429 is about the pace, not the key: a retry under another key is the same mail). */
+  const limited = new Set<string>();
   let counter = 0;
   const server = createServer(async (req, res) => {
     // Resend's error bodies carry their status: `{statusCode, name, message}`.
@@ -61,7 +63,7 @@ export async function startResendStandIn(): Promise<{ url: string; stop(): Promi
         ? 500
         : to.includes("fail422")
           ? 422
-          : to.includes("rate429") && firstTry
+          : to.includes("rate429") && !limited.has(to) && limited.add(to)
             ? 429
             : 200;
     record(status);

@@ -10,12 +10,13 @@ const toBase64 = (bytes: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Ar
  */
 export async function signedWebhook(
   event: { type: string; emailId: string; tags?: Record<string, string> },
-  options: { secret?: string; id?: string; at?: Date } = {},
+  options: { secret?: string; id?: string; at?: Date; raw?: unknown } = {},
 ): Promise<{ body: string; headers: Record<string, string> }> {
   const id = options.id ?? `msg_${crypto.randomUUID()}`;
   const at = options.at ?? new Date();
   const seconds = Math.floor(at.getTime() / 1000);
-  const body = JSON.stringify({
+  // `raw`: any other event, signed as it is given.
+  const body = options.raw !== undefined ? JSON.stringify(options.raw) : JSON.stringify({
     type: event.type,
     created_at: at.toISOString(),
     data: { email_id: event.emailId, from: "Roster <no-reply@roster.invalid>", to: ["someone@example.com"], subject: "x", created_at: at.toISOString(), tags: event.tags ?? {} },

@@ -100,6 +100,37 @@ describe("the outbox's races", () => {
     expect(mail.text).not.toContain("/invitations/dead");
   });
 
+  it("cancels an invitation's queued mail when its link dies without a new mail: on revoke, on a new link, on delete (a retry waiting alone too)", async () => {
+    const { owner, org } = await setup("race-cancel-revoke");
+    const db = orgDatabase(env, org.id);
+    /** Makes the invitation's mail a queued retry again (as after a 5xx), waiting alone under its own key or never claimed. */
+    const requeue = async (invitationId: string, alone: boolean) => {
+      const [mail] = await mailsOf(invitationId);
+      await db
+        .update(mailOutbox)
+        .set({ status: "queued", lastError: null, batchKey: alone ? mail!.idempotencyKey : null, nextAttemptAt: new Date(Date.now() + 60 * 60_000), params: { orgName: "x", inviteeName: "x", url: "http://roster.test/invitations/dead" } })
+        .where(eq(mailOutbox.id, mail!.id));
+      return mail!.id;
+    };
+    const statusOf = async (id: string) => (await db.select().from(mailOutbox).where(eq(mailOutbox.id, id)))[0]!;
+    const renewed = await invite(owner, org.slug, uniqueEmail("race-cancel-renew"));
+    const revoked = await invite(owner, org.slug, uniqueEmail("race-cancel-revoke"));
+    await sentOut(renewed.invitation.id);
+    await sentOut(revoked.invitation.id);
+
+    const renewMail = await requeue(renewed.invitation.id, false);
+    expect((await call("POST", `/api/v1/orgs/${org.slug}/invitations/${renewed.invitation.id}/link`, { cookie: owner.cookie })).status).toBe(200);
+    expect(await statusOf(renewMail)).toMatchObject({ status: "failed", params: null, lastError: expect.stringContaining("cancelled") });
+
+    const revokeMail = await requeue(revoked.invitation.id, true);
+    expect((await call("POST", `/api/v1/orgs/${org.slug}/invitations/${revoked.invitation.id}/revoke`, { cookie: owner.cookie })).status).toBe(200);
+    expect(await statusOf(revokeMail)).toMatchObject({ status: "failed", params: null, lastError: expect.stringContaining("revoked") });
+
+    await requeue(revoked.invitation.id, false);
+    expect((await call("DELETE", `/api/v1/orgs/${org.slug}/invitations/${revoked.invitation.id}`, { cookie: owner.cookie })).status).toBe(204);
+    expect(await statusOf(revokeMail)).toMatchObject({ status: "failed", params: null, lastError: expect.stringContaining("deleted") });
+  });
+
   it("does not make a run whose mail left fail or retry when the room cannot settle it (a failed state load)", async () => {
     const orgId = `org_race_${crypto.randomUUID()}`;
     const insert = outboxInsert(uniqueEmail("race-settle"), { template: "invitation_accepted", params: { orgName: "Acme", inviteeName: "x", url: "https://roster.test/x" } }, {
@@ -117,7 +148,7 @@ describe("the outbox's races", () => {
     try {
       await delivery.run();
       // Nothing left to retry: the run did not fall into its 30 s retry.
-      expect(delivery.nextAt).toBeNull();
+      expect(await delivery.dueAt()).toBeNull();
       await vi.waitFor(() => expect(logged.mock.calls.some((args) => String(args[0]).includes("could not settle"))).toBe(true));
     } finally {
       logged.mockRestore();
@@ -163,6 +194,24 @@ describe("the outbox's races", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     // …and the next one is the expiry, not another +30 s.
     expect(await runInDurableObject(stub, (_room: OrgRoom, state) => state.storage.getAlarm())).toBe(Date.parse(created.invitation.expiresAt));
+  });
+
+  it("keeps a queued retry's alarm after an eviction: a woken room that sets its alarm asks the outbox, not only its invitations' expiry", async () => {
+    const { owner, org } = await setup("race-evict-retry");
+    const stub = orgRoom(env, org.id);
+    const kept = await invite(owner, org.slug, uniqueEmail("race-evict-kept"));
+    const revoked = await invite(owner, org.slug, uniqueEmail("race-evict-revoked"));
+    await sentOut(kept.invitation.id);
+    await sentOut(revoked.invitation.id);
+    // A mail that failed (a 5xx) waits for its retry in ten minutes; then the room is evicted.
+    const retryAt = Date.now() + 10 * 60_000;
+    const insert = outboxInsert(uniqueEmail("race-evict-retry"), { template: "invitation_accepted", params: { orgName: "Acme", inviteeName: "Ada", url: "http://roster.test/orgs/x/members" } }, { orgId: org.id, now: retryAt });
+    await orgDatabase(env, org.id).$client.execute({ sql: insert.sql, args: insert.args });
+    await evictDurableObject(stub);
+    // The woken room sets its alarm (a revoke frees a seat): to the retry, not to the other invitation's expiry, days off.
+    expect((await call("POST", `/api/v1/orgs/${org.slug}/invitations/${revoked.invitation.id}/revoke`, { cookie: owner.cookie })).status).toBe(200);
+    await vi.waitFor(async () => expect(await runInDurableObject(stub, (_room: OrgRoom, state) => state.storage.getAlarm())).toBe(retryAt));
+    expect(retryAt).toBeLessThan(Date.parse(kept.invitation.expiresAt));
   });
 
   it("sends a mail written before the room was evicted once the room wakes", async () => {

@@ -85,11 +85,12 @@ describe("Resend delivery webhooks", () => {
     expect(await post(stale)).toMatchObject({ status: 400, body: { error: { details: { reason: "stale" } } } });
     expect((await invitationRow(invitationId)).delivery).toBe("sent");
     const once = await signedWebhook(event("email.delivered", org, mail));
-    expect((await post(once)).status).toBe(200);
-    expect(await post(once)).toMatchObject({ status: 400, body: { error: { details: { reason: "replayed" } } } });
-    // The same id signed anew is still a replay.
+    expect(await post(once)).toEqual({ status: 200, body: { received: true, applied: true } });
+    // A message taken before (Resend retrying after a lost 200) answers 200 and changes nothing.
+    expect(await post(once)).toEqual({ status: 200, body: { received: true, applied: false } });
+    // The same id signed anew is still a replay: nothing changes.
     const again = await signedWebhook(event("email.bounced", org, mail), { id: once.headers["svix-id"] });
-    expect((await post(again)).body.error?.details?.reason).toBe("replayed");
+    expect(await post(again)).toEqual({ status: 200, body: { received: true, applied: false } });
     expect((await invitationRow(invitationId)).delivery).toBe("delivered");
   });
 
@@ -110,6 +111,50 @@ describe("Resend delivery webhooks", () => {
     expect((await invitationRow(other.invitationId)).delivery).toBe("sent");
   });
 
+  it("answers 200 for a deleted organization's mail and keeps the message id, so Resend stops retrying", async () => {
+    const { owner, org, mail } = await mailed("wh-deleted");
+    const deleted = await call("DELETE", `/api/v1/orgs/${org.slug}`, { cookie: owner.cookie, body: { confirm: org.slug } });
+    expect(deleted.status).toBe(200);
+    const webhook = await signedWebhook(event("email.bounced", org, mail));
+    expect(await post(webhook)).toEqual({ status: 200, body: { received: true, applied: false } });
+    // Taken: the same message again is a replay, answered 200 as well.
+    expect(await post(webhook)).toEqual({ status: 200, body: { received: true, applied: false } });
+  });
+
+  it("takes Resend's other events (no email_id) once signed, and judges an unsigned body by its signature alone, telling nothing of its shape", async () => {
+    for (const raw of [
+      { type: "contact.created", created_at: new Date().toISOString(), data: { id: "c_1", audience_id: "a_1", email: "someone@example.com" } },
+      { type: "domain.updated", created_at: new Date().toISOString(), data: { id: "d_1", name: "roster.invalid", status: "verified" } },
+      ["not", "an", "object"],
+    ]) {
+      expect(await post(await signedWebhook({ type: "", emailId: "" }, { raw }))).toEqual({ status: 200, body: { received: true, applied: false } });
+    }
+    const unsigned = await signedWebhook({ type: "", emailId: "" }, { raw: { type: "contact.created", data: {} } });
+    delete unsigned.headers["svix-signature"];
+    const refused = await post(unsigned);
+    expect(refused).toMatchObject({ status: 400, body: { error: { code: "webhook_rejected", details: { reason: "signature" } } } });
+    expect(JSON.stringify(refused.body)).not.toContain("email_id");
+  });
+
+  it("reads at most 256 KiB of a webhook, counting bytes, and refuses more with 413 whatever Content-Length says", async () => {
+    const big = await signedWebhook({ type: "", emailId: "" }, { raw: { type: "contact.created", data: { note: "é".repeat(140 * 1024) } } });
+    // Under 256 Ki characters, but over 256 KiB.
+    expect(big.body.length).toBeLessThan(256 * 1024);
+    expect((await post(big)).status).toBe(413);
+    // Streamed without a Content-Length: the read stops at the limit.
+    const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 64) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await createApp().request("/api/v1/webhooks/resend", { method: "POST", headers: big.headers, body: stream }, withSecret);
+    expect(response.status).toBe(413);
+    expect(sent).toBeLessThan(64);
+  });
+
   it("never lets an older mail's event overwrite the newest mail's state", async () => {
     const { owner, org, invitationId, mail } = await mailed("wh-older");
     const resent = await call("POST", `/api/v1/orgs/${org.slug}/invitations/${invitationId}/resend`, { cookie: owner.cookie });
@@ -122,7 +167,11 @@ describe("Resend delivery webhooks", () => {
   it("does not exist without RESEND_WEBHOOK_SECRET, and takes no cookie authority (no CSRF check needed)", async () => {
     const { owner, org, mail } = await mailed("wh-config");
     const webhook = await signedWebhook(event("email.delivered", org, mail));
-    expect((await post(webhook, { ...env, RESEND_WEBHOOK_SECRET: "" })).status).toBe(404);
+    // Unconfigured, it is answered as any unknown route is.
+    const unconfigured = await post(webhook, { ...env, RESEND_WEBHOOK_SECRET: "" });
+    expect(unconfigured).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+    const unknown = await createApp().request("/api/v1/webhooks/resend-nothing", { method: "POST", headers: webhook.headers, body: webhook.body }, withSecret);
+    expect((unconfigured.body as unknown as { error: { message: string } }).error.message).toBe(((await unknown.json()) as { error: { message: string } }).error.message.replace("resend-nothing", "resend"));
     // A browser's cookie and a foreign origin change nothing: the signature is what counts.
     const withCookie = await signedWebhook(event("email.delivered", org, mail));
     const response = await createApp().request(

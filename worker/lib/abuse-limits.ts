@@ -13,12 +13,19 @@ export interface AbuseLimits {
   inviteMailPerUserPerHour: number;
   /** The highest seat limit an owner may set until billing exists (`SEAT_LIMIT_CAP`). */
   seatLimitCap: number;
+  /**
+   * Sign-in and join-confirmation mails the whole deployment sends per hour
+   * (`SIGN_IN_MAIL_PER_HOUR`): the last line behind the per-address limits, so requests from
+   * many addresses cannot spend the Resend account's rate and reputation on sign-in mail.
+   */
+  signInMailPerHour: number;
 }
 
 export const defaultAbuseLimits: AbuseLimits = {
   orgsPerUserPerDay: 10,
   inviteMailPerUserPerHour: 2_000,
   seatLimitCap: 2_000,
+  signInMailPerHour: 3_000,
 };
 
 function positiveInt(value: string | undefined, fallback: number): number {
@@ -33,5 +40,6 @@ export function abuseLimits(env: Bindings): AbuseLimits {
     orgsPerUserPerDay: positiveInt(env.ORGS_PER_USER_PER_DAY, defaultAbuseLimits.orgsPerUserPerDay),
     inviteMailPerUserPerHour: positiveInt(env.INVITE_MAIL_PER_USER_PER_HOUR, defaultAbuseLimits.inviteMailPerUserPerHour),
     seatLimitCap: positiveInt(env.SEAT_LIMIT_CAP, defaultAbuseLimits.seatLimitCap),
+    signInMailPerHour: positiveInt(env.SIGN_IN_MAIL_PER_HOUR, defaultAbuseLimits.signInMailPerHour),
   };
 }

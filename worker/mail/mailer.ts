@@ -29,7 +29,7 @@ export interface Mailer {
   readonly kind: MailerKind;
   send(mail: Mail, options?: { idempotencyKey?: string; tags?: MailTags }): Promise<SentId>;
   /** Up to {@link maxBatch} mails in one call, all sent or none; the key covers the batch. Answers their ids in order. */
-  sendBatch(mails: Mail[], options: { idempotencyKey: string; tags?: MailTags[] }): Promise<SentId[]>;
+  sendBatch(mails: Mail[], options: { idempotencyKey: string; tags?: Array<MailTags | undefined> }): Promise<SentId[]>;
 }
 
 /** Resend's batch endpoint takes up to 100 mails a call. */
@@ -82,7 +82,7 @@ class ResendMailer implements Mailer {
     return data?.id ?? null;
   }
 
-  async sendBatch(mails: Mail[], options: { idempotencyKey: string; tags?: MailTags[] }): Promise<SentId[]> {
+  async sendBatch(mails: Mail[], options: { idempotencyKey: string; tags?: Array<MailTags | undefined> }): Promise<SentId[]> {
     await this.#pace();
     const { data, error, headers } = await this.#client.batch.send(
       mails.map((mail, i) => ({ from: this.#from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, tags: tagList(options.tags?.[i]) })),
@@ -116,7 +116,7 @@ class DevMailbox implements Mailer {
   }
 
   /** A mail from the outbox keeps its outbox id in the mailbox (so a local webhook can name it). */
-  async sendBatch(mails: Mail[], options: { tags?: MailTags[] } = {}): Promise<SentId[]> {
+  async sendBatch(mails: Mail[], options: { tags?: Array<MailTags | undefined> } = {}): Promise<SentId[]> {
     const now = new Date();
     const rows = mails.map((mail, i) => ({ id: options.tags?.[i]?.mail ?? newId("mail"), to: mail.to.toLowerCase(), subject: mail.subject, text: mail.text, html: mail.html, createdAt: now }));
     await userDatabase(this.#env).$client.batch(rowsInsert(devMail, rows).map(({ sql, args }) => ({ sql, args })), "write");

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lte, ne, notExists, or, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { invitations, mailOutbox, type Invitation, type OutboxMail } from "../../db/schema/index.ts";
 import { deliveryPredecessors } from "../domain/mail.ts";
@@ -12,7 +12,7 @@ import { render, type QueuedMail } from "./queued.ts";
 export const maxAttempts = 8;
 
 /** The outbox row for a mail to `to`, to insert in the same transaction as its cause. */
-export function outboxInsert(to: string, mail: QueuedMail, options: { orgId: string; invitationId?: string; now: number; id?: string }): RawStatement {
+export function outboxInsert(to: string, mail: QueuedMail, options: { orgId: string | null; invitationId?: string; now: number; id?: string }): RawStatement {
   const id = options.id ?? newId("mail", options.now);
   return rowInsert(mailOutbox, {
     id,
@@ -35,6 +35,9 @@ export function retryDelayMs(attempts: number): number {
 /** A mail still queued this long after it was written is given up: well inside Resend's 24 h idempotency window. */
 export const maxAgeMs = 12 * 60 * 60_000;
 
+/** How long a claimed batch is its run's before it is due again (a run that died midway). */
+export const claimLeaseMs = 60_000;
+
 /** Whether a failure is worth retrying: network errors, 5xx and 429; never other 4xx. */
 export function isRetryable(error: unknown): boolean {
   const status = (error as { statusCode?: number } | null)?.statusCode;
@@ -46,16 +49,26 @@ const isRateLimited = (error: unknown): boolean => (error as { statusCode?: numb
 const retryAfterOf = (error: unknown): number | undefined => (error as { retryAfterMs?: number } | null)?.retryAfterMs;
 
 /**
- * Cancels the queued mail of an invitation that is resent: its link dies with the old token.
- * A mail already claimed for a batch stays (the batch may have left, and its retry must be
- * the same mails under the same key); its outcome no longer touches the invitation, which
- * follows only its latest mail.
+ * Cancels the queued mail of an invitation whose link died: it was resent or renewed (a new
+ * token), revoked, or deleted. A mail waiting alone (never claimed, or retried alone under
+ * its own key) goes. A mail claimed into a batch of several stays: the batch may have left
+ * although its answer was lost, and its retry must be the same mails under the same key
+ * (Resend refuses a key reused with another payload, and dropping one would make the retry
+ * a different request that sends the others twice). Such a mail carries a link that no
+ * longer works, and its outcome no longer touches the invitation, which follows only its
+ * latest mail.
  */
-export function cancelQueuedMail(db: Database, invitationId: string): Update {
+export function cancelQueuedMail(db: Database, invitationId: string, reason = "a newer mail of its invitation replaced it"): Update {
   return db
     .update(mailOutbox)
-    .set({ status: "failed", lastError: "cancelled: a newer mail of its invitation replaced it", params: null })
-    .where(and(eq(mailOutbox.invitationId, invitationId), eq(mailOutbox.status, "queued"), isNull(mailOutbox.batchKey)));
+    .set({ status: "failed", lastError: `cancelled: ${reason}`, params: null })
+    .where(
+      and(
+        eq(mailOutbox.invitationId, invitationId),
+        eq(mailOutbox.status, "queued"),
+        or(isNull(mailOutbox.batchKey), eq(mailOutbox.batchKey, mailOutbox.idempotencyKey)),
+      ),
+    );
 }
 
 type Update = BatchItem<"sqlite">;
@@ -71,6 +84,18 @@ export interface Settled {
 interface RunRecord {
   updates: Update[];
   settled: Settled[];
+  /** A mail still queued this long after it was written is given up. */
+  maxAgeMs: number;
+}
+
+/**
+ * The outbox a run works on: an organization's, or (null) the deployment's own
+ * (mail/deployment-mail.ts); with `freshFor`, only mail written within it (older mail would
+ * carry a dead link, and is never sent).
+ */
+function outboxOf(orgId: string | null, now: number, freshFor: number | undefined): SQL | undefined {
+  const owner = orgId === null ? isNull(mailOutbox.orgId) : eq(mailOutbox.orgId, orgId);
+  return freshFor === undefined ? owner : and(owner, gte(mailOutbox.createdAt, new Date(now - freshFor)));
 }
 
 /**
@@ -119,7 +144,7 @@ function outcome(db: Database, run: RunRecord, mails: OutboxMail[], now: number,
   const limited = isRateLimited(error);
   const attempts = Math.max(...mails.map((mail) => mail.attempts)) + (limited ? 0 : 1);
   const oldest = Math.min(...mails.map((mail) => mail.createdAt.getTime()));
-  const giveUp = !isRetryable(error) || attempts >= maxAttempts || now - oldest >= maxAgeMs;
+  const giveUp = !isRetryable(error) || attempts >= maxAttempts || now - oldest >= run.maxAgeMs;
   if (giveUp) settle("failed");
   const wait = retryAfterOf(error) ?? retryDelayMs(Math.max(1, attempts));
   run.updates.push(
@@ -132,8 +157,14 @@ function outcome(db: Database, run: RunRecord, mails: OutboxMail[], now: number,
         nextAttemptAt: new Date(now + wait),
         // Given up: the parameters (with their live link) go too.
         ...(giveUp ? { params: null } : {}),
-        // Tried alone: retried alone, under the key it was sent with.
-        ...(options.alone && mails.length === 1 ? { batchKey: mails[0]!.idempotencyKey } : {}),
+        // Only ever refused for pace (a 429 is refused before anything is sent): the mails
+        // never left, so they may join any batch. Otherwise, tried alone: retried alone,
+        // under the key it was sent with.
+        ...(limited && mails.every((mail) => mail.attempts === 0)
+          ? { batchKey: null }
+          : options.alone && mails.length === 1
+            ? { batchKey: mails[0]!.idempotencyKey }
+            : {}),
       })
       .where(inArray(mailOutbox.id, ids)),
     ...(giveUp ? invitationOutcome(db, mails, "failed") : []),
@@ -148,9 +179,8 @@ function outcome(db: Database, run: RunRecord, mails: OutboxMail[], now: number,
  * same idempotency key, so a batch that left although its answer was lost is never sent
  * twice. (A mail that was sent alone keeps its own key as its batch's: see `deliverDue`.)
  */
-async function claimBatch(db: Database, orgId: string, now: number, limit: number): Promise<{ key: string; mails: OutboxMail[] }> {
-  const due = and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"), lte(mailOutbox.nextAttemptAt, new Date(now)));
-  const key = `batch-${crypto.randomUUID()}`;
+async function claimBatch(db: Database, scope: SQL | undefined, now: number, limit: number, key = `batch-${crypto.randomUUID()}`): Promise<{ key: string; mails: OutboxMail[] }> {
+  const due = and(scope, eq(mailOutbox.status, "queued"), lte(mailOutbox.nextAttemptAt, new Date(now)));
   const triedKey = db
     .select({ key: mailOutbox.batchKey })
     .from(mailOutbox)
@@ -165,16 +195,22 @@ async function claimBatch(db: Database, orgId: string, now: number, limit: numbe
     .limit(limit);
   // The write comes first, so the transaction holds the write lock from its first
   // statement (a read first would have to upgrade, and fail if another commit came between).
+  // A claim is a lease: its mails are not due again until the run records its outcome (which
+  // sets their next attempt), or the lease runs out because the run died (then the batch is
+  // retried as itself). Two runs at once (the deployment's outbox has no room to serialize
+  // them) thereby never take the same mails.
+  const lease = new Date(now + claimLeaseMs);
   const [claimed, tried] = await db.batch([
     db
       .update(mailOutbox)
-      .set({ batchKey: key })
+      .set({ batchKey: key, nextAttemptAt: lease })
       .where(and(inArray(mailOutbox.id, fresh), notExists(triedKey)))
       .returning(),
     db
-      .select()
-      .from(mailOutbox)
-      .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"), sql`${mailOutbox.batchKey} = (${triedKey})`)),
+      .update(mailOutbox)
+      .set({ nextAttemptAt: lease })
+      .where(and(scope, eq(mailOutbox.status, "queued"), sql`${mailOutbox.batchKey} = (${triedKey})`))
+      .returning(),
   ]);
   // Ids are time-ordered and never change: the order of a batch is the same on every try.
   const byId = (a: OutboxMail, b: OutboxMail) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -210,9 +246,19 @@ export interface DeliveryRun {
  * alone. Answers when the next attempt is due, if any mail is still queued, and which
  * invitations' mail it settled (their room keeps its copy of `delivery` in step).
  */
-export async function deliverDue(db: Database, mailer: Mailer, orgId: string, now: number, limit = maxBatch): Promise<DeliveryRun> {
-  const { key, mails: due } = await claimBatch(db, orgId, now, limit);
-  const run: RunRecord = { updates: [], settled: [] };
+export async function deliverDue(
+  db: Database,
+  mailer: Mailer,
+  orgId: string | null,
+  now: number,
+  limit = maxBatch,
+  options: { maxAgeMs?: number; freshOnly?: boolean; only?: OutboxMail["id"] } = {},
+): Promise<DeliveryRun> {
+  const owned = outboxOf(orgId, now, options.freshOnly ? (options.maxAgeMs ?? maxAgeMs) : undefined);
+  // One mail (`only`): claimed under its own key, so it goes (and is retried) alone.
+  const scope = options.only === undefined ? owned : and(owned, eq(mailOutbox.id, options.only), eq(mailOutbox.idempotencyKey, options.only));
+  const { key, mails: due } = await claimBatch(db, scope, now, limit, options.only);
+  const run: RunRecord = { updates: [], settled: [], maxAgeMs: options.maxAgeMs ?? maxAgeMs };
   if (due.length === 1 && key === due[0]!.idempotencyKey) {
     // A mail that already went alone once goes alone again, under its own key.
     await sendAlone(db, run, mailer, due[0]!, now);
@@ -220,7 +266,7 @@ export async function deliverDue(db: Database, mailer: Mailer, orgId: string, no
     try {
       const providerIds = await mailer.sendBatch(
         due.map((row) => render(row.to, row.template, row.params)),
-        { idempotencyKey: key, tags: due.map((row) => tagsOf(row) ?? { org: orgId, mail: row.id }) },
+        { idempotencyKey: key, tags: due.map(tagsOf) },
       );
       outcome(db, run, due, now, { providerIds });
     } catch (error) {
@@ -236,7 +282,7 @@ export async function deliverDue(db: Database, mailer: Mailer, orgId: string, no
     db
       .select({ at: sql<number | null>`min(${mailOutbox.nextAttemptAt})` })
       .from(mailOutbox)
-      .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued"))),
+      .where(and(owned, eq(mailOutbox.status, "queued"))),
   ]);
   const [next] = results.at(-1) as Array<{ at: number | null }>;
   return { next: next?.at ?? null, settled: run.settled };

@@ -20,16 +20,29 @@ export function requestsPerSecond(env: Bindings): number {
  * next free slot one interval on and answers when this request may start. The account is
  * named by a hash of its key, so two deployments (or tests) with their own keys never share
  * a row. Answers how long to wait (0: go now).
+ *
+ * A slot is claimed only when its wait is at most `maxWait` (the upsert's condition): a
+ * caller that would have to wait longer takes nothing and is told the wait, so a burst of
+ * refused requests cannot push the pace ever further out and starve the ones that follow.
  */
-export async function claimSlot(env: Bindings, apiKey: string, now: number): Promise<number> {
+export async function claimSlot(env: Bindings, apiKey: string, now: number, maxWait = maxWaitMs): Promise<number> {
   const interval = Math.ceil(1000 / requestsPerSecond(env));
   const id = `resend:${(await sha256Hex(apiKey)).slice(0, 16)}`;
-  const result = await userDatabase(env).$client.execute({
-    sql:
-      "INSERT INTO mail_pace (id, next_at) VALUES (?, ? + ?) " +
-      "ON CONFLICT (id) DO UPDATE SET next_at = max(next_at, excluded.next_at - ?) + ? RETURNING next_at - ? AS start",
-    args: [id, now, interval, interval, interval, interval],
-  });
-  const start = Number(result.rows[0]?.["start"] ?? now);
-  return Math.max(0, start - now);
+  const [claimed, current] = await userDatabase(env).$client.batch(
+    [
+      {
+        sql:
+          "INSERT INTO mail_pace (id, next_at) VALUES (?1, ?2 + ?3) " +
+          "ON CONFLICT (id) DO UPDATE SET next_at = max(next_at, ?2) + ?3 WHERE max(next_at, ?2) <= ?2 + ?4 " +
+          "RETURNING next_at - ?3 AS start",
+        args: [id, now, interval, maxWait],
+      },
+      { sql: "SELECT next_at FROM mail_pace WHERE id = ?", args: [id] },
+    ],
+    "write",
+  );
+  const start = claimed?.rows[0]?.["start"];
+  // Not claimed: the account's next free slot is too far off; answer how far.
+  if (start === undefined || start === null) return Math.max(maxWait + 1, Number(current?.rows[0]?.["next_at"] ?? now) - now);
+  return Math.max(0, Number(start) - now);
 }

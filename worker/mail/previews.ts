@@ -24,6 +24,8 @@ export function previewMail(name: PreviewName, appUrl: string): Mail {
     invitation_accepted: { orgName, inviteeName: "Ada <script>alert(1)</script> Lovelace", url: `${appUrl}/orgs/acme/members` },
     invitation_declined: { orgName, inviteeName: "Ada Lovelace", url: `${appUrl}/orgs/acme/invitations` },
     link_joined: { orgName, memberName: "Ada Lovelace", memberEmail: "ada@example.com", linkKind: "new", linkTag: "2026-12-02", url: `${appUrl}/orgs/acme/members` },
+    sign_in: { url: `${appUrl}/auth/callback?token=preview-token`, ttlMinutes: 15 },
+    link_verify: { orgName, url: `${appUrl}/join/preview-link?verify=preview-token`, ttlMinutes: 15 },
   };
   return render(to, name, samples[name]);
 }

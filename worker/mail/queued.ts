@@ -7,6 +7,8 @@ import {
   invitationMail,
   invitationResentMail,
   linkJoinedMail,
+  linkVerifyMail,
+  signInMail,
   welcomeMail,
 } from "./templates.ts";
 
@@ -41,6 +43,9 @@ export const QueuedMail = z.discriminatedUnion("template", [
     template: z.literal("link_joined"),
     params: z.object({ orgName: z.string(), memberName: z.string(), memberEmail: z.string(), linkKind: z.enum(["new", "existing"]), linkTag: z.string(), url: Url }),
   }),
+  // The deployment's own mail (no organization's outbox: mail/deployment-mail.ts).
+  z.object({ template: z.literal("sign_in"), params: z.object({ url: Url, ttlMinutes: z.number() }) }),
+  z.object({ template: z.literal("link_verify"), params: z.object({ orgName: z.string(), url: Url, ttlMinutes: z.number() }) }),
 ]);
 export type QueuedMail = z.infer<typeof QueuedMail>;
 /** Every template the outbox can queue. */
@@ -66,5 +71,9 @@ export function render(to: string, template: string, params: unknown): Mail {
       return invitationDeclinedMail({ to, ...mail.params });
     case "link_joined":
       return linkJoinedMail({ to, ...mail.params });
+    case "sign_in":
+      return signInMail(to, mail.params.url, mail.params.ttlMinutes);
+    case "link_verify":
+      return linkVerifyMail(to, mail.params.orgName, mail.params.url, mail.params.ttlMinutes);
   }
 }

@@ -1,3 +1,5 @@
+import { and, eq, sql } from "drizzle-orm";
+import { mailOutbox } from "../../db/schema/index.ts";
 import type { Bindings } from "../env.ts";
 import { AppError } from "../errors.ts";
 import type { Clock } from "../lib/clock.ts";
@@ -17,7 +19,7 @@ export interface MailDeliveryHooks {
   orgId(): string;
   /** Runs a plan through the room's queue, in order with its commands. */
   submit(plan: (state: RoomState) => RoomPlan<void>): Promise<void>;
-  /** Sets the room's alarm (which asks {@link MailDelivery.nextAt}). */
+  /** Sets the room's alarm (which asks {@link MailDelivery.dueAt}). */
   scheduleAlarm(): Promise<void>;
 }
 
@@ -32,7 +34,8 @@ export class MailDelivery {
   readonly #hooks: MailDeliveryHooks;
   #running: Promise<void> | undefined;
   #soon = false;
-  #nextAt: number | null = null;
+  /** When mail is next due: null when none is queued, undefined when not known (a room that just woke). */
+  #nextAt: number | null | undefined = undefined;
 
   constructor(env: Bindings, clock: Clock, hooks: MailDeliveryHooks) {
     this.#env = env;
@@ -40,8 +43,28 @@ export class MailDelivery {
     this.#hooks = hooks;
   }
 
-  /** When mail is next due (for the alarm), if any is known to be. */
-  get nextAt(): number | null {
+  /**
+   * When mail is next due (for the alarm), or null when none is queued. A room that woke
+   * (after an eviction) does not know until it asks: the outbox's earliest queued mail, read
+   * once. Without that, the first alarm it set (for an invitation's expiry, days off) would
+   * drop a retry due in minutes past the outbox's give-up.
+   */
+  async dueAt(): Promise<number | null> {
+    if (this.#nextAt !== undefined) return this.#nextAt;
+    let orgId: string;
+    try {
+      orgId = this.#hooks.orgId();
+    } catch (error) {
+      // A room that never served an organization has no outbox.
+      if (error instanceof AppError && error.code === "not_found") return null;
+      throw error;
+    }
+    const [row] = await orgDatabase(this.#env, orgId)
+      .select({ at: sql<number | null>`min(${mailOutbox.nextAttemptAt})` })
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.orgId, orgId), eq(mailOutbox.status, "queued")));
+    // A run that finished meanwhile knows better.
+    if (this.#nextAt === undefined) this.#nextAt = row?.at ?? null;
     return this.#nextAt;
   }
 

@@ -87,7 +87,7 @@ export class OrgRoom extends DurableObject<Bindings> {
     this.#auth = new RoomAuthorizer(ctx.storage, env, clock);
     this.#alarm = new AlarmScheduler(ctx.storage, clock, async () => {
       const state = await this.#slot.loaded;
-      return [state ? nextExpiry(state) : null, this.#mail.nextAt, this.live.nextExpiry()];
+      return [state ? nextExpiry(state) : null, await this.#mail.dueAt(), this.live.nextExpiry()];
     });
     this.#mail = new MailDelivery(env, clock, {
       orgId: () => this.#slot.orgId(),

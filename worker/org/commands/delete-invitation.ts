@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { invitations, type Invitation } from "../../../db/schema/index.ts";
+import { cancelQueuedMail } from "../../mail/outbox.ts";
 import { effectiveStatus, isTerminal } from "../../domain/invitations.ts";
 import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
@@ -19,6 +20,7 @@ export function planDelete(ctx: PlanContext, state: RoomState, actor: Actor, old
   return {
     statements: [
       ctx.db.delete(invitations).where(and(eq(invitations.id, old.id), eq(invitations.orgId, state.org.id))),
+      cancelQueuedMail(ctx.db, old.id, "its invitation was deleted"),
       auditStatement(state.org.id, actor, ctx.now, { action: "invitation.deleted", targetType: "invitation", targetId: old.id, data: { status } }),
     ],
     value: { id: old.id },

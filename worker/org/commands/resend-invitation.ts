@@ -30,7 +30,9 @@ export async function planResend(ctx: PlanContext, state: RoomState, actor: Acto
     tokenHash: await sha256Hex(token),
     ...(input.mail ? { sendCount: before.sendCount + 1, lastSentAt: new Date(ctx.now), delivery: "queued" as const, lastMailId: newId("mail", ctx.now) } : {}),
   };
-  // The older mail's link dies with this token: a copy still waiting is cancelled.
-  const mail = input.mail ? [cancelQueuedMail(ctx.db, before.id), invitationMailInsert(ctx, state, actor, { ...before, ...changes }, url, "invitation_resent")] : [];
+  // The older mail's link dies with this token (mailed or not): a copy still waiting is cancelled.
+  const mail = input.mail
+    ? [cancelQueuedMail(ctx.db, before.id), invitationMailInsert(ctx, state, actor, { ...before, ...changes }, url, "invitation_resent")]
+    : [cancelQueuedMail(ctx.db, before.id, "its invitation's link was renewed")];
   return updatePlan(ctx, state, actor, before, changes, input.mail ? "invitation.resent" : "invitation.link_renewed", (invitation) => ({ invitation, inviteUrl: url }), mail);
 }

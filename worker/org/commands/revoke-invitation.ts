@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { invitations } from "../../../db/schema/index.ts";
+import { cancelQueuedMail } from "../../mail/outbox.ts";
 import type { Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
 import { dropPending, type RoomState } from "../state.ts";
@@ -18,6 +19,8 @@ export function planRevoke(ctx: PlanContext, state: RoomState, actor: Actor, id:
   return {
     statements: [
       ctx.db.update(invitations).set({ status: "revoked", respondedAt: new Date(ctx.now) }).where(and(eq(invitations.id, id), eq(invitations.status, "pending"))),
+      // Its link is dead: a mail still waiting (a retry after a 5xx) is never sent.
+      cancelQueuedMail(ctx.db, id, "its invitation was revoked"),
       auditStatement(state.org.id, actor, ctx.now, { action: "invitation.revoked", targetType: "invitation", targetId: id }),
     ],
     value: { invitation: view },

@@ -9,8 +9,8 @@ import { AppError } from "../../errors.ts";
 import { userDatabase } from "../../lib/database.ts";
 import { enforceRateLimit, type RateLimit } from "../../lib/rate-limiter.ts";
 import { appUrl, clientAddress } from "../../lib/request.ts";
-import { mailerFor } from "../../mail/mailer.ts";
-import { signInMail } from "../../mail/templates.ts";
+import { abuseLimits } from "../../lib/abuse-limits.ts";
+import { queueDeploymentMail } from "../../mail/deployment-mail.ts";
 import { Email, errors, json } from "../schemas.ts";
 
 export const loginTokenTtlMs = 15 * 60_000;
@@ -29,6 +29,16 @@ export const magicLinkLimits = {
   perEmailFromAddress: { name: "magic-link:email+ip", limit: 5, windowMs: 15 * 60_000 },
   perEmail: { name: "magic-link:email", limit: 20, windowMs: loginTokenTtlMs },
 } satisfies Record<string, RateLimit>;
+
+/**
+ * The deployment-wide cap on sign-in and join-confirmation mail (`SIGN_IN_MAIL_PER_HOUR`,
+ * lib/abuse-limits.ts), counted after every per-address limit so refused requests spend
+ * none of it. Reaching it answers 429 to everyone alike: it says nothing about any address.
+ * Counted per deployment, which `APP_URL` names.
+ */
+export function deploymentMailLimit(env: Bindings): RateLimit {
+  return { name: "sign-in-mail:deployment", limit: abuseLimits(env).signInMailPerHour, windowMs: 60 * 60_000 };
+}
 
 /**
  * Where the dashboard goes once the link has signed the person in: a path on this site
@@ -58,7 +68,7 @@ const route = createRoute({
   summary: "Mail a sign-in link",
   description:
     "Always answers 202 with the same body, whether or not an account exists. Rate limited per client address and per " +
-    "email from one address (429); mail to one email is also capped, silently (still 202). Sets the short-lived, " +
+    "email from one address (429), and deployment-wide (`SIGN_IN_MAIL_PER_HOUR`, 429); mail to one email is also capped, silently (still 202). The mail goes through the deployment's outbox, retried until its link dies. Sets the short-lived, " +
     "HttpOnly sign-in nonce cookie (`__Host-roster_signin` over HTTPS) that binds the link to this browser: the " +
     "dashboard signs in without asking only in the browser that asked for the link. Refused (403) from another site.",
   request: { body: { ...json(MagicLinkRequest), required: true } },
@@ -94,17 +104,16 @@ export function registerMagicLink(app: OpenAPIHono<AppEnv>): void {
       console.warn("[roster] sign-in mail held back: the per-email cap is reached");
       return accepted();
     }
+    const base = appUrl(c);
+    await enforceRateLimit(c.env, deploymentMailLimit(c.env), base, now);
     const token = randomToken(32);
     await userDatabase(c.env)
       .insert(loginTokens)
       .values({ tokenHash: await sha256Hex(token), email, nonceHash, createdAt: new Date(now), expiresAt: new Date(now + loginTokenTtlMs) });
-    const url = `${appUrl(c)}/auth/callback?token=${encodeURIComponent(token)}${next ? `&next=${encodeURIComponent(next)}` : ""}`;
-    try {
-      await mailerFor(c.env).send(signInMail(email, url, loginTokenTtlMs / 60_000));
-    } catch (error) {
-      // The answer must not depend on the mail: it would tell who exists or what failed.
-      console.error("[roster] sign-in mail failed:", error instanceof Error ? error.message : error);
-    }
+    const url = `${base}/auth/callback?token=${encodeURIComponent(token)}${next ? `&next=${encodeURIComponent(next)}` : ""}`;
+    // Written to the outbox before the answer, tried at once, retried until its link dies;
+    // the answer does not depend on whether it left (that would tell who exists or what failed).
+    await queueDeploymentMail(c.env, email, { template: "sign_in", params: { url, ttlMinutes: loginTokenTtlMs / 60_000 } }, now);
     return accepted();
   });
 }

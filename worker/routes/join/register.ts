@@ -9,12 +9,11 @@ import { sha256Hex } from "../../lib/hash.ts";
 import { randomToken } from "../../lib/ids.ts";
 import { enforceRateLimit } from "../../lib/rate-limiter.ts";
 import { appUrl, clientAddress } from "../../lib/request.ts";
-import { mailerFor } from "../../mail/mailer.ts";
-import { linkVerifyMail } from "../../mail/templates.ts";
+import { queueDeploymentMail } from "../../mail/deployment-mail.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
 import { RegisterAccepted } from "../../views/link.ts";
-import { loginTokenTtlMs, magicLinkLimits, withinLimit } from "../auth/magic-link.ts";
+import { deploymentMailLimit, loginTokenTtlMs, magicLinkLimits, withinLimit } from "../auth/magic-link.ts";
 import { DisplayName, Email, errors, json } from "../schemas.ts";
 import { claimOf, LinkTokenParams, refusals, type JoinIntent } from "./schemas.ts";
 
@@ -54,6 +53,8 @@ export function registerRegisterByLink(app: OpenAPIHono<AppEnv>): void {
     // Refusals that depend on the organization and the address's domain only, never on whether it has an account.
     // The verification mail counts against the organization's hourly mail budget, like an invitation.
     const { org } = unwrap(await orgRoom(c.env, claim.orgId).checkLink(claim.orgId, claim.kind, claim.generation, email, true));
+    // Deployment-wide (the same for every address, so safe on the answer's path).
+    await enforceRateLimit(c.env, deploymentMailLimit(c.env), appUrl(c), now);
     // Binds the mailed link to this browser: here it confirms without a warning, elsewhere it warns (login CSRF).
     const nonceHash = await issueSignInNonce(c, now, loginTokenTtlMs);
     const intent: JoinIntent = { type: "link_join", orgId: claim.orgId, kind: claim.kind, generation: claim.generation, name };
@@ -82,7 +83,8 @@ async function mailVerification(
     await userDatabase(env)
       .insert(loginTokens)
       .values({ tokenHash: await sha256Hex(token), email, intent: input.intent, nonceHash: input.nonceHash, createdAt: new Date(now), expiresAt: new Date(now + loginTokenTtlMs) });
-    await mailerFor(env).send(linkVerifyMail(email, input.orgName, input.url(token), loginTokenTtlMs / 60_000));
+    // The deployment's outbox (mail/deployment-mail.ts): tried at once, retried until its link dies.
+    await queueDeploymentMail(env, email, { template: "link_verify", params: { orgName: input.orgName, url: input.url(token), ttlMinutes: loginTokenTtlMs / 60_000 } }, now);
   } catch (error) {
     console.error("[roster] join verification mail failed:", error instanceof Error ? error.message : error);
   }
