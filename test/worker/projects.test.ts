@@ -467,7 +467,12 @@ describe("review hardening", () => {
       body: { invitee: uniqueEmail("prj-reissue"), expiresInDays: 1, projects: [{ projectId: doomed.id, role: "use" }, { projectId: kept.id, role: "viewer" }] },
     });
     expect(made.status).toBe(201);
-    // The room's clock moves past the expiry; its alarm marks the invitation expired.
+    // The room sets its alarm to the expiry once the invitation's group settled (it asks the
+    // outbox when mail is next due first): wait for it, then move the room's clock past the
+    // expiry; its alarm marks the invitation expired.
+    await expect
+      .poll(() => runInDurableObject(orgRoom(env, o.id), (_room: OrgRoom, state: DurableObjectState) => state.storage.getAlarm()))
+      .not.toBeNull();
     const later = Date.now() + 2 * 86_400_000;
     await runInDurableObject(orgRoom(env, o.id), (room: OrgRoom) => {
       (room as unknown as { clock: { now: () => number } }).clock = { now: () => later };
