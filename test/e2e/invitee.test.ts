@@ -1,8 +1,7 @@
 import { createClient } from "@libsql/client/web";
-import { join } from "node:path";
-import { afterEach, expect, inject, test } from "vitest";
+import { expect, inject, test } from "vitest";
 import { call, field, latestSignInLink, requestSignInLink, signInOverApi, uniqueEmail, uniqueSuffix } from "./support/api.ts";
-import { expectPath, openBrowser, useSession, type Browser } from "./support/chromium.ts";
+import { browsersPerTest, expectPath, useSession } from "./support/chromium.ts";
 
 /**
  * The invitee's side in Chromium: the mailed link, signed out and signed in with the wrong
@@ -10,26 +9,8 @@ import { expectPath, openBrowser, useSession, type Browser } from "./support/chr
  * has a browser of their own; the owner acts over the API.
  */
 
-let browsers: Browser[] = [];
-
-/** A fresh browser (profile and context) for one person. */
-async function browserFor(): Promise<Browser> {
-  const browser = await openBrowser();
-  browsers.push(browser);
-  return browser;
-}
-
-afterEach(async (context) => {
-  const failed = context.task.result?.state === "fail";
-  for (const [i, browser] of browsers.entries()) {
-    if (failed) {
-      const name = `invitee-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}.png`;
-      await browser.page.screenshot({ path: join(inject("artifactsDir"), name), fullPage: true }).catch(() => undefined);
-    }
-    await browser.close();
-  }
-  browsers = [];
-});
+const browsers = browsersPerTest("invitee");
+const browserFor = browsers.open;
 
 interface Org {
   slug: string;

@@ -1,7 +1,6 @@
-import { join } from "node:path";
-import { afterEach, expect, inject, test } from "vitest";
+import { expect, test } from "vitest";
 import { call, field, signInOverApi, uniqueEmail, uniqueSuffix } from "./support/api.ts";
-import { expectPath, openBrowser, useSession, type Browser } from "./support/chromium.ts";
+import { browsersPerTest, expectPath, useSession } from "./support/chromium.ts";
 
 /**
  * Self-registration links in Chromium: a new person registering through the new-user link
@@ -9,25 +8,8 @@ import { expectPath, openBrowser, useSession, type Browser } from "./support/chr
  * owner regenerating a link whose old URL then shows a clear page.
  */
 
-let browsers: Browser[] = [];
-
-async function browserFor(): Promise<Browser> {
-  const browser = await openBrowser();
-  browsers.push(browser);
-  return browser;
-}
-
-afterEach(async (context) => {
-  const failed = context.task.result?.state === "fail";
-  for (const [i, browser] of browsers.entries()) {
-    if (failed) {
-      const name = `links-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}.png`;
-      await browser.page.screenshot({ path: join(inject("artifactsDir"), name), fullPage: true }).catch(() => undefined);
-    }
-    await browser.close();
-  }
-  browsers = [];
-});
+const browsers = browsersPerTest("links");
+const browserFor = browsers.open;
 
 interface Org {
   slug: string;

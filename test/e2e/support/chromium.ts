@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { expect, inject } from "vitest";
+import { afterEach, expect, inject } from "vitest";
 import { uniqueAddress } from "./api.ts";
 
 /** Every launch's flags, whichever Chromium it is; the install may add its own. */
@@ -94,4 +94,31 @@ function escape(text: string): string {
 export async function useSession(browser: Browser, cookie: string): Promise<void> {
   const [name, ...value] = cookie.split("=");
   await browser.context.addCookies([{ name: name as string, value: value.join("="), url: inject("appUrl") }]);
+}
+
+/**
+ * Browsers for a test file where each person has a browser of their own: `open()` one, and
+ * after each test they close, each screenshotted first (into the artifacts folder, named
+ * `<prefix>-<test>-<n>.png`) if the test failed.
+ */
+export function browsersPerTest(prefix: string): { open: () => Promise<Browser> } {
+  let browsers: Browser[] = [];
+  afterEach(async (context) => {
+    const failed = context.task.result?.state === "fail";
+    for (const [i, browser] of browsers.entries()) {
+      if (failed) {
+        const name = `${prefix}-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}.png`;
+        await browser.page.screenshot({ path: join(inject("artifactsDir"), name), fullPage: true }).catch(() => undefined);
+      }
+      await browser.close();
+    }
+    browsers = [];
+  });
+  return {
+    async open() {
+      const browser = await openBrowser();
+      browsers.push(browser);
+      return browser;
+    },
+  };
 }
