@@ -4,8 +4,9 @@
  * organization size (docs/decisions/0012-member-search.md):
  *
  * - the page seeks on the sort index from its cursor (no walk from the first member);
- * - a search reads the fts5 trigram index (`member_search`, migration 0010) when it narrows
- *   the organization to a few rows, and otherwise walks the sort index, where most rows match;
+ * - a search reads the fts5 trigram index (`member_search`, migration 0010): the rows it found
+ *   when they are few; else it walks the sort index keeping those rows; and when most of the
+ *   organization matches, it walks the sort index keeping what LIKE matches;
  * - the total is a kept count (org_seat_counts) or a count over the few rows a search found;
  *   when a search matches too many rows to count cheaply, it is an estimate, marked as such.
  */
@@ -38,11 +39,17 @@ export interface SearchLimits {
   small: number;
   /** A search the trigram index answers with at most this many rows (of any organization) reads those rows: exact. */
   narrow: number;
+  /**
+   * Up to this many rows from the index, a wider search walks the sort index keeping the
+   * rows the index found (a set of rowids: no row is read but the page's); past it, most of
+   * the organization matches and the walk keeps what LIKE matches.
+   */
+  indexed: number;
   /** How many rows of the sort index a wide search samples to estimate its total. */
   sample: number;
 }
 
-export const searchLimits: SearchLimits = { small: 500, narrow: 10_000, sample: 500 };
+export const searchLimits: SearchLimits = { small: 500, narrow: 10_000, indexed: 40_000, sample: 500 };
 
 /** `%` and `_` in a search are literal. */
 const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
@@ -92,8 +99,8 @@ export async function queryMembers(db: LibSQLDatabase, query: MemberQuery, limit
   const trigrams = [...q].length >= 3;
   const [[size], [found]] = await db.batch([
     members,
-    // Capped: past `limits.narrow` rows, how wide no longer matters.
-    db.select({ n: sql<number>`count(*)` }).from(sql`(${trigrams ? indexed(q) : sql`SELECT 1 WHERE 0`} LIMIT ${limits.narrow + 1})`),
+    // Capped: past `limits.indexed` rows, how wide no longer matters.
+    db.select({ n: sql<number>`count(*)` }).from(sql`(${trigrams ? indexed(q) : sql`SELECT 1 WHERE 0`} LIMIT ${Math.max(limits.narrow, limits.indexed) + 1})`),
   ]);
   const population = size?.n ?? 0;
   const candidates = found?.n ?? 0;
@@ -123,6 +130,16 @@ export async function queryMembers(db: LibSQLDatabase, query: MemberQuery, limit
     // A page after the last match counts nothing: count them again (rare: a cursor past the end).
     const total = rows[0]?.total ?? (after ? ((await countOf(narrowed))[0]?.n ?? 0) : 0);
     return { rows: rows.map(({ member, key }) => ({ member, key })), total, totalExact: true };
+  }
+
+  if (trigrams && candidates <= limits.indexed) {
+    // Many rows, but not most of the organization, and they may sit together in the sort
+    // order (the Smiths): walk the sort index keeping the rowids the index found. The walk
+    // reads index entries only; the rows read are the page's. The index's count, across
+    // organizations and before LIKE, is the estimate: at least as many as match.
+    const rows = await page([...inOrg, sql`${memberships}.rowid IN (${indexed(q)})`, likeAny(q), ...seek]);
+    if (!after && rows.length <= limit) return { rows, total: rows.length, totalExact: true };
+    return { rows, total: Math.max(Math.min(candidates, population), rows.length), totalExact: false };
   }
 
   // Many rows match (or the search is too short for the index): walk the sort index from the
