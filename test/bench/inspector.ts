@@ -2,6 +2,7 @@
  * workerd's DevTools inspector, for the benches: a free loopback port to open it on, and a
  * minimal DevTools protocol client over Node's WebSocket (CPU profiles, heap figures).
  */
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 /** A loopback port nobody listens on right now. */
@@ -53,4 +54,24 @@ export class Inspector {
   close(): void {
     this.#ws.close();
   }
+}
+
+/** workerd's resident memory, in KiB (every workerd process of this run). */
+export function residentKib(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/** The Worker isolate's JS heap after a full collection, in KiB (rooms share the isolate). */
+export async function heapKib(inspector: Inspector): Promise<number> {
+  await inspector.send("HeapProfiler.collectGarbage");
+  const usage = await inspector.send<{ usedSize: number }>("Runtime.getHeapUsage");
+  return Math.round(usage.usedSize / 1024);
 }

@@ -21,12 +21,11 @@
  * Run alone: `node test/bench/members.ts`, or `npm run bench -- members`. BENCH_MEMBERS
  * sets the number of members (default 100,000), BENCH_MEMBERS_RUNS the timed runs (30).
  */
-import { readFileSync } from "node:fs";
 import { createClient, type Client } from "@libsql/client";
 import type { InStatement, TransactionMode } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { queryMembers, type MemberQuery } from "../../worker/routes/members/search.ts";
-import { freePort, Inspector } from "./inspector.ts";
+import { freePort, heapKib, Inspector, residentKib } from "./inspector.ts";
 import { BenchApi } from "./api.ts";
 import { startBenchStack, type BenchStack } from "./stack.ts";
 import { childrenOf } from "../support/processes.ts";
@@ -142,24 +141,6 @@ interface MemberPage {
   total: number;
   totalExact: boolean;
   nextCursor: string | null;
-}
-
-function residentKib(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      total += Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-    } catch {
-      // gone
-    }
-  }
-  return total;
-}
-
-async function heapKib(inspector: Inspector): Promise<number> {
-  await inspector.send("HeapProfiler.collectGarbage");
-  const usage = await inspector.send<{ usedSize: number }>("Runtime.getHeapUsage");
-  return Math.round(usage.usedSize / 1024);
 }
 
 // ---------------------------------------------------------------------------------------

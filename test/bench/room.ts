@@ -38,7 +38,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createClient } from "@libsql/client";
 import { WebSocket } from "ws";
-import { freePort, Inspector } from "./inspector.ts";
+import { freePort, heapKib, Inspector, residentKib } from "./inspector.ts";
 import { BenchApi, type Caller } from "./api.ts";
 import { startBenchStack, type BenchStack } from "./stack.ts";
 import { childrenOf } from "../support/processes.ts";
@@ -467,26 +467,6 @@ async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<boo
     await new Promise((r) => setTimeout(r, 2));
   }
   return true;
-}
-
-/** workerd's resident memory, in KiB (every workerd process of this run). */
-function residentKib(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      total += Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-    } catch {
-      // gone
-    }
-  }
-  return total;
-}
-
-/** The Worker isolate's JS heap after a full collection, in KiB (rooms share the isolate). */
-async function heapKib(inspector: Inspector): Promise<number> {
-  await inspector.send("HeapProfiler.collectGarbage");
-  const usage = await inspector.send<{ usedSize: number }>("Runtime.getHeapUsage");
-  return Math.round(usage.usedSize / 1024);
 }
 
 /**

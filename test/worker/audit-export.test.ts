@@ -3,17 +3,9 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditExportChunk, csvField } from "../../worker/routes/audit/export.ts";
 import { call, createOrg, env, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
+import type { AuditEventView } from "../../worker/views/audit-event.ts";
 
-interface AuditEvent {
-  id: number;
-  at: string;
-  actorType: "user" | "api_key" | "system";
-  actorId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  data: Record<string, unknown>;
-}
+type AuditEvent = AuditEventView;
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 const header = ["id", "at", "actorType", "actorId", "action", "targetType", "targetId", "data"];

@@ -1,17 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { exports } from "cloudflare:workers";
 import { call, createOrg, origin, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
+import type { AuditEventView } from "../../worker/views/audit-event.ts";
 
-interface AuditEvent {
-  id: number;
-  at: string;
-  actorType: "user" | "api_key" | "system";
-  actorId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  data: Record<string, unknown>;
-}
+type AuditEvent = AuditEventView;
 
 interface AuditPage {
   events: AuditEvent[];

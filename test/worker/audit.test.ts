@@ -1,20 +1,12 @@
 import { createClient } from "@libsql/client/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createOrg, env, seedMember, signIn, uniqueEmail, type Answer, type SignedIn } from "./support/client.ts";
+import type { AuditEventView } from "../../worker/views/audit-event.ts";
 
 const db = createClient({ url: env.DATABASE_URL ?? "" });
 afterAll(() => db.close());
 
-interface AuditEvent {
-  id: number;
-  at: string;
-  actorType: "user" | "api_key" | "system";
-  actorId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  data: Record<string, unknown>;
-}
+type AuditEvent = AuditEventView;
 
 /** Members who never sign in, seeded before the room first loads. */
 async function seedTargets(org: { id: string }, roles: string[]): Promise<string[]> {
