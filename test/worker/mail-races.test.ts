@@ -157,6 +157,42 @@ describe("the outbox's races", () => {
     expect(rows).toEqual([expect.objectContaining({ status: "sent", attempts: 1 })]);
   });
 
+  it("sends a mail queued while a run is going, though that run read the outbox before it", async () => {
+    const orgId = `org_race_${crypto.randomUUID()}`;
+    const db = orgDatabase(env, orgId);
+    const queue = async (to: string) => {
+      const insert = outboxInsert(to, { template: "invitation_accepted", params: { orgName: "Acme", inviteeName: "x", url: "https://roster.test/x" } }, {
+        orgId,
+        invitationId: `inv_race_${crypto.randomUUID()}`,
+        now: Date.now(),
+      });
+      await db.$client.execute({ sql: insert.sql, args: insert.args });
+    };
+    await queue(uniqueEmail("race-first"));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let alarms = 0;
+    const delivery = new MailDelivery(env, systemClock, {
+      orgId: () => orgId,
+      submit: async () => ({ ok: true, value: undefined }) as never,
+      // The first run's closing alarm waits: the run has read the outbox and sent by then.
+      scheduleAlarm: async () => {
+        if (++alarms === 2) await held;
+      },
+    });
+    const first = delivery.run();
+    await vi.waitFor(async () => expect((await db.select().from(mailOutbox).where(eq(mailOutbox.orgId, orgId))).some((m) => m.status === "sent")).toBe(true));
+    // A mail committed now asks for a run while the first is still going.
+    await queue(uniqueEmail("race-second"));
+    const joined = delivery.run();
+    release();
+    await Promise.all([first, joined]);
+    await vi.waitFor(async () => {
+      const rows = await db.select().from(mailOutbox).where(eq(mailOutbox.orgId, orgId));
+      expect(rows.map((m) => m.status)).toEqual(["sent", "sent"]);
+    });
+  });
+
   it("counts no settle in stats.commands", async () => {
     const { owner, org } = await setup("race-stats");
     const created = await invite(owner, org.slug, uniqueEmail("race-stats"));

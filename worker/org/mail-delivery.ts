@@ -34,6 +34,8 @@ export class MailDelivery {
   readonly #hooks: MailDeliveryHooks;
   #running: Promise<void> | undefined;
   #soon = false;
+  /** A run was asked for while one was going: it runs again after. */
+  #again = false;
   /** When mail is next due: null when none is queued, undefined when not known (a room that just woke). */
   #nextAt: number | null | undefined = undefined;
 
@@ -83,9 +85,16 @@ export class MailDelivery {
     }, 0);
   }
 
-  /** Sends what is due; joins the run in progress, if one is. */
+  /**
+   * Sends what is due; joins the run in progress, if one is, and has it look once more when
+   * it ends (it may have read the outbox before the mail that asked was committed).
+   */
   run(): Promise<void> {
-    this.#running ??= (async () => {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
       try {
         // The alarm stands behind this run: if the room is restarted midway, it retries.
         this.#nextAt = this.#clock.now() + retryMs;
@@ -101,6 +110,10 @@ export class MailDelivery {
         await this.#hooks.scheduleAlarm();
       } finally {
         this.#running = undefined;
+        if (this.#again) {
+          this.#again = false;
+          void this.run();
+        }
       }
     })();
     return this.#running;
