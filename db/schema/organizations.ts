@@ -27,6 +27,11 @@ export const organizations = sqliteTable(
     deletedAt: timestamp("deleted_at"),
     /** Who were its owners when it was deleted: they may still export its audit trail for a while. */
     deletedOwnerIds: text("deleted_owner_ids", { mode: "json" }).$type<string[]>(),
+    /**
+     * Bumped by every transaction the organization's room commits (worker/org/state.ts): the
+     * room's index in its own storage is current when it carries the same number.
+     */
+    roomVersion: integer("room_version").notNull().default(0),
   },
   (t) => [
     uniqueIndex("organizations_slug_unique").on(t.slug),

@@ -38,8 +38,8 @@ async function sentOut(id: string): Promise<void> {
   await vi.waitFor(async () => expect((await invitationRow(id)).delivery).toBe("sent"), { timeout: 5000, interval: 50 });
 }
 
-/** The room's view of a pending invitation (its in-memory copy). */
-const roomCopy = (orgId: string, id: string) => runInDurableObject(orgRoom(env, orgId), async (room: OrgRoom) => (await room.queue.submit((state) => ({ statements: [], value: state.pending.get(id) }))) ?? null);
+/** The room's view of a pending invitation (its copy in the room's index). */
+const roomCopy = (orgId: string, id: string) => runInDurableObject(orgRoom(env, orgId), async (room: OrgRoom) => (await room.queue.submit((state) => ({ statements: [], value: state.index.pending(id) }))) ?? null);
 
 describe("the outbox's races", () => {
   it("applies an outcome only to the invitation's latest mail, in the SQL: an older mail failing for good after a resend leaves the invitation as its new mail left it", async () => {

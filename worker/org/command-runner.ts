@@ -14,12 +14,24 @@ import { asResult, type RoomResult } from "./result.ts";
 import { parseInput, ActorInput, IdInput } from "./room-client.ts";
 import type { RoomStateSlot } from "./room-state.ts";
 import type { SeatEvents } from "./seat-events.ts";
-import { guardRefusal } from "../lib/sql/guard.ts";
+import { guardCode, guardRefusal, rawGuard } from "../lib/sql/guard.ts";
+import { rawStatement } from "../lib/sql/row-insert.ts";
+import { databaseUnavailable, isDatabaseUnavailable } from "../lib/database-errors.ts";
+import type { Organization } from "../../db/schema/index.ts";
 import { currentActor, type RoomState } from "./state.ts";
 import { projectAudience } from "../domain/projects.ts";
 
 /** A planner of a room command (commands/*.ts), the actor already re-checked against the state. */
 export type Planner<T> = (ctx: PlanContext, state: RoomState, actor: Actor) => Promise<RoomPlan<T>> | RoomPlan<T>;
+
+/** A place in the room's changes: the index's undo log and the organization's row then. */
+type RoomMark = { at: number; org: Organization };
+
+/**
+ * Groups in flight at once: the next is planned and sent while one commits (group-commit.ts).
+ * Two keep the database busy while the room plans; more only queue there.
+ */
+const roomMaxInFlight = 2;
 
 /** The parts of the room a command's plan reaches. */
 export interface RunnerParts {
@@ -33,6 +45,18 @@ export interface RunnerParts {
   forgetUsers(userIds: string[]): void;
   /** Mail was queued: deliver it soon. */
   sendMail(): void;
+  /** Faults the tests inject around each commit (none in production). */
+  faults(): CommitFaults;
+}
+
+/**
+ * Where tests break the room's commits (test/worker/room-faults.test.ts): before the
+ * transaction is sent, or after it committed but before the room hears so (a lost answer,
+ * or a room that dies there). Like the room's clock, a seam only tests move.
+ */
+export interface CommitFaults {
+  beforeCommit?(statements: readonly Statement[]): Promise<void> | void;
+  afterCommit?(statements: readonly Statement[]): Promise<void> | void;
 }
 
 /**
@@ -43,21 +67,51 @@ export interface RunnerParts {
  */
 export class CommandRunner {
   /** Every command of the organization, one at a time in arrival order, grouped into shared transactions. */
-  readonly queue: GroupCommitter<RoomState, Statement>;
+  readonly queue: GroupCommitter<RoomState, Statement, RoomMark>;
   readonly #parts: RunnerParts;
 
   constructor(parts: RunnerParts) {
     this.#parts = parts;
     const { env, slot, live, mailBudget, seatEvents } = parts;
-    this.queue = new GroupCommitter<RoomState, Statement>({
+    const orgId = () => slot.orgId();
+    this.queue = new GroupCommitter<RoomState, Statement, RoomMark>({
       state: () => slot.load(slot.orgId()),
       invalidate: () => slot.invalidate(),
+      // A refusal the index did not foresee (a second writer): rebuilt from the database.
+      distrust: () => slot.distrust(),
+      refused: (error) => !isDatabaseUnavailable(error),
       commit: async (statements) => {
         mailBudget.save();
+        const faults = parts.faults();
+        await faults.beforeCommit?.(statements);
         // One write transaction (BEGIN IMMEDIATE: it takes the lock up front instead of
         // upgrading midway); results are not needed, so drizzle only builds the SQL.
-        await orgDatabase(env, slot.orgId()).$client.batch(statements.map(toInStatement), "write");
+        await orgDatabase(env, orgId()).$client.batch(statements.map(toInStatement), "write");
+        await faults.afterCommit?.(statements);
       },
+      // A failed group's changes to the index and the organization's row are taken back.
+      journal: {
+        mark: (state) => ({ at: state.index.mark(), org: state.org }),
+        rollback: (state, mark) => {
+          state.index.rollback(mark.at);
+          state.org = mark.org;
+        },
+        committed: (state, mark, version) => state.index.committed(mark.at, version),
+      },
+      versions: {
+        of: (state) => state.org.roomVersion,
+        fenced: (error) => guardCode(error) === "database_unavailable",
+        fence: (expected, next) => ({
+          open: rawGuard("(SELECT room_version FROM organizations WHERE id = ?) = ?", [orgId(), expected], "database_unavailable"),
+          close: rawStatement("UPDATE organizations SET room_version = ? WHERE id = ?", [next, orgId()]),
+        }),
+        read: async () => {
+          const { rows } = await orgDatabase(env, orgId()).$client.execute({ sql: "SELECT room_version FROM organizations WHERE id = ?", args: [orgId()] });
+          return Number(rows[0]?.room_version);
+        },
+      },
+      maxInFlight: roomMaxInFlight,
+      unknownOutcome: () => databaseUnavailable("The database did not answer, so whether the change was saved is not known; read it back, or retry with the same Idempotency-Key."),
       // Like commands (a run of invitations) insert their rows together.
       combine: (perCommand) => combineInserts(perCommand),
       // Owed once per transaction: one `seats.changed`, one alarm update, one send per socket.

@@ -1,14 +1,23 @@
 /**
  * Group commit for a room's commands.
  *
- * Commands run one at a time, in arrival order, against the room's in-memory state — the
+ * Commands are planned one at a time, in arrival order, against the room's state — the
  * room keeps its own queue, because an awaited database call would otherwise let the next
  * command in. Commands that queued while a transaction was in flight are planned one after
  * another (each sees the effects of the ones before it) and committed together in one
- * transaction, each answered with its own result. If that shared transaction fails, the
- * state is reloaded and the commands are retried one by one, so one bad command never
- * fails its neighbours. Tasks that need no state (the bench's ping, tests that look
- * inside the queue) run alone, in order with the commands.
+ * transaction, each answered with its own result. If that shared transaction fails, its
+ * effects on the state are taken back and the commands are retried one by one, so one bad
+ * command never fails its neighbours. Tasks that need no state (the bench's ping, tests
+ * that look inside the queue) run alone, in order with the commands.
+ *
+ * With versions (`versions`), groups overlap: the next group is planned (on top of the
+ * effects of the one in flight) and sent while the one before it is still committing, up
+ * to `maxInFlight` at once. Each group's transaction first checks that the database is at
+ * the version the group was planned after and ends by setting its own, so a group commits
+ * only after every group before it did: when one fails, every later one fails too, and all
+ * are retried one by one after the failed one's effects are taken back. A failure whose
+ * transaction did commit (its answer was lost) is told by the version the database
+ * reached, and answered as committed, never planned twice (decision 15).
  */
 
 /** What a planned command commits, and what it answers once committed. */
@@ -39,18 +48,55 @@ export interface Plan<S, T> {
 /** Plans a command against the current state; throws to refuse it (nothing committed). */
 export type Planner<State, S, T> = (state: State) => Promise<Plan<S, T>> | Plan<S, T>;
 
+type PlanEntry<State, S> = { kind: "plan"; planner: Planner<State, S, unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 type Entry<State, S> =
-  | { kind: "plan"; planner: Planner<State, S, unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }
+  | PlanEntry<State, S>
   | { kind: "task"; run: () => Promise<unknown> | unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
-export interface GroupCommitOptions<State, S> {
-  /** The room's state, loaded once and kept; `invalidate` makes the next call reload it. */
+/** How the state's changes are taken back when their transaction fails, and let go when it commits. */
+export interface Journal<State, M> {
+  /** A position: everything the planners change after it can be taken back to it. */
+  mark(state: State): M;
+  rollback(state: State, mark: M): void;
+  /** The changes up to `mark` are committed, at database version `version`. */
+  committed(state: State, mark: M, version: number): void;
+}
+
+/** The database's count of the room's transactions, which fences overlapping groups. */
+export interface Versions<State, S> {
+  /** Whether a failed transaction failed on its opening fence only (the database was not at `expected`). */
+  fenced(error: unknown): boolean;
+  /** The version the freshly loaded state reflects. */
+  of(state: State): number;
+  /** The statements that open (the database must be at `expected`) and close (it is now `next`) a transaction. */
+  fence(expected: number, next: number): { open: S; close: S };
+  /** The version the database is at now (after a failure: did the transaction commit?). */
+  read(): Promise<number>;
+}
+
+export interface GroupCommitOptions<State, S, M = unknown> {
+  /** The room's state, loaded once and kept; `invalidate` makes the next call load it again. */
   state(): Promise<State>;
   invalidate(): void;
+  /**
+   * The database refused a transaction the state said would pass (a guard, a constraint):
+   * the state disagrees with the database and is built again from it. Default: invalidate.
+   */
+  distrust?(): void;
+  /** Whether a failed commit was the database refusing it (as opposed to an outage). */
+  refused?(error: unknown): boolean;
   /** Commits the statements in one transaction, all or nothing. */
   commit(statements: S[]): Promise<void>;
+  /** Takes back a failed group's changes; without it the state is loaded again instead. */
+  journal?: Journal<State, M>;
+  /** Fences each transaction by version: groups may overlap, lost answers are told apart. */
+  versions?: Versions<State, S>;
+  /** Most groups in flight at once (with `versions`; default 2). */
+  maxInFlight?: number;
   /** Turns a failed commit of one command into the error its caller gets (guards → codes). */
   explain?(error: unknown): unknown;
+  /** The error a command gets when whether it committed cannot be told (the database is unreachable). */
+  unknownOutcome?(error: unknown): unknown;
   /** Most statements in one transaction (a group is cut before it grows past this). */
   maxStatements?: number;
   /**
@@ -72,21 +118,48 @@ export interface FlushStats {
   commands: number;
   /** Shared transactions that failed and were retried one by one. */
   retried: number;
+  /** Transactions whose answer was lost but which the database's version shows committed. */
+  recovered: number;
   /** Wall time spent waiting for commits, in ms (the clock moves across I/O only). */
   commitMs: number;
+  /** Most groups ever in flight at once. */
+  maxInFlight: number;
 }
 
-export class GroupCommitter<State, S> {
-  readonly #options: GroupCommitOptions<State, S>;
-  readonly #queue: Array<Entry<State, S>> = [];
-  #draining = false;
-  readonly stats: FlushStats = { transactions: 0, commands: 0, retried: 0, commitMs: 0 };
+type Planned<State, S> = { entry: PlanEntry<State, S>; plan: Plan<S, unknown> };
+type Outcome = { ok: true } | { ok: false; error: unknown };
 
-  constructor(options: GroupCommitOptions<State, S>) {
+/** A planned group: its commands, the marks around their changes, and its transaction. */
+interface Group<State, S, M> {
+  planned: Array<Planned<State, S>>;
+  state: State;
+  start: M | undefined;
+  end: M | undefined;
+  /** The version its transaction sets (the previous one when it writes nothing). */
+  version: number;
+  writes: boolean;
+  /** Its transaction's statements, fence included (sent again if it only overtook the group before it). */
+  statements: S[];
+  outcome: Promise<Outcome>;
+}
+
+export class GroupCommitter<State, S, M = unknown> {
+  readonly #options: GroupCommitOptions<State, S, M>;
+  readonly #queue: Array<Entry<State, S>> = [];
+  readonly #inFlight: Array<Group<State, S, M>> = [];
+  #draining = false;
+  /** The state the versions below belong to (a reload starts them again from its own). */
+  #versionsOf: State | undefined;
+  /** The last version known committed, and the one the last planned group will set. */
+  #durable = 0;
+  #planned = 0;
+  readonly stats: FlushStats = { transactions: 0, commands: 0, retried: 0, recovered: 0, commitMs: 0, maxInFlight: 0 };
+
+  constructor(options: GroupCommitOptions<State, S, M>) {
     this.#options = options;
   }
 
-  /** Commands waiting, not counting those in the transaction in flight. */
+  /** Commands waiting, not counting those in the transactions in flight. */
   get waiting(): number {
     return this.#queue.length;
   }
@@ -107,18 +180,24 @@ export class GroupCommitter<State, S> {
     });
   }
 
+  get #maxInFlight(): number {
+    return this.#options.versions ? Math.max(1, this.#options.maxInFlight ?? 2) : 1;
+  }
+
   #drain(): void {
     if (this.#draining) return;
     this.#draining = true;
     void (async () => {
       try {
-        while (this.#queue.length > 0) {
+        while (this.#queue.length > 0 || this.#inFlight.length > 0) {
           const head = this.#queue[0];
-          if (head?.kind === "task") {
+          if (head?.kind === "plan" && this.#inFlight.length < this.#maxInFlight) {
+            await this.#planGroup();
+          } else if (head?.kind === "task" && this.#inFlight.length === 0) {
             this.#queue.shift();
             await this.#runAlone(head);
           } else {
-            await this.#flushGroup();
+            await this.#finishOldest();
           }
         }
       } finally {
@@ -135,78 +214,209 @@ export class GroupCommitter<State, S> {
     }
   }
 
-  async #flushGroup(): Promise<void> {
+  /** The state, its versions started from it when it is freshly loaded. */
+  async #state(): Promise<State> {
+    const state = await this.#options.state();
+    if (state !== this.#versionsOf) {
+      this.#versionsOf = state;
+      this.#durable = this.#planned = this.#options.versions?.of(state) ?? 0;
+    }
+    return state;
+  }
+
+  /** Plans the commands queued now into one group and sends its transaction. */
+  async #planGroup(): Promise<void> {
     const max = this.#options.maxStatements ?? 2000;
     let state: State;
     try {
-      state = await this.#options.state();
+      state = await this.#state();
     } catch (error) {
       // Without state nothing can be planned: fail what is queued now, keep serving.
       const taskAt = this.#queue.findIndex((e) => e.kind !== "plan");
       for (const entry of this.#queue.splice(0, taskAt === -1 ? this.#queue.length : taskAt)) entry.reject(error);
       return;
     }
-    const planned: Array<{ entry: Entry<State, S>; plan: Plan<S, unknown> }> = [];
+    const start = this.#options.journal?.mark(state);
+    const planned: Array<Planned<State, S>> = [];
     let size = 0;
     // Plan one after another; commands arriving meanwhile join this group.
     while (this.#queue[0]?.kind === "plan" && size < max) {
-      const entry = this.#queue.shift() as Entry<State, S> & { kind: "plan" };
+      const entry = this.#queue.shift() as PlanEntry<State, S>;
+      const before = this.#options.journal?.mark(state);
       try {
         const plan = await entry.planner(state);
         planned.push({ entry, plan });
         size += plan.statements.length;
       } catch (error) {
+        // A refusal changes nothing, even one thrown midway through planning.
+        if (before !== undefined) this.#options.journal?.rollback(state, before);
         entry.reject(error);
       }
     }
+    const end = this.#options.journal?.mark(state);
     if (planned.length === 0) return;
-    try {
-      const perCommand = planned.map((p) => p.plan.statements);
-      const statements = this.#options.combine ? this.#options.combine(perCommand) : perCommand.flat();
-      const guard = planned.findLast((p) => p.plan.guard !== undefined)?.plan.guard;
-      if (guard !== undefined) statements.push(guard);
-      if (statements.length > 0) {
-        await this.#timedCommit(statements);
-        this.stats.transactions++;
+    const perCommand = planned.map((p) => p.plan.statements);
+    const statements = this.#options.combine ? this.#options.combine(perCommand) : perCommand.flat();
+    const guard = planned.findLast((p) => p.plan.guard !== undefined)?.plan.guard;
+    if (guard !== undefined) statements.push(guard);
+    const writes = statements.length > 0;
+    const version = writes ? this.#planned + 1 : this.#planned;
+    const sent = writes ? this.#fenced(statements, this.#planned, version) : [];
+    const outcome = writes ? this.#send(sent) : Promise.resolve<Outcome>({ ok: true });
+    this.#planned = version;
+    this.#inFlight.push({ planned, state, start, end, version, writes, statements: sent, outcome });
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.#inFlight.length);
+  }
+
+  #fenced(statements: S[], expected: number, next: number): S[] {
+    const fence = this.#options.versions?.fence(expected, next);
+    return fence ? [fence.open, ...statements, fence.close] : statements;
+  }
+
+  #send(statements: S[]): Promise<Outcome> {
+    const started = performance.now();
+    return this.#options.commit(statements).then(
+      () => ({ ok: true as const }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ).finally(() => {
+      this.stats.commitMs += performance.now() - started;
+    });
+  }
+
+  /** Waits for the oldest group in flight: settles it, or recovers from its failure. */
+  async #finishOldest(): Promise<void> {
+    const group = this.#inFlight[0];
+    if (!group) return;
+    const outcome = await group.outcome;
+    if (outcome.ok) {
+      this.#inFlight.shift();
+      this.#settleGroup(group);
+      return;
+    }
+    await this.#recover();
+  }
+
+  #settleGroup(group: Group<State, S, M>): void {
+    this.#durable = group.version;
+    if (group.end !== undefined) this.#options.journal?.committed(group.state, group.end, group.version);
+    if (group.writes) this.stats.transactions++;
+    this.stats.commands += group.planned.filter((p) => !p.plan.bookkeeping).length;
+    for (const { entry, plan } of group.planned) settle(entry, plan);
+    this.#settled();
+  }
+
+  /**
+   * The oldest group failed. Every group in flight ends first (those after it fail on the
+   * fence, unless the failure was only a lost answer); the database's version then tells
+   * which did commit. Those are settled; the others' changes are taken back, and their
+   * commands retried one by one.
+   */
+  async #recover(): Promise<void> {
+    const groups = this.#inFlight.splice(0);
+    const outcomes = await Promise.all(groups.map((g) => g.outcome));
+    const firstError = outcomes.find((o): o is { ok: false; error: unknown } => !o.ok)?.error;
+    const versioned = this.#options.versions !== undefined;
+    let reached = await this.#readVersion();
+    let failedAt = 0;
+    if (versioned && reached !== undefined) {
+      while (failedAt < groups.length) {
+        const group = groups[failedAt]!;
+        const committed = group.writes ? group.version <= reached : true;
+        if (!committed) break;
+        if (group.writes && !outcomes[failedAt]!.ok) this.stats.recovered++;
+        this.#settleGroup(group);
+        failedAt++;
       }
-      this.stats.commands += planned.filter((p) => !p.plan.bookkeeping).length;
-      for (const { entry, plan } of planned) settle(entry, plan);
-      this.#settled();
-    } catch {
-      // The shared transaction rolled back whole: the planned effects on the state are
-      // void. Reload and give each command its own transaction.
-      this.stats.retried++;
+    }
+    // A group that reached the database before the one it follows failed on its fence
+    // only: once that one committed, it is sent again as it is (nothing it planned changed).
+    while (versioned && reached !== undefined && failedAt < groups.length) {
+      const group = groups[failedAt]!;
+      const outcome = outcomes[failedAt]!;
+      if (outcome.ok || !group.writes || reached !== group.version - 1 || !this.#options.versions!.fenced(outcome.error)) break;
+      const again = await this.#send(group.statements);
+      if (!again.ok) break;
+      this.#settleGroup(group);
+      reached = group.version;
+      failedAt++;
+    }
+    const rest = groups.slice(failedAt);
+    if (rest.length === 0) return;
+    const first = rest[0]!;
+    if (first.start !== undefined) this.#options.journal?.rollback(first.state, first.start);
+    else this.#options.invalidate();
+    this.#planned = this.#durable;
+    if (versioned && reached === undefined) {
+      // Whether they committed cannot be told: nobody is answered as if they had or had
+      // not; the state is read again (and its index rebuilt if the database moved on).
       this.#options.invalidate();
-      for (const { entry } of planned) await this.#retryAlone(entry as Entry<State, S> & { kind: "plan" });
+      const error = this.#options.unknownOutcome ? this.#options.unknownOutcome(firstError) : firstError;
+      for (const group of rest) for (const { entry } of group.planned) entry.reject(error);
+      return;
+    }
+    // The database moved past what this room committed (another writer), or refused what
+    // the state said would pass: the state is built again from the database.
+    if ((versioned && reached !== this.#durable) || this.#refused(firstError)) this.#distrust();
+    this.stats.retried++;
+    for (const group of rest) for (const { entry } of group.planned) await this.#retryAlone(entry);
+  }
+
+  async #readVersion(): Promise<number | undefined> {
+    if (!this.#options.versions) return undefined;
+    try {
+      return await this.#options.versions.read();
+    } catch {
+      return undefined;
     }
   }
 
-  async #retryAlone(entry: Entry<State, S> & { kind: "plan" }): Promise<void> {
+  async #retryAlone(entry: PlanEntry<State, S>): Promise<void> {
     try {
-      const plan = await entry.planner(await this.#options.state());
-      const statements = plan.guard === undefined ? plan.statements : [...plan.statements, plan.guard];
+      const state = await this.#state();
+      const start = this.#options.journal?.mark(state);
+      let plan: Plan<S, unknown>;
       try {
-        if (statements.length > 0) await this.#timedCommit(statements);
+        plan = await entry.planner(state);
       } catch (error) {
-        this.#options.invalidate();
-        throw this.#options.explain ? this.#options.explain(error) : error;
+        if (start !== undefined) this.#options.journal?.rollback(state, start);
+        throw error;
       }
-      if (statements.length > 0) this.stats.transactions++;
-      if (!plan.bookkeeping) this.stats.commands++;
-      settle(entry, plan);
-      this.#settled();
+      const end = this.#options.journal?.mark(state);
+      const statements = plan.guard === undefined ? [...plan.statements] : [...plan.statements, plan.guard];
+      const writes = statements.length > 0;
+      const version = writes ? this.#durable + 1 : this.#durable;
+      if (writes) {
+        const outcome = await this.#send(this.#fenced(statements, this.#durable, version));
+        if (!outcome.ok) {
+          const reached = await this.#readVersion();
+          if (reached === version) {
+            this.stats.recovered++;
+          } else {
+            if (start !== undefined) this.#options.journal?.rollback(state, start);
+            else this.#options.invalidate();
+            if (this.#options.versions && reached === undefined) {
+              this.#options.invalidate();
+              throw this.#options.unknownOutcome ? this.#options.unknownOutcome(outcome.error) : outcome.error;
+            }
+            if (!this.#options.versions || reached !== this.#durable || this.#refused(outcome.error)) this.#distrust();
+            throw this.#options.explain ? this.#options.explain(outcome.error) : outcome.error;
+          }
+        }
+      }
+      this.#planned = version;
+      this.#settleGroup({ planned: [{ entry, plan }], state, start, end, version, writes, statements, outcome: Promise.resolve({ ok: true }) });
     } catch (error) {
       entry.reject(error);
     }
   }
 
-  async #timedCommit(statements: S[]): Promise<void> {
-    const started = performance.now();
-    try {
-      await this.#options.commit(statements);
-    } finally {
-      this.stats.commitMs += performance.now() - started;
-    }
+  #refused(error: unknown): boolean {
+    return this.#options.refused ? this.#options.refused(error) : true;
+  }
+
+  #distrust(): void {
+    if (this.#options.distrust) this.#options.distrust();
+    else this.#options.invalidate();
   }
 
   #settled(): void {

@@ -155,10 +155,10 @@ export interface DeliveryChange {
 export function settleDeliveries(state: RoomState, changes: DeliveryChange[], now: number, statements: RoomPlan<void>["statements"] = []): RoomPlan<void> {
   const events: NonNullable<RoomPlan<void>["events"]> = [];
   for (const change of changes) {
-    const invitation = state.pending.get(change.invitationId);
+    const invitation = state.index.pending(change.invitationId);
     if (!invitation || invitation.lastMailId !== change.mailId || !deliveryAdvances(invitation.delivery, change.delivery)) continue;
     const settled = { ...invitation, delivery: change.delivery };
-    state.pending.set(change.invitationId, settled);
+    state.index.putPending(settled);
     events.push({ type: "invitation.updated", data: { invitation: invitationView(settled, now) } });
   }
   return { statements, value: undefined, events, bookkeeping: true };

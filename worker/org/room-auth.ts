@@ -83,7 +83,7 @@ export class RoomAuthorizer {
   }
 
   async #sessionActor(state: RoomState, credential: Credential & { kind: "session" }): Promise<Actor> {
-    const role = state.members.get(credential.userId);
+    const role = state.index.role(credential.userId);
     // A non-member learns nothing, not even that the organization exists.
     if (!role) throw new AppError("not_found", "No such organization.");
     if (await this.#sessionRevoked(credential)) throw new AppError("unauthenticated", "Your session has ended; sign in again.");
@@ -133,9 +133,9 @@ export class RoomAuthorizer {
   }
 
   async #keyActor(state: RoomState, secretHash: string): Promise<Actor> {
-    const key = state.keys.get(secretHash);
+    const key = state.index.keyByHash(secretHash);
     if (!key) throw new AppError("unauthenticated", "The API key is not valid for this organization.");
-    const creatorRole = state.members.get(key.createdBy);
+    const creatorRole = state.index.role(key.createdBy);
     // A key never acts beyond its creator's current role, and dies with their membership.
     if (!creatorRole) throw new AppError("unauthenticated", "The API key's creator is no longer a member.");
     await this.#recordUse(`key:${key.id}`, state.org.id, (db, at) => db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, key.id)));

@@ -1,13 +1,16 @@
 import type { Bindings } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { orgDatabase } from "../lib/database.ts";
+import { RoomIndex } from "./room-index.ts";
 import { loadState, type RoomState } from "./state.ts";
 
 /**
- * Which organization a room serves and its state in memory. The organization's id is kept in
- * the room's storage (`room_org`) so an alarm, which carries no arguments, knows it; the
- * state is loaded from the database once per instance, shared by concurrent callers, and
- * loaded again after {@link invalidate} (a failed commit may have left it wrong).
+ * Which organization a room serves and its state. The organization's id is kept in the
+ * room's storage (`room_org`) so an alarm, which carries no arguments, knows it; the
+ * organization's row is read once per instance (shared by concurrent callers) and with it
+ * the room's index is checked against the database's room version, rebuilt if behind
+ * (state.ts). After {@link invalidate} (a commit whose outcome is unknown) the next call
+ * reads and checks again.
  */
 export class RoomStateSlot {
   readonly #sql: SqlStorage;
@@ -15,6 +18,10 @@ export class RoomStateSlot {
   #orgId: string | undefined;
   #state: Promise<RoomState | null> | undefined;
   readonly #onDeleted: () => void;
+  /** The room's index in its storage (room-index.ts). */
+  readonly index: RoomIndex;
+  /** Loads that found the index behind and rebuilt it, since this instance started. */
+  rebuilds = 0;
 
   /** `onDeleted`: called whenever a load finds the organization deleted (the room closes its sockets). */
   constructor(sql: SqlStorage, env: Bindings, onDeleted: () => void = () => {}) {
@@ -22,6 +29,7 @@ export class RoomStateSlot {
     this.#env = env;
     this.#onDeleted = onDeleted;
     sql.exec("CREATE TABLE IF NOT EXISTS room_org (id TEXT NOT NULL)");
+    this.index = new RoomIndex(sql);
   }
 
   /** The organization this room serves, as a first call recorded it. */
@@ -47,7 +55,7 @@ export class RoomStateSlot {
       this.#sql.exec("INSERT INTO room_org (id) VALUES (?)", orgId);
     }
     // A failed load is retried by the next caller.
-    this.#state ??= loadState(orgDatabase(this.#env, orgId), orgId).catch((error: unknown) => {
+    this.#state ??= loadState(orgDatabase(this.#env, orgId), orgId, this.index, () => this.rebuilds++).catch((error: unknown) => {
       this.#state = undefined;
       throw error;
     });
@@ -67,6 +75,12 @@ export class RoomStateSlot {
   }
 
   invalidate(): void {
+    this.#state = undefined;
+  }
+
+  /** The index disagrees with the database: it is emptied, and the next load rebuilds it. */
+  distrust(): void {
+    this.index.clear();
     this.#state = undefined;
   }
 }

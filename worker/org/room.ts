@@ -36,7 +36,7 @@ import { planRegenerateLink } from "./commands/regenerate-link.ts";
 import { planSetLinkEnabled } from "./commands/set-link-enabled.ts";
 import { LinkEmailInput, LinkEnabledInput, LinkJoinInputSchema, LinkKindInput } from "./link-inputs.ts";
 import type { LinkJoinView, LinkStateView } from "../views/link.ts";
-import { CommandRunner } from "./command-runner.ts";
+import { CommandRunner, type CommitFaults } from "./command-runner.ts";
 import { LiveHub } from "./live/hub.ts";
 import { parseLiveHandover, viewerOf } from "./live/viewer.ts";
 import { OrgMailBudget } from "./mail-budget.ts";
@@ -67,6 +67,8 @@ export type BulkOutcome = CreatedInvitationView | { error: BulkRefusal };
 export class OrgRoom extends DurableObject<Bindings> {
   /** The room's one source of "now"; tests move it. */
   clock: Clock = systemClock;
+  /** Faults around each commit; only tests set them (command-runner.ts). */
+  faults: CommitFaults = {};
   /** The live channel: numbered events and the organization's sockets. */
   readonly live: LiveHub;
   /** Invitation mail of each user across their organizations (user-mail-credit.ts). */
@@ -107,12 +109,18 @@ export class OrgRoom extends DurableObject<Bindings> {
       env, clock, slot: this.#slot, live: this.live, mailBudget: new OrgMailBudget(ctx.storage.sql, clock), seatEvents: this.#seatEvents,
       forgetUsers: (userIds) => this.#auth.forgetUsers(userIds),
       sendMail: () => this.#mail.soon(),
+      faults: () => this.faults,
     });
   }
 
   /** The room's one queue (command-runner.ts), exposed for tests and the bench. */
   get queue(): CommandRunner["queue"] {
     return this.#commands.queue;
+  }
+
+  /** The room's state slot (room-state.ts), exposed for tests and the bench: its index, its rebuilds. */
+  get slot(): RoomStateSlot {
+    return this.#slot;
   }
 
   // ── Authorization ──────────────────────────────────────────────────────────────────
@@ -134,9 +142,9 @@ export class OrgRoom extends DurableObject<Bindings> {
   /** A member changed their name: the room's copy follows, and the members list hears of it. */
   async memberRenamed(userId: string, name: string): Promise<void> {
     const state = await this.#slot.loaded;
-    if (!state?.members.has(userId)) return;
-    state.memberNames.set(userId, name);
-    this.live.publish({ type: "member.updated", data: { userId, role: state.members.get(userId) ?? "member", name } });
+    if (state?.index.role(userId) === undefined) return;
+    state.index.rename(userId, name);
+    this.live.publish({ type: "member.updated", data: { userId, role: state.index.role(userId) ?? "member", name } });
   }
 
   // ── Reads ──────────────────────────────────────────────────────────────────────────
@@ -196,7 +204,7 @@ export class OrgRoom extends DurableObject<Bindings> {
     const days = typeof input.days === "number" ? input.days : null;
     // Extending an invitation that is no longer pending re-issues it and mails the fresh link:
     // that mail is spent first, like any invitation's, and settled by what was mailed.
-    const pending = (await this.#slot.load(parse(rpc.IdInput, orgId))).pending.get(id);
+    const pending = (await this.#slot.load(parse(rpc.IdInput, orgId))).index.pending(id);
     const spent = pending && pending.expiresAt.getTime() > this.clock.now() ? 0 : 1;
     return this.userMail.spendFor(
       actor,

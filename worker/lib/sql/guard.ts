@@ -37,6 +37,8 @@ const refusals: Partial<Record<ErrorCode, string>> = {
   last_owner: "The organization must keep an owner.",
   forbidden: "Only an owner can transfer ownership.",
   link_invalid: "This link is not valid: it was regenerated or disabled.",
+  // The room's version fence (command-runner.ts): the database moved on without this room.
+  database_unavailable: "The organization changed meanwhile; try again.",
 };
 
 /** The refusal a failed guard means (an {@link AppError}), or `error` itself when it is no guard's. */

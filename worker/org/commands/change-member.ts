@@ -5,7 +5,7 @@ import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
 import { guard } from "../../lib/sql/guard.ts";
-import { ownerCount, type RoomState } from "../state.ts";
+import type { RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import type { ChangedMemberView } from "../../views/member.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
@@ -20,10 +20,10 @@ export interface ChangeMemberInput {
 export async function planChangeMember(ctx: PlanContext, state: RoomState, actor: Actor, input: ChangeMemberInput): Promise<RoomPlan<ChangedMemberView>> {
   requirePermission(actor, "members:write");
   const orgId = state.org.id;
-  const current = state.members.get(input.userId);
+  const current = state.index.role(input.userId);
   if (!current) throw new AppError("not_found", "No such member.");
   const role = input.role ?? current;
-  if (leavesNoOwner(current, role, ownerCount(state))) {
+  if (leavesNoOwner(current, role, state.index.ownerCount())) {
     throw new AppError("last_owner", "The organization's last owner cannot be demoted.");
   }
   if (!canActOn(actor.role, current)) throw new AppError("forbidden", "Admins cannot change owners.");
@@ -36,7 +36,7 @@ export async function planChangeMember(ctx: PlanContext, state: RoomState, actor
   // Nothing changes, so nothing is written or audited; the event still confirms the member's state.
   if (role === current && input.title === undefined) return { statements: [], value: changed, events };
 
-  state.members.set(input.userId, role);
+  state.index.setRole(input.userId, role);
   return {
     statements: [
       ctx.db.update(memberships).set({ role, ...(input.title !== undefined ? { title: input.title } : {}) }).where(where),

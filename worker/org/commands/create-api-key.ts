@@ -35,7 +35,7 @@ export async function planCreateApiKey(
     createdBy: actor.userId,
     createdAt: new Date(ctx.now),
   };
-  state.keys.set(secretHash, { id, scopes: row.scopes, createdBy: actor.userId });
+  state.index.putKey(secretHash, { id, scopes: row.scopes, createdBy: actor.userId });
   return {
     statements: [
       ctx.db.insert(apiKeys).values(row),

@@ -5,7 +5,7 @@ import { effectiveStatus, isTerminal } from "../../domain/invitations.ts";
 import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
-import { dropPending, type RoomState } from "../state.ts";
+import type { RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 import { requireAuthority } from "./invitation-changes.ts";
@@ -16,7 +16,7 @@ export function planDelete(ctx: PlanContext, state: RoomState, actor: Actor, old
   requireAuthority(actor, old);
   const status = effectiveStatus(old.status, old.expiresAt.getTime(), ctx.now);
   if (!isTerminal(status)) throw new AppError("invitation_pending", "Only answered, revoked or expired invitations can be deleted; revoke it first.");
-  dropPending(state, old.id);
+  state.index.dropPending(old.id);
   return {
     statements: [
       ctx.db.delete(invitations).where(and(eq(invitations.id, old.id), eq(invitations.orgId, state.org.id))),

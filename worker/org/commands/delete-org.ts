@@ -4,7 +4,7 @@ import { confirmsDeletion } from "../../domain/org-lifecycle.ts";
 import { AppError } from "../../errors.ts";
 import { actorId, type Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
-import { pendingSeats, type RoomState } from "../state.ts";
+import type { RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 import { deletedOrgView, type DeletedOrgView } from "../../views/deleted-org.ts";
@@ -28,19 +28,12 @@ export function planDeleteOrg(ctx: PlanContext, state: RoomState, actor: Actor, 
   }
   const orgId = before.id;
   const at = new Date(ctx.now);
-  const owners = [...state.members].filter(([, role]) => role === "owner").map(([userId]) => userId);
-  const counts = { members: state.members.size, pendingInvitations: pendingSeats(state, ctx.now), apiKeys: state.keys.size };
+  const owners = state.index.owners().map((owner) => owner.userId);
+  const counts = { members: state.index.memberCount(), pendingInvitations: state.index.pendingSeats(ctx.now), apiKeys: state.index.keyCount() };
 
   const org: Organization = { ...before, deletedAt: at, deletedOwnerIds: owners, updatedAt: at };
+  // The index is left as it is: a deleted organization's room refuses every call (room-state.ts).
   state.org = org;
-  state.members.clear();
-  state.memberNames.clear();
-  state.memberEmails.clear();
-  state.keys.clear();
-  state.pending.clear();
-  state.pendingByInvitee.clear();
-  state.pendingSeatCount = undefined;
-  state.earliestExpiry = null;
 
   return {
     statements: [

@@ -1,16 +1,23 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { invitations } from "../../../db/schema/index.ts";
 import { auditStatement } from "../audit.ts";
-import { dropPending, type RoomState } from "../state.ts";
+import type { RoomState } from "../state.ts";
 import { invitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 
-/** Marks every pending invitation past its expiry expired, freeing their seats. */
+/**
+ * Most invitations one expiry pass marks expired: a transaction and its events stay small
+ * however many fell due at once; the alarm, set again to the earliest still due (now), runs
+ * the next pass right after.
+ */
+export const expiryBatch = 500;
+
+/** Marks pending invitations past their expiry expired (up to {@link expiryBatch}), freeing their seats. */
 export function planExpireDue(ctx: PlanContext, state: RoomState): RoomPlan<{ expired: string[] }> {
-  const due = [...state.pending.values()].filter((i) => i.expiresAt.getTime() <= ctx.now);
+  const due = state.index.due(ctx.now, expiryBatch);
   if (due.length === 0) return { statements: [], value: { expired: [] } };
   const ids = due.map((i) => i.id);
-  for (const id of ids) dropPending(state, id);
+  for (const id of ids) state.index.dropPending(id);
   const views = due.map((i) => invitationView({ ...i, status: "expired" }, ctx.now));
   return {
     statements: [
@@ -23,14 +30,7 @@ export function planExpireDue(ctx: PlanContext, state: RoomState): RoomPlan<{ ex
   };
 }
 
-/** When the next pending invitation falls due, if any (kept in the state between changes). */
+/** When the next pending invitation falls due, if any (the index's expiry order). */
 export function nextExpiry(state: RoomState): number | null {
-  if (state.earliestExpiry !== undefined) return state.earliestExpiry;
-  let next: number | null = null;
-  for (const i of state.pending.values()) {
-    const at = i.expiresAt.getTime();
-    if (next === null || at < next) next = at;
-  }
-  state.earliestExpiry = next;
-  return next;
+  return state.index.earliestExpiry();
 }

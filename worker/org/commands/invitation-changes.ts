@@ -9,7 +9,7 @@ import { canGrant } from "../../domain/roles.ts";
 import { AppError } from "../../errors.ts";
 import type { Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
-import { addPending, type RoomState } from "../state.ts";
+import type { RoomState } from "../state.ts";
 import { invitationView, type CreatedInvitationView, type InvitationView } from "../../views/invitation.ts";
 import { planInvite } from "./invite.ts";
 import { existingAssignments } from "./invitation-projects.ts";
@@ -18,7 +18,7 @@ import type { Statement } from "../../lib/sql/statement.ts";
 
 /** A pending invitation of this organization, or the right refusal. */
 export function requirePending(ctx: PlanContext, state: RoomState, id: string): Invitation {
-  const invitation = state.pending.get(id);
+  const invitation = state.index.pending(id);
   if (!invitation) throw new AppError("invitation_not_pending", "This invitation is no longer pending.");
   return invitation;
 }
@@ -38,7 +38,7 @@ export type InvitationChanges = Partial<Pick<Invitation, "role" | "projectAssign
 export function updatePlan<T>(ctx: PlanContext, state: RoomState, actor: Actor, before: Invitation, changes: InvitationChanges, action: string, value: (view: InvitationView) => T, extra: Statement[] = []): RoomPlan<T> {
   const { id, orgId } = before;
   const after: Invitation = { ...before, ...changes };
-  addPending(state, after);
+  state.index.putPending(after);
   const view = invitationView(after, ctx.now);
   return {
     statements: [

@@ -18,7 +18,7 @@ export function requireInvitationProjects(state: RoomState, actor: Actor, projec
   if (new Set(ids).size !== ids.length) {
     throw new AppError("validation_failed", "Name each project once.", { issues: [{ path: "projects", message: "Name each project once." }] });
   }
-  const unknown = ids.filter((id) => !state.projects.has(id));
+  const unknown = ids.filter((id) => !state.index.hasProject(id));
   if (unknown.length > 0) {
     throw new AppError("validation_failed", "Unknown project.", { issues: unknown.map((id) => ({ path: "projects", message: `No project ${id}` })) });
   }
@@ -26,5 +26,5 @@ export function requireInvitationProjects(state: RoomState, actor: Actor, projec
 
 /** An invitation's assignments without those to projects deleted since (a re-issue keeps the rest). */
 export function existingAssignments(state: RoomState, projects: readonly ProjectAssignment[]): ProjectAssignment[] {
-  return projects.filter((p) => state.projects.has(p.projectId));
+  return projects.filter((p) => state.index.hasProject(p.projectId));
 }

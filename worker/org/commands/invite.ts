@@ -11,7 +11,7 @@ import { actorId } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
 import { rowInsert, RowsStatement, rowShape } from "../../lib/sql/row-insert.ts";
 import { rawGuard } from "../../lib/sql/guard.ts";
-import { addPending, dropPending, inviteeKey, inviterName, seatsOf, type RoomState } from "../state.ts";
+import { inviteeKey, inviterName, seatsOf, type RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import { invitationView, inviteUrl, type CreatedInvitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
@@ -100,7 +100,7 @@ export function requireSeat(state: RoomState, now: number): void {
 
 /** Marks a past-due pending invitation expired, as part of the command that met it. */
 export function expireStatement(ctx: PlanContext, state: RoomState, invitation: Invitation): Statement[] {
-  dropPending(state, invitation.id);
+  state.index.dropPending(invitation.id);
   return [
     ctx.db
       .update(invitations)
@@ -119,14 +119,13 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
   requirePermission(actor, "invitations:write");
   if (!canGrant(actor.role, input.role)) throw new AppError("forbidden", "Nobody invites with a role above their own.");
   if (input.role === "owner" && actor.type !== "user") throw new AppError("forbidden", "API keys cannot invite owners.");
-  if (state.memberEmails.has(input.email) || (input.inviteeUserId && state.members.has(input.inviteeUserId))) {
+  if (state.index.memberByEmail(input.email) !== undefined || (input.inviteeUserId && (state.index.role(input.inviteeUserId) !== undefined))) {
     throw new AppError("already_member", "This person is already a member.");
   }
   // A re-issue (invitation-changes.ts) repeats projects granted before, less the deleted ones.
   if (!options.reissue) requireInvitationProjects(state, actor, input.projects);
   requireInvitable(state, input);
-  const existingId = state.pendingByInvitee.get(inviteeKey(input));
-  const existing = existingId ? state.pending.get(existingId) : undefined;
+  const existing = state.index.pendingFor(inviteeKey(input));
   const existingLive = existing && effectiveStatus("pending", existing.expiresAt.getTime(), ctx.now) === "pending";
   if (existing && existingLive) {
     // A username invitation's answer never names the other invitation (nor its email).
@@ -189,7 +188,7 @@ export async function planInvite(ctx: PlanContext, state: RoomState, actor: Acto
       }),
     ]),
   );
-  addPending(state, invitation);
+  state.index.putPending(invitation);
   const view = invitationView(invitation, ctx.now);
   return {
     statements,

@@ -12,9 +12,9 @@ import { invitationView } from "../../views/invitation.ts";
 import type { LinkJoinView } from "../../views/link.ts";
 import { auditStatement } from "../audit.ts";
 import { roomLink } from "../links.ts";
-import { addMember, dropPending, inviteeKey, type RoomState } from "../state.ts";
+import { inviteeKey, type RoomState } from "../state.ts";
 import { requireSeat, seatGuard } from "./invite.ts";
-import { personalProjectEvents, personalProjectStatements } from "./personal-project.ts";
+import { hasPersonalProject, personalProjectEvents, personalProjectStatements } from "./personal-project.ts";
 import type { PlanContext, RoomEvent, RoomPlan } from "./plan-context.ts";
 import type { Invitee } from "./respond.ts";
 
@@ -44,8 +44,7 @@ export function requireLinkDomain(state: RoomState, email: string): void {
 
 /** The owners' ids and emails, from the room's copy of the members. */
 function owners(state: RoomState): Array<{ userId: string; email: string }> {
-  const emails = new Map([...state.memberEmails].map(([email, userId]) => [userId, email]));
-  return [...state.members].flatMap(([userId, role]) => (role === "owner" && emails.has(userId) ? [{ userId, email: emails.get(userId)! }] : []));
+  return state.index.owners().map(({ userId, email }) => ({ userId, email }));
 }
 
 /**
@@ -60,13 +59,12 @@ export async function planJoinByLink(ctx: PlanContext, state: RoomState, input: 
   const { user } = input;
   const { tag } = await requireLiveLink(ctx, state, input.kind, input.generation);
   const org = { id: state.org.id, slug: state.org.slug, name: state.org.name };
-  const current = state.members.get(user.id);
+  const current = state.index.role(user.id);
   if (current) return { statements: [], value: { status: "already_member", org, role: current, linkTag: null } };
   const email = user.email.toLowerCase();
   requireLinkDomain(state, email);
   const superseded = [inviteeKey({ inviteeUserId: user.id, email: "" }), inviteeKey({ inviteeUserId: null, email })]
-    .map((key) => state.pendingByInvitee.get(key))
-    .flatMap((id) => (id ? [state.pending.get(id)!] : []))
+    .flatMap((key) => state.index.pendingFor(key) ?? [])
     .filter((other) => effectiveStatus("pending", other.expiresAt.getTime(), ctx.now) === "pending");
   const heldSeats = superseded.length;
   if (heldSeats === 0) requireSeat(state, ctx.now);
@@ -81,9 +79,9 @@ export async function planJoinByLink(ctx: PlanContext, state: RoomState, input: 
       ctx.db.update(invitations).set({ status: "revoked", respondedAt: at }).where(and(inArray(invitations.id, ids), eq(invitations.status, "pending"))),
       ...ids.map((id) => auditStatement(org.id, null, ctx.now, { action: "invitation.revoked", targetType: "invitation", targetId: id, data: { reason: "invitee_joined" } })),
     );
-    for (const id of ids) dropPending(state, id);
+    for (const id of ids) state.index.dropPending(id);
   }
-  const projectsBefore = state.projects.size;
+  const projectsBefore = hasPersonalProject(state, user.id);
   statements.push(
     // The link must still be the live one when this commits (the room checked it in order; the database agrees).
     rawGuard("EXISTS (SELECT 1 FROM org_links WHERE org_id = ? AND kind = ? AND enabled = 1 AND generation = ?)", [org.id, input.kind, input.generation], "link_invalid"),
@@ -107,7 +105,7 @@ export async function planJoinByLink(ctx: PlanContext, state: RoomState, input: 
       outboxInsert(owner.email, { template: "link_joined", params: { orgName: org.name, memberName: name, memberEmail: email, linkKind: input.kind, linkTag: tag, url: membersUrl } }, { orgId: org.id, now: ctx.now }),
     );
   }
-  addMember(state, user.id, linkJoinRole, email, user.name);
+  state.index.putMember({ userId: user.id, role: linkJoinRole, email, name: user.name });
   const events: RoomEvent[] = [
     ...superseded.map((other): RoomEvent => ({ type: "invitation.updated", data: { invitation: invitationView({ ...other, status: "revoked", respondedAt: at }, ctx.now) } })),
     { type: "member.joined", data: { userId: user.id, role: linkJoinRole, via: "link", linkTag: tag } },

@@ -1,5 +1,5 @@
 import { projectMembers, projects } from "../../../db/schema/index.ts";
-import { projectNameKey, projectNameLimits } from "../../domain/projects.ts";
+import { projectNameLimits } from "../../domain/projects.ts";
 import { newId } from "../../lib/ids.ts";
 import { cleanName, prefixWithin } from "../../domain/text.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
@@ -17,7 +17,7 @@ import type { PlanContext, RoomEvent } from "./plan-context.ts";
  * left and came back) gets their owner role in it back instead of a second one.
  *
  * Called by every way in: accepting an invitation (respond.ts) and joining by a
- * self-registration link. It updates `state.projects` as it plans.
+ * self-registration link. It updates the room's index as it plans.
  */
 export function personalProjectStatements(ctx: PlanContext, state: RoomState, member: { userId: string; name: string; email: string }): Statement[] {
   if (!state.org.autoPrivateProject) return [];
@@ -25,12 +25,11 @@ export function personalProjectStatements(ctx: PlanContext, state: RoomState, me
   const orgId = state.org.id;
   const owner = (projectId: string) =>
     ctx.db.insert(projectMembers).values({ projectId, orgId, userId: member.userId, role: "owner", createdAt: at }).onConflictDoNothing();
-  for (const [id, project] of state.projects) {
-    if (project.personalUserId === member.userId) return [owner(id)];
-  }
+  const existing = state.index.personalProject(member.userId);
+  if (existing) return [owner(existing.id)];
   const name = personalProjectName(state, member);
   const id = newId("prj", ctx.now);
-  state.projects.set(id, { name, visibility: "private", personalUserId: member.userId });
+  state.index.putProject(id, { name, visibility: "private", personalUserId: member.userId });
   return [
     ctx.db.insert(projects).values({ id, orgId, name, visibility: "private", personalUserId: member.userId, createdBy: member.userId, createdAt: at, updatedAt: at }),
     owner(id),
@@ -46,24 +45,28 @@ export function personalProjectStatements(ctx: PlanContext, state: RoomState, me
 /** "<name>'s project", made unique in the organization (ignoring case) and at most 100 characters. */
 export function personalProjectName(state: RoomState, member: { name: string; email: string }): string {
   const who = cleanName(member.name) || cleanName(member.email.split("@")[0] ?? "") || "Member";
-  const taken = new Set([...state.projects.values()].map((p) => projectNameKey(p.name)));
   for (let n = 1; ; n++) {
     const suffix = `'s project${n === 1 ? "" : ` (${n})`}`;
     // Cut on code points: half of an emoji's surrogate pair is text the database refuses.
     const name = `${prefixWithin(who, projectNameLimits.max - suffix.length).trimEnd()}${suffix}`;
-    if (!taken.has(projectNameKey(name))) return name;
+    if (state.index.projectNamed(name) === undefined) return name;
   }
 }
 
+/** Whether `userId` has an automatic private project: asked before planning a join, for {@link personalProjectEvents}. */
+export function hasPersonalProject(state: RoomState, userId: string): boolean {
+  return state.index.personalProject(userId) !== undefined;
+}
+
 /**
- * The `project.changed` event of the automatic private project made for `userId` since
- * `state.projects` held `sizeBefore` projects (none when it was not made).
+ * The `project.changed` event of the automatic private project made for `userId` by this
+ * join (none when they `had` one before it, or none was made).
  */
-export function personalProjectEvents(state: RoomState, userId: string, sizeBefore: number, now: number): RoomEvent[] {
-  if (state.projects.size <= sizeBefore) return [];
-  const found = [...state.projects].find(([, p]) => p.personalUserId === userId);
+export function personalProjectEvents(state: RoomState, userId: string, had: boolean, now: number): RoomEvent[] {
+  if (had) return [];
+  const found = state.index.personalProject(userId);
   if (!found) return [];
-  const [id, entry] = found;
+  const { id, ...entry } = found;
   const at = new Date(now);
   return [{ type: "project.changed", data: { project: projectView({ id, ...entry, createdBy: userId, createdAt: at, updatedAt: at }), userIds: [userId] } }];
 }

@@ -27,11 +27,8 @@ function cleanProjectName(name: string): string {
 
 /** Refuses a name another project of the organization has (ignoring case). */
 function requireFreeName(state: RoomState, name: string, except?: string): void {
-  const key = projectNameKey(name);
-  for (const [id, project] of state.projects) {
-    if (id !== except && projectNameKey(project.name) === key) {
-      throw new AppError("project_name_taken", "Another project of this organization has that name.", { name });
-    }
+  if (state.index.projectNamed(name, except) !== undefined) {
+    throw new AppError("project_name_taken", "Another project of this organization has that name.", { name });
   }
 }
 
@@ -51,7 +48,7 @@ async function personalSubject(ctx: PlanContext, state: RoomState, projectId: st
 /** Admins (and API keys) do not change an organization owner's project roles; owners do (domain/roles.ts `canActOn`). */
 function requireActsOn(state: RoomState, actor: Actor, userIds: readonly string[]): void {
   const owners = userIds.filter((userId) => {
-    const role = state.members.get(userId);
+    const role = state.index.role(userId);
     return role !== undefined && !canActOn(actor.role, role);
   });
   if (owners.length > 0) throw new AppError("forbidden", "Only an owner changes an owner's project roles.", { userIds: owners });
@@ -59,7 +56,7 @@ function requireActsOn(state: RoomState, actor: Actor, userIds: readonly string[
 
 /** The project's row, read through the plan's database (created and updated times are not kept in memory). */
 async function readProject(ctx: PlanContext, state: RoomState, id: string) {
-  if (!state.projects.has(id)) throw notFound();
+  if (!state.index.hasProject(id)) throw notFound();
   const [row] = await ctx.db.select().from(projects).where(and(eq(projects.id, id), eq(projects.orgId, state.org.id)));
   if (!row) throw notFound();
   return row;
@@ -72,7 +69,7 @@ export function planCreateProject(ctx: PlanContext, state: RoomState, actor: Act
   requireFreeName(state, name);
   const at = new Date(ctx.now);
   const row = { id: newId("prj", ctx.now), orgId: state.org.id, name, visibility: input.visibility, personalUserId: null, createdBy: actorId(actor), createdAt: at, updatedAt: at };
-  state.projects.set(row.id, { name: row.name, visibility: row.visibility, personalUserId: null });
+  state.index.putProject(row.id, { name: row.name, visibility: row.visibility, personalUserId: null });
   const view = projectView(row);
   return {
     statements: [
@@ -100,7 +97,7 @@ export async function planUpdateProject(
   if (projectNameKey(name) !== projectNameKey(before.name)) requireFreeName(state, name, id);
   const at = new Date(ctx.now);
   const after = { ...before, name, visibility, updatedAt: at };
-  state.projects.set(id, { name, visibility, personalUserId: before.personalUserId });
+  state.index.putProject(id, { name, visibility, personalUserId: before.personalUserId });
   const view = projectView(after);
   const changes: Record<string, { from: string; to: string }> = {};
   if (name !== before.name) changes.name = { from: before.name, to: name };
@@ -133,7 +130,7 @@ export async function planDeleteProject(ctx: PlanContext, state: RoomState, acto
   requirePermission(actor, "projects:write");
   const before = await readProject(ctx, state, id);
   const subject = await personalSubject(ctx, state, id, before.personalUserId);
-  state.projects.delete(id);
+  state.index.dropProject(id);
   const statements: Statement[] = [
     ctx.db.delete(projectMembers).where(and(eq(projectMembers.projectId, id), eq(projectMembers.orgId, state.org.id))),
     ctx.db.delete(projects).where(and(eq(projects.id, id), eq(projects.orgId, state.org.id))),
@@ -141,11 +138,10 @@ export async function planDeleteProject(ctx: PlanContext, state: RoomState, acto
   // Told to those who saw it: a private project's deletion does not go to everyone who reads projects.
   const events: RoomEvent[] = [{ type: "project.changed", data: { project: { id, deleted: true } }, audience: projectAudience({ project: before }), subject }];
   const touched: string[] = [];
-  for (const invitation of state.pending.values()) {
-    if (!invitation.projectAssignments.some((p) => p.projectId === id)) continue;
+  for (const invitation of state.index.pendingAssigning(id)) {
     const projectAssignments = invitation.projectAssignments.filter((p) => p.projectId !== id);
     const updated = { ...invitation, projectAssignments };
-    state.pending.set(invitation.id, updated);
+    state.index.putPending(updated);
     touched.push(invitation.id);
     statements.push(ctx.db.update(invitations).set({ projectAssignments }).where(and(eq(invitations.id, invitation.id), eq(invitations.orgId, state.org.id))));
     events.push({ type: "invitation.updated", data: { invitation: invitationView(updated, ctx.now) } });
@@ -176,13 +172,13 @@ export async function planAssignProjects(
   requirePermission(actor, "projects:write");
   const userIds = [...new Set(input.userIds)];
   const byProject = new Map(input.projects.map((p) => [p.projectId, p.role]));
-  const strangers = userIds.filter((userId) => !state.members.has(userId));
+  const strangers = userIds.filter((userId) => !(state.index.role(userId) !== undefined));
   if (strangers.length > 0) {
     throw new AppError("validation_failed", "Only members of the organization can be assigned to its projects.", {
       issues: strangers.map((userId) => ({ path: "userIds", message: `No member ${userId}` })),
     });
   }
-  const unknown = [...byProject.keys()].filter((projectId) => !state.projects.has(projectId));
+  const unknown = [...byProject.keys()].filter((projectId) => !state.index.hasProject(projectId));
   if (unknown.length > 0) {
     throw new AppError("validation_failed", "Unknown project.", { issues: unknown.map((projectId) => ({ path: "projects", message: `No project ${projectId}` })) });
   }

@@ -5,7 +5,7 @@ import { AppError, type ErrorCode } from "../../errors.ts";
 import { actorId, type Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
 import { guard } from "../../lib/sql/guard.ts";
-import { dropMember, ownerCount, type RoomState } from "../state.ts";
+import type { RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
 
@@ -23,11 +23,11 @@ export function planRemoveMembers(ctx: PlanContext, state: RoomState, actor: Act
   const onlySelf = userIds.length === 1 && userIds[0] === self;
   if (!onlySelf) requirePermission(actor, "members:write");
 
-  let owners = ownerCount(state);
+  let owners = state.index.ownerCount();
   const results: RemovalResult[] = [];
   const removing: Array<{ userId: string; role: string }> = [];
   for (const userId of new Set(userIds)) {
-    const role = state.members.get(userId);
+    const role = state.index.role(userId);
     const refuse = (code: ErrorCode, message: string) => results.push({ userId, removed: false, error: { code, message } });
     if (!role) refuse("not_found", "No such member.");
     else if (role === "owner" && owners <= 1) refuse("last_owner", "The organization's last owner cannot be removed.");
@@ -41,8 +41,8 @@ export function planRemoveMembers(ctx: PlanContext, state: RoomState, actor: Act
   if (removing.length === 0) return { statements: [], value: results };
 
   const ids = removing.map((r) => r.userId);
-  for (const id of ids) dropMember(state, id);
-  for (const [hash, key] of state.keys) if (ids.includes(key.createdBy)) state.keys.delete(hash);
+  for (const hash of state.index.keysCreatedBy(ids)) state.index.dropKey(hash);
+  for (const id of ids) state.index.dropMember(id);
   return {
     statements: [
       ctx.db.delete(memberships).where(and(eq(memberships.orgId, orgId), inArray(memberships.userId, ids))),

@@ -6,9 +6,9 @@ import { AppError } from "../../errors.ts";
 import { outboxInsert } from "../../mail/outbox.ts";
 import { auditStatement } from "../audit.ts";
 import { rawGuard } from "../../lib/sql/guard.ts";
-import { addMember, dropPending, inviteeKey, type RoomState } from "../state.ts";
+import { inviteeKey, type RoomState } from "../state.ts";
 import { expireStatement } from "./invite.ts";
-import { personalProjectEvents, personalProjectStatements } from "./personal-project.ts";
+import { hasPersonalProject, personalProjectEvents, personalProjectStatements } from "./personal-project.ts";
 import { invitationView, type InvitationAnswerView } from "../../views/invitation.ts";
 import type { PlanContext, RoomEvent, RoomPlan } from "./plan-context.ts";
 import type { Statement } from "../../lib/sql/statement.ts";
@@ -32,7 +32,7 @@ export function isInvitee(invitation: Invitation, user: Invitee): boolean {
  * (committed) and answered 410; a wrong account gets 403 and the invitation stays pending.
  */
 function pendingFor(ctx: PlanContext, state: RoomState, id: string, user: Invitee): { invitation: Invitation } | { expired: Statement[] } {
-  const invitation = state.pending.get(id);
+  const invitation = state.index.pending(id);
   if (!invitation) throw new AppError("invitation_not_pending", "This invitation is no longer pending.");
   if (!isInvitee(invitation, user)) {
     throw new AppError("email_mismatch", "This invitation is for another account. Sign in with the invited email.");
@@ -69,8 +69,8 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
     // Nobody joins through an invitation the database no longer has pending.
     rawGuard("changes() = 1", [], "invitation_not_pending"),
   ];
-  const alreadyMember = state.members.has(user.id);
-  const projectsBefore = state.projects.size;
+  const alreadyMember = (state.index.role(user.id) !== undefined);
+  const projectsBefore = hasPersonalProject(state, user.id);
   if (!alreadyMember) {
     statements.push(
       ctx.db.insert(memberships).values({
@@ -105,13 +105,12 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
       }),
     );
   }
-  dropPending(state, id);
+  state.index.dropPending(id);
   // Another invitation still pending for the same person (one by username, one by email)
   // has no one left to answer it: the system revokes it, and its seat is free.
   // (One already past due is left to the alarm, which marks it expired.)
   const superseded = [inviteeKey({ inviteeUserId: user.id, email: "" }), inviteeKey({ inviteeUserId: null, email: user.email.toLowerCase() })]
-    .map((key) => state.pendingByInvitee.get(key))
-    .flatMap((other) => (other ? [state.pending.get(other)!] : []))
+    .flatMap((key) => state.index.pendingFor(key) ?? [])
     .filter((other) => effectiveStatus("pending", other.expiresAt.getTime(), ctx.now) === "pending");
   if (superseded.length > 0) {
     const ids = superseded.map((other) => other.id);
@@ -119,10 +118,10 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
       ctx.db.update(invitations).set({ status: "revoked", respondedAt: at }).where(and(inArray(invitations.id, ids), eq(invitations.status, "pending"))),
       ...ids.map((other) => auditStatement(org.id, null, ctx.now, { action: "invitation.revoked", targetType: "invitation", targetId: other, data: { reason: "invitee_joined" } })),
     );
-    for (const other of ids) dropPending(state, other);
+    for (const other of ids) state.index.dropPending(other);
   }
   const supersededViews = superseded.map((other) => invitationView({ ...other, status: "revoked", respondedAt: at }, ctx.now));
-  if (!alreadyMember) addMember(state, user.id, invitation.role, user.email, user.name);
+  if (!alreadyMember) state.index.putMember({ userId: user.id, role: invitation.role, email: user.email, name: user.name });
   const view = invitationView(accepted, ctx.now);
   return {
     statements,
@@ -140,7 +139,7 @@ export function planAccept(ctx: PlanContext, state: RoomState, id: string, user:
 
 /** The inviter's address, while they are a member (an API key, or someone who left, is mailed nothing). */
 function inviterEmailOf(state: RoomState, invitation: Invitation): string | undefined {
-  return [...state.memberEmails].find(([, userId]) => userId === invitation.createdBy)?.[0];
+  return state.index.member(invitation.createdBy)?.email;
 }
 
 /** Declines: the seat is freed and the inviter is told in the app and by mail. */
@@ -152,7 +151,7 @@ export function planDecline(ctx: PlanContext, state: RoomState, id: string, user
   const at = new Date(ctx.now);
   const actor = { type: "user" as const, userId: user.id, role: invitation.role, sessionId: "" };
   const inviterEmail = inviterEmailOf(state, invitation);
-  dropPending(state, id);
+  state.index.dropPending(id);
   const view = invitationView({ ...invitation, status: "declined", respondedAt: at }, ctx.now);
   return {
     statements: [

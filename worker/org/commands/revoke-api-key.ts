@@ -10,9 +10,9 @@ import type { PlanContext, RoomPlan } from "./plan-context.ts";
 /** Revokes an API key: it stops working at once, and its live sockets close. */
 export function planRevokeApiKey(ctx: PlanContext, state: RoomState, actor: Actor, keyId: string): RoomPlan<{ id: string }> {
   requirePermission(actor, "api_keys:manage");
-  const hash = [...state.keys].find(([, key]) => key.id === keyId)?.[0];
+  const hash = state.index.keyHash(keyId);
   if (!hash) throw new AppError("not_found", "No such API key.");
-  state.keys.delete(hash);
+  state.index.dropKey(hash);
   return {
     statements: [
       ctx.db

@@ -3,7 +3,7 @@ import { invitations } from "../../../db/schema/index.ts";
 import { cancelQueuedMail } from "../../mail/outbox.ts";
 import type { Actor } from "../actor.ts";
 import { auditStatement } from "../audit.ts";
-import { dropPending, type RoomState } from "../state.ts";
+import type { RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import { invitationView, type InvitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
@@ -14,7 +14,7 @@ export function planRevoke(ctx: PlanContext, state: RoomState, actor: Actor, id:
   requirePermission(actor, "invitations:write");
   const before = requirePending(ctx, state, id);
   requireAuthority(actor, before);
-  dropPending(state, id);
+  state.index.dropPending(id);
   const view = invitationView({ ...before, status: "revoked", respondedAt: new Date(ctx.now) }, ctx.now);
   return {
     statements: [

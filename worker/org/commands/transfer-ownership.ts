@@ -14,15 +14,15 @@ export function planTransferOwnership(ctx: PlanContext, state: RoomState, actor:
   if (actor.type !== "user") throw new AppError("forbidden", "API keys cannot transfer ownership.");
   const orgId = state.org.id;
   if (userId === actor.userId) throw new AppError("validation_failed", "You already own this organization.");
-  const targetRole = state.members.get(userId);
+  const targetRole = state.index.role(userId);
   if (!targetRole) throw new AppError("not_found", "No such member.");
 
   const setRole = (id: string, role: "owner" | "admin") => [
     ctx.db.update(memberships).set({ role }).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, id))),
     ctx.db.update(userMemberships).set({ role }).where(and(eq(userMemberships.orgId, orgId), eq(userMemberships.userId, id))),
   ];
-  state.members.set(userId, "owner");
-  state.members.set(actor.userId, "admin");
+  state.index.setRole(userId, "owner");
+  state.index.setRole(actor.userId, "admin");
   return {
     statements: [
       // The caller must still be an owner when the transaction runs.

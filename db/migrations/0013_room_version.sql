@@ -1,0 +1,1 @@
+ALTER TABLE `organizations` ADD `room_version` integer DEFAULT 0 NOT NULL;
