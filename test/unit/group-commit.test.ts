@@ -209,3 +209,172 @@ describe("group commit", () => {
     expect(h.transactions).toEqual([["mark expired"]]);
   });
 });
+
+/**
+ * A committer with versions and a journal over a fake versioned database: each transaction
+ * opens with `fence <expected>` and closes with `bump <next>`, and fails whole when the
+ * database is not at `expected` (as the room's SQL fence does). Transactions are held until
+ * the test ends them, in any order; `lose` makes one commit and then report a failure.
+ */
+function versionedHarness(options: { seats: number; refuse?: (statements: string[]) => boolean }) {
+  interface Db {
+    version: number;
+    rows: string[];
+  }
+  const db: Db = { version: 0, rows: [] };
+  type Held = { statements: string[]; end(mode?: "commit" | "lose" | "outage"): void };
+  const begun: Held[] = [];
+  const watchers: Array<() => void> = [];
+  let planned = 0;
+  let readFails = false;
+  const state = { seats: options.seats, taken: [] as string[] };
+  const committer = new GroupCommitter<typeof state, string, { seats: number; taken: number }>({
+    state: async () => state,
+    invalidate: () => {},
+    commit: async (statements) => {
+      const ended = Promise.withResolvers<"commit" | "lose" | "outage">();
+      begun.push({ statements: [...statements], end: (mode = "commit") => ended.resolve(mode) });
+      for (const watch of watchers.splice(0)) watch();
+      const mode = await ended.promise;
+      if (mode === "outage") throw new Error("fetch failed");
+      const expected = Number(statements[0]!.split(" ")[1]);
+      if (db.version !== expected) throw new Error(`fence ${expected} failed at ${db.version}`);
+      if (options.refuse?.(statements)) throw new Error("guard failed");
+      db.version = Number(statements.at(-1)!.split(" ")[1]);
+      db.rows.push(...statements.slice(1, -1));
+      if (mode === "lose") throw new Error("connection reset");
+    },
+    journal: {
+      mark: (s) => ({ seats: s.seats, taken: s.taken.length }),
+      rollback: (s, mark) => {
+        s.seats = mark.seats;
+        s.taken.length = mark.taken;
+      },
+      committed: () => {},
+    },
+    versions: {
+      of: () => 0,
+      fenced: (error) => String(error).includes("fence"),
+      fence: (expected, next) => ({ open: `fence ${expected}`, close: `bump ${next}` }),
+      read: async () => {
+        if (readFails) throw new Error("fetch failed");
+        return db.version;
+      },
+    },
+    unknownOutcome: () => new Error("outcome unknown"),
+    refused: (error) => String(error).includes("guard"),
+  });
+  const take = (name: string) =>
+    committer.submit((s): Plan<string, string> => {
+      planned++;
+      if (s.seats <= 0) throw new Error(`${name}: seats_exhausted`);
+      s.seats--;
+      s.taken.push(name);
+      return { statements: [`insert ${name}`], value: `${name} ok` };
+    });
+  const begunAt = (index: number): Promise<Held> =>
+    new Promise((resolve) => {
+      const look = () => (begun[index] ? resolve(begun[index]) : watchers.push(look));
+      look();
+    });
+  return { committer, db, state, take, begun: begunAt, planned: () => planned, failReads: () => (readFails = true) };
+}
+
+describe("overlapping group commit", () => {
+  it("sends the next group while one is in flight, each fenced by the version before it", async () => {
+    const h = versionedHarness({ seats: 100 });
+    const a = h.take("a");
+    const first = await h.begun(0);
+    const rest = [h.take("b"), h.take("c")];
+    // The second group is planned and sent before the first commits.
+    const second = await h.begun(1);
+    expect(first.statements).toEqual(["fence 0", "insert a", "bump 1"]);
+    expect(second.statements).toEqual(["fence 1", "insert b", "insert c", "bump 2"]);
+    first.end();
+    second.end();
+    await expect(Promise.all([a, ...rest])).resolves.toEqual(["a ok", "b ok", "c ok"]);
+    expect(h.db).toEqual({ version: 2, rows: ["insert a", "insert b", "insert c"] });
+    expect(h.committer.stats).toMatchObject({ transactions: 2, maxInFlight: 2, retried: 0 });
+  });
+
+  it("never lets a later group commit when the first of two in flight fails: both are retried one by one, and what the failure refused stays refused", async () => {
+    // Two seats. "bad" is refused by the database; the group after it was planned as if
+    // "bad" had taken a seat, so it must not commit as planned.
+    const h = versionedHarness({ seats: 2, refuse: (st) => st.includes("insert bad") });
+    const bad = h.take("bad");
+    const first = await h.begun(0);
+    const later = [h.take("x"), h.take("y")];
+    const answers = Promise.allSettled([bad, ...later]);
+    const second = await h.begun(1);
+    // Planned on top of bad: x took the last seat, y was refused (for now).
+    expect(second.statements).toEqual(["fence 1", "insert x", "bump 2"]);
+    second.end(); // reaches the database first: its fence fails (the database is at 0)
+    first.end(); // refused
+    // Retried alone, in order: bad is refused again; x and y each take a seat — y's first
+    // refusal counted a seat that bad never took, so it was not answered.
+    for (let i = 2; i < 5; i++) (await h.begun(i)).end();
+    const settled = await answers;
+    expect(settled.map((s) => s.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
+    expect(h.db.rows).toEqual(["insert x", "insert y"]);
+    expect(h.state).toMatchObject({ seats: 0, taken: ["x", "y"] });
+    expect(h.committer.stats.retried).toBe(1);
+  });
+
+  it("answers a refusal once the groups before it settled, in order", async () => {
+    const h = versionedHarness({ seats: 1 });
+    const a = h.take("a");
+    const first = await h.begun(0);
+    let refusedYet = false;
+    const b = h.take("b").catch((error: Error) => {
+      refusedYet = true;
+      throw error;
+    });
+    for (let turn = 0; turn < 20; turn++) await Promise.resolve();
+    expect(refusedYet).toBe(false);
+    first.end();
+    await expect(a).resolves.toBe("a ok");
+    await expect(b).rejects.toThrow("b: seats_exhausted");
+  });
+
+  it("answers a group whose commit answer was lost as committed, planned once (the database's version tells)", async () => {
+    const h = versionedHarness({ seats: 10 });
+    const a = h.take("a");
+    (await h.begun(0)).end("lose");
+    await expect(a).resolves.toBe("a ok");
+    expect(h.planned()).toBe(1);
+    expect(h.db).toEqual({ version: 1, rows: ["insert a"] });
+    expect(h.committer.stats).toMatchObject({ recovered: 1, retried: 0 });
+    // And the next command is fenced after it.
+    const b = h.take("b");
+    const next = await h.begun(1);
+    expect(next.statements[0]).toBe("fence 1");
+    next.end();
+    await expect(b).resolves.toBe("b ok");
+  });
+
+  it("sends again, unchanged, a group that overtook the one before it", async () => {
+    const h = versionedHarness({ seats: 10 });
+    const a = h.take("a");
+    const first = await h.begun(0);
+    const b = h.take("b");
+    const second = await h.begun(1);
+    second.end(); // fails on its fence: a has not committed yet
+    first.end();
+    (await h.begun(2)).end(); // b's transaction again, as it was
+    await expect(Promise.all([a, b])).resolves.toEqual(["a ok", "b ok"]);
+    expect(h.planned()).toBe(2);
+    expect(h.db).toEqual({ version: 2, rows: ["insert a", "insert b"] });
+    expect(h.committer.stats.retried).toBe(0);
+  });
+
+  it("answers 'outcome unknown' when neither the commit nor the version can be read, and takes back the changes", async () => {
+    const h = versionedHarness({ seats: 10 });
+    const a = h.take("a");
+    const first = await h.begun(0);
+    h.failReads();
+    first.end("outage");
+    await expect(a).rejects.toThrow("outcome unknown");
+    expect(h.state).toMatchObject({ seats: 10, taken: [] });
+    expect(h.db.rows).toEqual([]);
+  });
+});

@@ -126,7 +126,8 @@ export interface FlushStats {
   maxInFlight: number;
 }
 
-type Planned<State, S> = { entry: PlanEntry<State, S>; plan: Plan<S, unknown> };
+/** A planned command; `refused`: its planner threw, and `plan.error` is its answer once the group settles. */
+type Planned<State, S> = { entry: PlanEntry<State, S>; plan: Plan<S, unknown>; refused?: boolean };
 type Outcome = { ok: true } | { ok: false; error: unknown };
 
 /** A planned group: its commands, the marks around their changes, and its transaction. */
@@ -148,6 +149,8 @@ export class GroupCommitter<State, S, M = unknown> {
   readonly #queue: Array<Entry<State, S>> = [];
   readonly #inFlight: Array<Group<State, S, M>> = [];
   #draining = false;
+  /** Wakes a drain waiting on a group in flight when a command arrives that could be planned now. */
+  #arrived: (() => void) | undefined;
   /** The state the versions below belong to (a reload starts them again from its own). */
   #versionsOf: State | undefined;
   /** The last version known committed, and the one the last planned group will set. */
@@ -168,6 +171,7 @@ export class GroupCommitter<State, S, M = unknown> {
   submit<T>(planner: Planner<State, S, T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ kind: "plan", planner, resolve: resolve as (v: unknown) => void, reject });
+      this.#arrived?.();
       this.#drain();
     });
   }
@@ -248,9 +252,11 @@ export class GroupCommitter<State, S, M = unknown> {
         planned.push({ entry, plan });
         size += plan.statements.length;
       } catch (error) {
-        // A refusal changes nothing, even one thrown midway through planning.
+        // A refusal changes nothing, even one thrown midway through planning. It is answered
+        // when its group settles: should a group before it fail, the refusal may not hold
+        // (it may have counted that group's seats), and it is planned again.
         if (before !== undefined) this.#options.journal?.rollback(state, before);
-        entry.reject(error);
+        planned.push({ entry, plan: { statements: [], value: undefined, error: error as Error }, refused: true });
       }
     }
     const end = this.#options.journal?.mark(state);
@@ -287,6 +293,13 @@ export class GroupCommitter<State, S, M = unknown> {
   async #finishOldest(): Promise<void> {
     const group = this.#inFlight[0];
     if (!group) return;
+    if (this.#queue.length === 0 && this.#inFlight.length < this.#maxInFlight) {
+      // Room for another group: a command arriving meanwhile is planned at once.
+      const arrival = new Promise<"arrived">((resolve) => (this.#arrived = () => resolve("arrived")));
+      const first = await Promise.race([group.outcome, arrival]);
+      this.#arrived = undefined;
+      if (first === "arrived") return;
+    }
     const outcome = await group.outcome;
     if (outcome.ok) {
       this.#inFlight.shift();
@@ -300,7 +313,7 @@ export class GroupCommitter<State, S, M = unknown> {
     this.#durable = group.version;
     if (group.end !== undefined) this.#options.journal?.committed(group.state, group.end, group.version);
     if (group.writes) this.stats.transactions++;
-    this.stats.commands += group.planned.filter((p) => !p.plan.bookkeeping).length;
+    this.stats.commands += group.planned.filter((p) => !p.plan.bookkeeping && !p.refused).length;
     for (const { entry, plan } of group.planned) settle(entry, plan);
     this.#settled();
   }
