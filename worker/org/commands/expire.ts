@@ -4,10 +4,18 @@ import { auditStatement } from "../audit.ts";
 import { dropPending, type RoomState } from "../state.ts";
 import { invitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
+import { expiryPassLimit } from "./bounds.ts";
 
-/** Marks every pending invitation past its expiry expired, freeing their seats. */
+/**
+ * Marks pending invitations past their expiry expired, freeing their seats: the oldest due
+ * first, at most {@link expiryPassLimit} in one pass. What is left stays due, so the alarm
+ * fires again at once for the next pass.
+ */
 export function planExpireDue(ctx: PlanContext, state: RoomState): RoomPlan<{ expired: string[] }> {
-  const due = [...state.pending.values()].filter((i) => i.expiresAt.getTime() <= ctx.now);
+  const due = [...state.pending.values()]
+    .filter((i) => i.expiresAt.getTime() <= ctx.now)
+    .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
+    .slice(0, expiryPassLimit);
   if (due.length === 0) return { statements: [], value: { expired: [] } };
   const ids = due.map((i) => i.id);
   for (const id of ids) dropPending(state, id);
