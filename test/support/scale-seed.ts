@@ -78,27 +78,60 @@ export async function seedMembers(db: Client, org: ScaleOrg, count: number, opti
 }
 
 /**
- * `count` pending invitations of `org` by email, made by `createdBy`, expiring at
- * `expiresAt` (in the future: they hold seats; in the past: the alarm's expiry pass is due).
+ * `count` pending invitations of `org` by email, made by `createdBy`. Invitation `i` expires
+ * at `expiresAt + i × expiresStepMs` (in the future: they hold seats; in the past: the
+ * alarm's expiry pass is due) and assigns `projectAssignments`.
  */
 export async function seedPendingInvitations(
   db: Client,
   org: ScaleOrg,
   count: number,
-  options: SeedOptions & { createdBy: string; expiresAt: number; role?: string },
+  options: SeedOptions & { createdBy: string; expiresAt: number; expiresStepMs?: number; role?: string; projectAssignments?: Array<{ projectId: string; role: string }> },
 ): Promise<void> {
+  const { tag, now } = options;
+  const batch = options.batch ?? 10_000;
+  const assignments = JSON.stringify(options.projectAssignments ?? []);
+  for (let first = 0; first < count; first += batch) {
+    const n = Math.min(batch, count - first);
+    await db.execute({
+      sql:
+        `${range(first, n)} INSERT INTO invitations (id, org_id, email, role, project_assignments, status, delivery, token_hash, expires_at, send_count, created_by, created_at) ` +
+        // Ids sort by time like the product's (newId): a fixed prefix, then the number zero-padded.
+        `SELECT 'inv_scale_${tag}_' || substr('000000000' || i, -9), ?, 'i' || i || '.${tag}@invitees.scale.example.com', ?, ?, 'pending', 'sent', ` +
+        `lower(hex(randomblob(32))), ? + i * ?, 1, ?, ? FROM n`,
+      args: [org.id, options.role ?? "member", assignments, options.expiresAt, options.expiresStepMs ?? 0, options.createdBy, now],
+    });
+    options.progress?.("invitations", first + n);
+  }
+}
+
+/** `invitation.created` audit events of the seeded invitations, as the bulk route would have written them. */
+export async function seedAuditEvents(db: Client, org: ScaleOrg, count: number, options: SeedOptions & { actorId: string }): Promise<void> {
   const { tag, now } = options;
   const batch = options.batch ?? 10_000;
   for (let first = 0; first < count; first += batch) {
     const n = Math.min(batch, count - first);
     await db.execute({
       sql:
-        `${range(first, n)} INSERT INTO invitations (id, org_id, email, role, status, delivery, token_hash, expires_at, send_count, created_by, created_at) ` +
-        // Ids sort by time like the product's (newId): a fixed prefix, then the number zero-padded.
-        `SELECT 'inv_scale_${tag}_' || substr('000000000' || i, -9), ?, 'i' || i || '.${tag}@invitees.scale.example.com', ?, 'pending', 'sent', ` +
-        `lower(hex(randomblob(32))), ?, 1, ?, ? FROM n`,
-      args: [org.id, options.role ?? "member", options.expiresAt, options.createdBy, now],
+        `${range(first, n)} INSERT INTO audit_events (org_id, actor_type, actor_id, action, target_type, target_id, data, at) ` +
+        `SELECT ?, 'user', ?, 'invitation.created', 'invitation', 'inv_scale_${tag}_' || substr('000000000' || i, -9), ` +
+        `json_object('email', 'i' || i || '.${tag}@invitees.scale.example.com', 'role', 'member'), ? FROM n`,
+      args: [org.id, options.actorId, now],
     });
-    options.progress?.("invitations", first + n);
+    options.progress?.("audit_events", first + n);
+  }
+}
+
+/** Makes seeded members `0 … count - 1` members of project `projectId` with `role`. */
+export async function seedProjectMembers(db: Client, org: ScaleOrg, projectId: string, count: number, options: SeedOptions & { role?: string }): Promise<void> {
+  const { tag, now } = options;
+  const batch = options.batch ?? 10_000;
+  for (let first = 0; first < count; first += batch) {
+    const n = Math.min(batch, count - first);
+    await db.execute({
+      sql: `${range(first, n)} INSERT INTO project_members (project_id, org_id, user_id, role, created_at) SELECT ?, ?, 'usr_scale_${tag}_' || i, ?, ? FROM n`,
+      args: [projectId, org.id, options.role ?? "use", now],
+    });
+    options.progress?.("project_members", first + n);
   }
 }
