@@ -52,6 +52,9 @@ export const invitations = sqliteTable(
     uniqueIndex("invitations_pending_email").on(t.orgId, t.email).where(sql`status = 'pending' AND invitee_user_id IS NULL`),
     uniqueIndex("invitations_pending_account").on(t.orgId, t.inviteeUserId).where(sql`status = 'pending' AND invitee_user_id IS NOT NULL`),
     index("invitations_org_status").on(t.orgId, t.status, t.expiresAt),
+    // The invitations list's pages, newest first, with and without a status (routes/invitations/list.ts).
+    index("invitations_org_id").on(t.orgId, t.id),
+    index("invitations_org_status_id").on(t.orgId, t.status, t.id),
     index("invitations_invitee").on(t.email, t.status),
     check("invitations_status", sql`${t.status} IN ('pending', 'accepted', 'declined', 'revoked', 'expired')`),
     check("invitations_role", sql`${t.role} IN ('owner', 'admin', 'member', 'restricted')`),

@@ -17,7 +17,7 @@
  * only after every group before it did: when one fails, every later one fails too, and all
  * are retried one by one after the failed one's effects are taken back. A failure whose
  * transaction did commit (its answer was lost) is told by the version the database
- * reached, and answered as committed, never planned twice (decision 15).
+ * reached, and answered as committed, never planned twice (decision 16).
  */
 
 /** What a planned command commits, and what it answers once committed. */

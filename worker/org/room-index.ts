@@ -60,7 +60,7 @@ export function inviteeKey(invitation: { inviteeUserId: string | null; email: st
  * The room's index of its organization — members and roles, API key hashes, pending
  * invitations by invitee and by expiry, projects — kept in the Durable Object's own SQLite
  * storage (synchronous, local, kept across hibernation and eviction), so a room holds none
- * of it in JavaScript memory and starts at the same cost at any size (decision 15).
+ * of it in JavaScript memory and starts at the same cost at any size (decision 16).
  *
  * Commands change it as they plan, before their transaction commits. Every change is
  * logged so a failed commit can be taken back ({@link rollback}); while any change is not

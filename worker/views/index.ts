@@ -27,7 +27,7 @@ export type { LinkJoinView, LinkListView, LinkPreviewView, LinkStateView, LinkVi
 export type { MembershipView, MeView, NotificationView, PendingInvitationView } from "./me.ts";
 export type { ChangedMemberView, MemberPageView, MemberRemovalsView, MemberView, OwnershipTransferView } from "./member.ts";
 export type { OrgView, OrgWithSeatsView } from "./org.ts";
-export type { MemberProjectView, ProjectAssignmentsView, ProjectChangedData, ProjectDetailView, ProjectMemberView, ProjectView } from "./project.ts";
+export type { MemberProjectView, ProjectAssignmentsView, ProjectChangedData, ProjectDetailView, ProjectMemberPageView, ProjectMemberView, ProjectView } from "./project.ts";
 export type { SeatsView } from "./seats.ts";
 export type { SignInPreviewView } from "./sign-in-preview.ts";
 export type { UserView } from "./user.ts";

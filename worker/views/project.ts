@@ -51,6 +51,12 @@ export const ProjectMember = z
   .openapi("ProjectMember");
 export type ProjectMemberView = z.infer<typeof ProjectMember>;
 
+/** `GET /orgs/:org/projects/{projectId}/members`: a page of a project's members, by name. */
+export const ProjectMemberPage = z
+  .object({ members: z.array(ProjectMember), nextCursor: z.string().nullable().openapi({ description: "The next page's `cursor`; null on the last page" }) })
+  .openapi("ProjectMemberPage");
+export type ProjectMemberPageView = z.infer<typeof ProjectMemberPage>;
+
 /** One project a member belongs to, and their role in it. */
 export const MemberProject = z
   .object({
@@ -63,8 +69,14 @@ export const MemberProject = z
   .openapi("MemberProject");
 export type MemberProjectView = z.infer<typeof MemberProject>;
 
-/** `GET /orgs/:org/projects/{projectId}`: the project and its members. */
-export const ProjectDetail = z.object({ project: Project, members: z.array(ProjectMember) }).openapi("ProjectDetail");
+/** `GET /orgs/:org/projects/{projectId}`: the project and the first page of its members. */
+export const ProjectDetail = z
+  .object({
+    project: Project,
+    members: z.array(ProjectMember).openapi({ description: "The first page of its members, by name (at most 100)" }),
+    membersNextCursor: z.string().nullable().openapi({ description: "More members: pass it as `cursor` to GET …/projects/{projectId}/members; null when `members` holds them all" }),
+  })
+  .openapi("ProjectDetail");
 export type ProjectDetailView = z.infer<typeof ProjectDetail>;
 
 /** `POST /orgs/:org/projects/assignments`: how many roles were set. */

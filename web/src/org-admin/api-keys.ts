@@ -1,20 +1,48 @@
-import { createResource, type Accessor } from "solid-js";
+import { createResource, createSignal, type Accessor } from "solid-js";
 import type { ApiKeyView, CreatedApiKeyView, MemberView } from "../../../worker/views/index.ts";
 import type { Scope } from "../../../worker/domain/scopes.ts";
 import { api, post } from "../api.ts";
 
 const keysUrl = (slug: string) => `/api/v1/orgs/${encodeURIComponent(slug)}/api-keys`;
 
+interface KeyPage {
+  apiKeys: ApiKeyView[];
+  nextCursor: string | null;
+}
+
 /**
- * An organization's API keys (`GET /orgs/:slug/api-keys`, owners), newest first, with
- * creating (the secret comes back once) and revoking (shown at once, rolled back if refused).
+ * An organization's API keys (`GET /orgs/:slug/api-keys`, owners), newest first, a page of
+ * 100 and more on asking, with creating (the secret comes back once) and revoking (shown at
+ * once, rolled back if refused).
  */
 export function createApiKeysStore(slug: Accessor<string>) {
-  const [keys, { mutate, refetch }] = createResource(slug, async (s) => (await api<{ apiKeys: ApiKeyView[] }>(keysUrl(s))).apiKeys);
+  const [nextCursor, setNextCursor] = createSignal<string | null>(null);
+  const [loadingMore, setLoadingMore] = createSignal(false);
+  const [keys, { mutate, refetch }] = createResource(slug, async (s) => {
+    const page = await api<KeyPage>(keysUrl(s));
+    setNextCursor(page.nextCursor);
+    return page.apiKeys;
+  });
 
   return {
     keys,
     refresh: () => refetch(),
+    /** Whether older keys than those shown exist. */
+    hasMore: () => nextCursor() !== null,
+    loadingMore,
+    /** Appends the next page of older keys. */
+    async more(): Promise<void> {
+      const cursor = nextCursor();
+      if (cursor === null || loadingMore()) return;
+      setLoadingMore(true);
+      try {
+        const page = await api<KeyPage>(`${keysUrl(slug())}?cursor=${encodeURIComponent(cursor)}`);
+        setNextCursor(page.nextCursor);
+        mutate((list) => [...(list ?? []), ...page.apiKeys.filter((k) => !(list ?? []).some((shown) => shown.id === k.id))]);
+      } finally {
+        setLoadingMore(false);
+      }
+    },
     /** Creates a key; answers it with its secret, which nothing keeps. */
     async create(input: { name: string; scopes: Scope[] }): Promise<CreatedApiKeyView> {
       const created = await post<CreatedApiKeyView>(keysUrl(slug()), input);

@@ -1,5 +1,6 @@
 import type { OrgView } from "../../../worker/views/index.ts";
 import { invitationTtlDays } from "../../../worker/domain/invitations.ts";
+import { maxSeatLimit } from "../../../worker/domain/seats.ts";
 import { ApiError, describeError } from "../api.ts";
 import { nameProblem } from "../slug.ts";
 
@@ -19,7 +20,7 @@ export type SettingsField = keyof SettingsDraft;
 export type SettingsProblems = Partial<Record<SettingsField | "form", string>>;
 
 /** The largest seat limit the API takes (PATCH /orgs/:slug); the deployment's cap may be lower. */
-export const seatLimitMax = 100_000;
+export const seatLimitMax = maxSeatLimit;
 export const maxDomains = 50;
 
 /** The form's values for an organization as it is. */

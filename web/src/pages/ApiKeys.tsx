@@ -9,7 +9,7 @@ import { setTitle } from "../components/Layouts.tsx";
 import { RelativeTime } from "../components/RelativeTime.tsx";
 import { createApiKeysStore, createOwnerNames } from "../org-admin/api-keys.ts";
 import { useOrg } from "../stores/org-session.ts";
-import { toast } from "../toast.ts";
+import { toast, toastError } from "../toast.ts";
 import "../org-admin/org-admin.css";
 
 /**
@@ -137,6 +137,11 @@ export default function ApiKeysPage() {
                   </For>
                 </tbody>
               </table>
+              <Show when={store.hasMore()}>
+                <button type="button" class="button secondary small" disabled={store.loadingMore()} onClick={() => void store.more().catch(toastError)}>
+                  {store.loadingMore() ? "Loading…" : "Show older keys"}
+                </button>
+              </Show>
             </div>
           )}
         </ListState>

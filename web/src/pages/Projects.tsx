@@ -1,6 +1,6 @@
-import { createResource, createSignal, createUniqueId, For, Match, Show, Switch } from "solid-js";
+import { createEffect, createResource, createSignal, createUniqueId, For, Match, on, Show, Switch } from "solid-js";
 import type { ProjectVisibility } from "../../../worker/domain/projects.ts";
-import type { ProjectDetailView, ProjectView } from "../../../worker/views/index.ts";
+import type { ProjectDetailView, ProjectMemberPageView, ProjectMemberView, ProjectView } from "../../../worker/views/index.ts";
 import { api, ApiError, describeError, post } from "../api.ts";
 import { createConfirmation } from "../components/action.ts";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
@@ -11,6 +11,7 @@ import { ListState } from "../components/ListState.tsx";
 import { LoadError } from "../components/LoadError.tsx";
 import { RefreshButton } from "../components/RefreshButton.tsx";
 import { roleLabel } from "../model.ts";
+import { Pager } from "../members/parts.tsx";
 import { projectRoleLabel } from "../projects/ProjectRolesPicker.tsx";
 import { useOrg, useProjects } from "../stores/org-session.ts";
 import { projectsUrl } from "../stores/projects.ts";
@@ -135,6 +136,18 @@ export default function ProjectsPage() {
             </div>
           )}
         </ListState>
+        <Show when={list().index > 0 || list().nextCursor !== null}>
+          <Pager
+            label="Projects"
+            index={list().index}
+            limit={list().limit}
+            shown={list().items.length}
+            hasNext={list().nextCursor !== null}
+            busy={projects.loading()}
+            previous={() => void projects.previous()}
+            next={() => void projects.next()}
+          />
+        </Show>
       </section>
 
       <Show when={opened()} keyed>
@@ -226,12 +239,31 @@ function ProjectMembers(props: { slug: string; project: ProjectView; canWrite: b
     () => [props.project.id, props.version] as const,
     async ([projectId]) => api<ProjectDetailView>(projectsUrl(props.slug, `/${encodeURIComponent(projectId)}`)),
   );
+  // Members past the first page (the project's answer holds 100), read on asking.
+  const [more, setMore] = createSignal<{ members: ProjectMemberView[]; nextCursor: string | null; loading: boolean }>({ members: [], nextCursor: null, loading: false });
+  // A new read of the project (roles changed elsewhere) starts from its first page again.
+  createEffect(on(() => [props.project.id, props.version], () => setMore({ members: [], nextCursor: null, loading: false }), { defer: true }));
+  const members = () => [...(detail.latest?.members ?? []), ...more().members];
+  const nextCursor = () => (more().members.length > 0 || more().loading ? more().nextCursor : (detail.latest?.membersNextCursor ?? null));
+  const showMore = async () => {
+    const cursor = nextCursor();
+    if (!cursor) return;
+    setMore((m) => ({ ...m, loading: true, nextCursor: cursor }));
+    try {
+      const page = await api<ProjectMemberPageView>(projectsUrl(props.slug, `/${encodeURIComponent(props.project.id)}/members?limit=100&cursor=${encodeURIComponent(cursor)}`));
+      setMore((m) => ({ members: [...m.members, ...page.members], nextCursor: page.nextCursor, loading: false }));
+    } catch (failure) {
+      setMore((m) => ({ ...m, loading: false }));
+      toastError(failure);
+    }
+  };
   const [removing, setRemoving] = createSignal<string>();
   const takeOut = async (userId: string, name: string) => {
     setRemoving(userId);
     try {
       await api(projectsUrl(props.slug, `/${encodeURIComponent(props.project.id)}/members/${encodeURIComponent(userId)}`), { method: "DELETE" });
       toast(`Took ${name} out of ${props.project.name}.`);
+      setMore({ members: [], nextCursor: null, loading: false });
       void refetch();
     } catch (failure) {
       toastError(failure);
@@ -266,7 +298,7 @@ function ProjectMembers(props: { slug: string; project: ProjectView; canWrite: b
                   </tr>
                 </thead>
                 <tbody>
-                  <For each={shown().members}>
+                  <For each={members()}>
                     {(m) => (
                       <tr aria-label={m.name || m.email}>
                         <td data-label="Member">
@@ -292,6 +324,11 @@ function ProjectMembers(props: { slug: string; project: ProjectView; canWrite: b
                   </For>
                 </tbody>
               </table>
+              <Show when={nextCursor()}>
+                <button type="button" class="button secondary small" disabled={more().loading} onClick={() => void showMore()}>
+                  {more().loading ? "Loading…" : "Show more members"}
+                </button>
+              </Show>
             </Show>
           )}
         </Match>

@@ -4,17 +4,15 @@ import { auditStatement } from "../audit.ts";
 import type { RoomState } from "../state.ts";
 import { invitationView } from "../../views/invitation.ts";
 import type { PlanContext, RoomPlan } from "./plan-context.ts";
+import { expiryPassLimit } from "./bounds.ts";
 
 /**
- * Most invitations one expiry pass marks expired: a transaction and its events stay small
- * however many fell due at once; the alarm, set again to the earliest still due (now), runs
- * the next pass right after.
+ * Marks pending invitations past their expiry expired, freeing their seats: the oldest due
+ * first, at most {@link expiryPassLimit} in one pass. What is left stays due, so the alarm
+ * fires again at once for the next pass.
  */
-export const expiryBatch = 500;
-
-/** Marks pending invitations past their expiry expired (up to {@link expiryBatch}), freeing their seats. */
 export function planExpireDue(ctx: PlanContext, state: RoomState): RoomPlan<{ expired: string[] }> {
-  const due = state.index.due(ctx.now, expiryBatch);
+  const due = state.index.due(ctx.now, expiryPassLimit);
   if (due.length === 0) return { statements: [], value: { expired: [] } };
   const ids = due.map((i) => i.id);
   for (const id of ids) state.index.dropPending(id);

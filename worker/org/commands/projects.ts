@@ -1,5 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { invitations, projectMembers, projects } from "../../../db/schema/index.ts";
+import { projectMembers, projects } from "../../../db/schema/index.ts";
 import { cleanName } from "../../domain/text.ts";
 import { projectAudience, projectNameKey, projectNameLimits, type ProjectRole, type ProjectVisibility } from "../../domain/projects.ts";
 import { canActOn } from "../../domain/roles.ts";
@@ -13,6 +13,7 @@ import { auditStatement } from "../audit.ts";
 import type { RoomState } from "../state.ts";
 import { requirePermission } from "./context.ts";
 import type { PlanContext, RoomEvent, RoomPlan } from "./plan-context.ts";
+import { changedInvitationEvents, dropProjectFromPending } from "./bounds.ts";
 
 const notFound = () => new AppError("not_found", "No such project.");
 
@@ -137,21 +138,25 @@ export async function planDeleteProject(ctx: PlanContext, state: RoomState, acto
   ];
   // Told to those who saw it: a private project's deletion does not go to everyone who reads projects.
   const events: RoomEvent[] = [{ type: "project.changed", data: { project: { id, deleted: true } }, audience: projectAudience({ project: before }), subject }];
+  // One statement for all of them, however many (commands/bounds.ts).
+  statements.push(dropProjectFromPending(state.org.id, id));
   const touched: string[] = [];
+  const changed: RoomEvent[] = [];
   for (const invitation of state.index.pendingAssigning(id)) {
     const projectAssignments = invitation.projectAssignments.filter((p) => p.projectId !== id);
     const updated = { ...invitation, projectAssignments };
     state.index.putPending(updated);
     touched.push(invitation.id);
-    statements.push(ctx.db.update(invitations).set({ projectAssignments }).where(and(eq(invitations.id, invitation.id), eq(invitations.orgId, state.org.id))));
-    events.push({ type: "invitation.updated", data: { invitation: invitationView(updated, ctx.now) } });
+    if (changed.length <= changedInvitationEvents) changed.push({ type: "invitation.updated", data: { invitation: invitationView(updated, ctx.now) } });
   }
+  // Past the bound, the project's own event tells the clients (bounds.ts).
+  if (touched.length <= changedInvitationEvents) events.push(...changed);
   statements.push(
     auditStatement(state.org.id, actor, ctx.now, {
       action: "project.deleted",
       targetType: "project",
       targetId: id,
-      data: { name: before.name, visibility: before.visibility, invitationsUpdated: touched },
+      data: { name: before.name, visibility: before.visibility, invitationsUpdated: touched.slice(0, changedInvitationEvents), invitationsUpdatedCount: touched.length },
     }),
   );
   return { statements, value: { id }, events };

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { orgAccess } from "../../middleware/org-access.ts";
 import { orgStatuses } from "../../domain/org.ts";
+import { maxSeatLimit } from "../../domain/seats.ts";
 import type { AppEnv } from "../../env.ts";
 import { unwrap } from "../../org/result.ts";
 import { orgRoom } from "../../org/room-client.ts";
@@ -16,7 +17,7 @@ const Domain = z
 const UpdateOrg = z
   .object({
     name: OrgName,
-    seatLimit: z.number().int().min(0).max(100_000),
+    seatLimit: z.number().int().min(0).max(maxSeatLimit),
     autoPrivateProject: z.boolean(),
     allowedEmailDomains: z.array(Domain).max(50),
     defaultInviteTtlDays: InviteTtlDays,

@@ -11,7 +11,8 @@ import { ProjectAssignment } from "../../views/invitation.ts";
 import { MemberProject, ProjectAssignments } from "../../views/project.ts";
 import { errors, json, OrgParams, orgSecurity } from "../schemas.ts";
 import { UserIdParams } from "../members/schemas.ts";
-import { ProjectIdParams, projectsOfMembers } from "./schemas.ts";
+import { memberProjectsPage, ProjectIdParams, projectsOfMembers } from "./schemas.ts";
+import { decodePairCursor, encodePairCursor, NextCursor, PageCursor, pageOf } from "../cursor.ts";
 
 const UserId = z.string().min(1).max(64);
 
@@ -81,11 +82,16 @@ const memberRoute = createRoute({
   path: "/api/v1/orgs/{org}/members/{userId}/projects",
   tags: ["projects"],
   summary: "A member's projects and roles",
-  description: "Your own with projects:read; anyone else's needs members:read. Only projects you may see are listed.",
+  description:
+    "Your own with projects:read; anyone else's needs members:read. Only projects you may see are listed. " +
+    "A page of at most `limit` projects (1,000 by default), by name; `nextCursor` reads the next one.",
   security: orgSecurity,
   middleware: [orgAccess("projects:read")] as const,
-  request: { params: OrgParams.merge(UserIdParams) },
-  responses: { 200: json(z.object({ projects: z.array(MemberProject) }), "Their projects"), ...errors(401, 403, 404) },
+  request: {
+    params: OrgParams.merge(UserIdParams),
+    query: z.object({ cursor: PageCursor, limit: z.coerce.number().int().min(1).max(1000).default(1000) }),
+  },
+  responses: { 200: json(z.object({ projects: z.array(MemberProject), nextCursor: NextCursor }), "A page of their projects"), ...errors(400, 401, 403, 404) },
 });
 
 export function registerProjectAssignments(app: OpenAPIHono<AppEnv>): void {
@@ -110,7 +116,9 @@ export function registerProjectAssignments(app: OpenAPIHono<AppEnv>): void {
     const actor = c.var.actor;
     const self = actor.type === "user" && actor.userId === userId;
     if (!self && !actorCan(actor, "members:read")) throw new AppError("forbidden", "Your role does not allow members:read.", { permission: "members:read" });
-    const rows = await projectsOfMembers(orgDatabase(c.env, c.var.org.id), c.var.org.id, actor, [userId]);
-    return c.json({ projects: rows }, 200);
+    const { cursor, limit } = c.req.valid("query");
+    const rows = await memberProjectsPage(orgDatabase(c.env, c.var.org.id), c.var.org.id, actor, userId, cursor ? decodePairCursor(cursor) : undefined, limit);
+    const { shown, nextCursor } = pageOf(rows, limit, (last) => encodePairCursor(last.key, last.projectId));
+    return c.json({ projects: shown.map(({ key: _key, ...project }) => project), nextCursor }, 200);
   });
 }

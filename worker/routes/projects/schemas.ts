@@ -1,11 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
-import { memberships, projectMembers, projects } from "../../../db/schema/index.ts";
+import { projectMembers, projects } from "../../../db/schema/index.ts";
 import { projectNameLimits, projectVisibilities, seesAllProjects } from "../../domain/projects.ts";
 import { AppError } from "../../errors.ts";
 import type { Database } from "../../lib/database.ts";
 import type { Actor } from "../../org/actor.ts";
-import type { ProjectMemberView } from "../../views/project.ts";
 import { cleanName, wellFormed } from "../../domain/text.ts";
 
 /**
@@ -52,29 +51,6 @@ export async function visibleProject(db: Database, orgId: string, actor: Actor, 
   return row;
 }
 
-/**
- * A project's members (current members of the organization only), by name. A caller who may
- * not read the member list (restricted) sees only their own entry.
- */
-export async function projectMembersOf(db: Database, orgId: string, projectId: string, actor: Actor, readsMembers: boolean): Promise<ProjectMemberView[]> {
-  const filters = [eq(projectMembers.projectId, projectId), eq(projectMembers.orgId, orgId)];
-  if (!readsMembers) filters.push(eq(projectMembers.userId, viewerId(actor) ?? ""));
-  const rows = await db
-    .select({
-      userId: projectMembers.userId,
-      name: memberships.userName,
-      email: memberships.userEmail,
-      orgRole: memberships.role,
-      role: projectMembers.role,
-      addedAt: projectMembers.createdAt,
-    })
-    .from(projectMembers)
-    .innerJoin(memberships, and(eq(memberships.orgId, projectMembers.orgId), eq(memberships.userId, projectMembers.userId)))
-    .where(and(...filters))
-    .orderBy(asc(sql`lower(${memberships.userName})`), asc(memberships.userEmail));
-  return rows.map((row) => ({ ...row, addedAt: row.addedAt.toISOString() }));
-}
-
 /** The projects of `userIds` that `actor` may see, with their roles, by project name. */
 export async function projectsOfMembers(db: Database, orgId: string, actor: Actor, userIds: string[]) {
   if (userIds.length === 0) return [];
@@ -84,4 +60,26 @@ export async function projectsOfMembers(db: Database, orgId: string, actor: Acto
     .innerJoin(projects, eq(projects.id, projectMembers.projectId))
     .where(and(eq(projectMembers.orgId, orgId), inArray(projectMembers.userId, userIds), visibleProjects(orgId, actor)))
     .orderBy(asc(sql`lower(${projects.name})`));
+}
+
+/**
+ * A page of one member's projects that `actor` may see, by project name (then id): at most
+ * `limit + 1` rows past `after` (`[lower(name), projectId]` of the previous page's last).
+ */
+export async function memberProjectsPage(db: Database, orgId: string, actor: Actor, userId: string, after: [string, string] | undefined, limit: number) {
+  const key = sql<string>`lower(${projects.name})`;
+  return db
+    .select({ userId: projectMembers.userId, projectId: projects.id, projectName: projects.name, visibility: projects.visibility, role: projectMembers.role, key })
+    .from(projectMembers)
+    .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+    .where(
+      and(
+        eq(projectMembers.orgId, orgId),
+        eq(projectMembers.userId, userId),
+        visibleProjects(orgId, actor),
+        after ? sql`(${key} > ${after[0]} OR (${key} = ${after[0]} AND ${projects.id} > ${after[1]}))` : undefined,
+      ),
+    )
+    .orderBy(asc(key), asc(projects.id))
+    .limit(limit + 1);
 }
