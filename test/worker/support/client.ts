@@ -121,7 +121,9 @@ export { env };
 /**
  * Makes `user` a member of `org` with `role` straight in the database. Invitations are
  * the product's way in; tests that only need members seed them here, before the
- * organization's room first loads (rooms read their members once).
+ * organization's room first loads: a room keeps an index of its members and rebuilds it
+ * only when the room version moved (docs/decisions/0016-room-index-and-overlapping-commits.md),
+ * so a member seeded later is a second writer it does not see.
  */
 export async function seedMember(org: { id: string }, user: SignedIn, role: string): Promise<void> {
   const { createClient } = await import("@libsql/client/web");
