@@ -16,7 +16,7 @@ import type { RoomStateSlot } from "./room-state.ts";
 import type { SeatEvents } from "./seat-events.ts";
 import { guardCode, guardRefusal, rawGuard } from "../lib/sql/guard.ts";
 import { rawStatement } from "../lib/sql/row-insert.ts";
-import { databaseUnavailable, isDatabaseUnavailable } from "../lib/database-errors.ts";
+import { databaseUnavailable, isUniqueViolation } from "../lib/database-errors.ts";
 import type { Organization } from "../../db/schema/index.ts";
 import { currentActor, type RoomState } from "./state.ts";
 import { projectAudience } from "../domain/projects.ts";
@@ -77,9 +77,12 @@ export class CommandRunner {
     this.queue = new GroupCommitter<RoomState, Statement, RoomMark>({
       state: () => slot.load(slot.orgId()),
       invalidate: () => slot.invalidate(),
-      // A refusal the index did not foresee (a second writer): rebuilt from the database.
+      // A guard or a unique index refused what the index said would pass: the index disagrees
+      // with the database (a second writer) and is rebuilt. Other refusals (a CHECK, say) are
+      // the command's own; taking back its changes is enough — and no request can make the
+      // room rebuild at will.
       distrust: () => slot.distrust(),
-      refused: (error) => !isDatabaseUnavailable(error),
+      refused: (error) => (guardCode(error) !== null && guardCode(error) !== "database_unavailable") || isUniqueViolation(error),
       commit: async (statements) => {
         mailBudget.save();
         const faults = parts.faults();
