@@ -24,8 +24,8 @@
  *
  * Run alone: `node test/bench/scale.ts`, or `npm run bench -- scale`. BENCH_SCALE_SIZES
  * (members, comma-separated; default 1000,10000,100000), BENCH_SCALE_PENDING (default
- * 100,000; 0 leaves it out), BENCH_SCALE_STARTS (restarts per organization, 3),
- * BENCH_SCALE_ROUNDS (throughput rounds, 3), BENCH_SCALE_PARTS (starts, throughput,
+ * 100,000; 0 leaves it out), BENCH_SCALE_STARTS (restarts per organization, 5),
+ * BENCH_SCALE_ROUNDS (throughput rounds, 5), BENCH_SCALE_PARTS (starts, throughput,
  * search, bulk); BENCH_ROOM_MS sets each throughput window, BENCH_MEMBERS_RUNS the
  * search mix's runs.
  */
@@ -39,8 +39,8 @@ import type { Caller } from "./api.ts";
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? "1000,10000,100000").split(",").map(Number).filter((n) => n > 0).sort((a, b) => a - b);
 const PENDING = Number(process.env.BENCH_SCALE_PENDING ?? 100_000);
-const STARTS = Number(process.env.BENCH_SCALE_STARTS ?? 3);
-const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 3);
+const STARTS = Number(process.env.BENCH_SCALE_STARTS ?? 5);
+const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 5);
 const TIMEOUT_MS = Number(process.env.BENCH_SCALE_TIMEOUT_MS ?? 30_000);
 const CLIENTS = 64;
 const WARM_REQUESTS = 5;
@@ -335,6 +335,17 @@ export async function benchScale(): Promise<Record<string, unknown>> {
       report.bulk_1000 = bulks;
     }
 
+    // The figures the targets judge, in one place (the details are above).
+    const throughput = report.throughput as { big_over_small: number; cores_busy_during_big_org_load: unknown } | undefined;
+    report.summary = {
+      first_request_after_start_ms: Object.fromEntries(Object.entries(starts).map(([label, s]) => [label, s.restarts_failed ? s.restarts.find((r) => r.first_request_error)?.first_request_error : s.first_request_after_start_ms])),
+      warm_request_ms: Object.fromEntries(Object.entries(starts).map(([label, s]) => [label, s.warm_request_ms])),
+      isolate_heap_kib_after: Object.fromEntries(Object.entries(starts).map(([label, s]) => [label, s.isolate_heap_kib_after])),
+      workerd_rss_kib_after: Object.fromEntries(Object.entries(starts).map(([label, s]) => [label, s.workerd_rss_kib_after])),
+      throughput_big_over_small: throughput?.big_over_small ?? null,
+      cores_busy_during_big_org_load: throughput?.cores_busy_during_big_org_load ?? null,
+      member_search_p99_ms: (report.member_search as { p99_ms: number } | undefined)?.p99_ms ?? null,
+    };
     report.meets_target = meets;
     report.wall_s = round((performance.now() - benchStarted) / 1000);
     return report;
