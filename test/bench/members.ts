@@ -89,6 +89,20 @@ export interface MemberPage {
   nextCursor: string | null;
 }
 
+/** `query` WARMUP times, then RUNS times timed: the times (sorted) and the last page. */
+async function timedRuns(get: (query: string) => Promise<MemberPage>, query: string): Promise<{ times: number[]; last: MemberPage }> {
+  for (let i = 0; i < WARMUP; i++) await get(query);
+  const times: number[] = [];
+  let last: MemberPage | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    last = await get(query);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { times, last: last! };
+}
+
 /**
  * Member search over an organization seeded by seed.ts's seedMembers: ten searches of three
  * characters or more, mixed (the trigram index's ground), each WARMUP + RUNS times. Their
@@ -101,18 +115,9 @@ export async function searchMix(get: (query: string) => Promise<MemberPage>) {
   const each: Record<string, unknown> = {};
   const all: number[] = [];
   for (const q of mix) {
-    const query = `q=${encodeURIComponent(q)}&limit=50`;
-    for (let i = 0; i < WARMUP; i++) await get(query);
-    const times: number[] = [];
-    let last: MemberPage | undefined;
-    for (let i = 0; i < RUNS; i++) {
-      const t = performance.now();
-      last = await get(query);
-      times.push(performance.now() - t);
-    }
+    const { times, last } = await timedRuns(get, `q=${encodeURIComponent(q)}&limit=50`);
     all.push(...times);
-    times.sort((a, b) => a - b);
-    each[q] = { p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), rows: last!.members.length, total: last!.total, total_exact: last!.totalExact };
+    each[q] = { p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), rows: last.members.length, total: last.total, total_exact: last.totalExact };
   }
   all.sort((a, b) => a - b);
   return { queries: mix.length, requests: all.length, p50_ms: percentile(all, 0.5), p99_ms: percentile(all, 0.99), max_ms: percentile(all, 1), target_p99_ms: 20, each };
@@ -196,16 +201,8 @@ export async function benchMembers(): Promise<Record<string, unknown>> {
     const base = `/api/v1/orgs/${org.slug}/members`;
     const get = (query: string) => api.must<MemberPage>(200, "GET", `${base}?${query}`, undefined, caller);
     const measure = async (query: string) => {
-      for (let i = 0; i < WARMUP; i++) await get(query);
-      const times: number[] = [];
-      let last: MemberPage | undefined;
-      for (let i = 0; i < RUNS; i++) {
-        const t = performance.now();
-        last = await get(query);
-        times.push(performance.now() - t);
-      }
-      times.sort((a, b) => a - b);
-      return { p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), max_ms: percentile(times, 1), rows: last!.members.length, total: last!.total };
+      const { times, last } = await timedRuns(get, query);
+      return { p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), max_ms: percentile(times, 1), rows: last.members.length, total: last.total };
     };
 
     log("walking the cursor to page 100…");

@@ -99,6 +99,8 @@ interface Cpu {
   cores_busy_workerd: number | null;
   cores_busy_db_server: number | null;
   cores_busy_load_generator: number | null;
+  /** Every process of the machine (/proc/stat): what the processes above leave to others' work. */
+  cores_busy_machine: number | null;
   /**
    * Share of the window that workerd's busiest thread ran (the Worker's isolate runs its JS
    * on one thread: 1 = saturated).
@@ -191,7 +193,16 @@ function threadCpuMs(pids: number[]): Map<string, number> {
   return threads;
 }
 
-function sampleCpu(processes: Processes): { workerd: number | null; workerdThreads: Map<string, number>; db: number | null; self: number; at: number } {
+/** CPU ms the whole machine has spent busy (not idle, not waiting for I/O), from /proc/stat. */
+function machineBusyMs(): number | null {
+  const fields = /^cpu\s+(.*)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]?.trim().split(/\s+/).map(Number);
+  if (!fields || fields.length < 5) return null;
+  // user nice system idle iowait irq softirq steal (guest time is already in user), in 10 ms ticks.
+  const busy = fields.slice(0, 8).reduce((a, v, i) => (i === 3 || i === 4 ? a : a + v), 0);
+  return busy * 10;
+}
+
+function sampleCpu(processes: Processes): { workerd: number | null; workerdThreads: Map<string, number>; db: number | null; self: number; machine: number | null; at: number } {
   const w = processes.workerd.map(processCpuMs);
   const own = process.cpuUsage();
   return {
@@ -199,6 +210,7 @@ function sampleCpu(processes: Processes): { workerd: number | null; workerdThrea
     workerdThreads: threadCpuMs(processes.workerd),
     db: processCpuMs(processes.db()),
     self: (own.user + own.system) / 1000,
+    machine: machineBusyMs(),
     at: performance.now(),
   };
 }
@@ -273,6 +285,7 @@ export async function load(clients: number, processes: Processes, op: (i: number
       cores_busy_workerd: coresOf(cpuStart?.workerd, cpuEnd?.workerd),
       cores_busy_db_server: coresOf(cpuStart?.db, cpuEnd?.db),
       cores_busy_load_generator: coresOf(cpuStart?.self, cpuEnd?.self),
+      cores_busy_machine: coresOf(cpuStart?.machine, cpuEnd?.machine),
       workerd_busiest_thread_busy_share: busiestThreadMs === null || wall <= 0 ? null : round(busiestThreadMs / wall),
     },
   };

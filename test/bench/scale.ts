@@ -283,6 +283,8 @@ export async function benchScale(): Promise<Record<string, unknown>> {
         workerd: m.cpu.cores_busy_workerd,
         db_server: m.cpu.cores_busy_db_server,
         load_generator: m.cpu.cores_busy_load_generator,
+        // Others' work on the shared machine is the difference.
+        machine: m.cpu.cores_busy_machine,
         workerd_busiest_thread_busy_share: m.cpu.workerd_busiest_thread_busy_share,
       });
       report.throughput = {
