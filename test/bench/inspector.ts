@@ -69,9 +69,15 @@ export function residentKib(pids: number[]): number {
   return total;
 }
 
-/** The Worker isolate's JS heap after a full collection, in KiB (rooms share the isolate). */
-export async function heapKib(inspector: Inspector): Promise<number> {
-  await inspector.send("HeapProfiler.collectGarbage");
+/**
+ * The Worker isolate's JS heap after a full collection, in KiB (rooms share the isolate).
+ * workerd answers the collection only when the isolate next runs a task: on an idle isolate,
+ * pass `nudge` (a cheap request to the Worker), sent every 200 ms until the answer comes.
+ */
+export async function heapKib(inspector: Inspector, nudge?: () => Promise<unknown>): Promise<number> {
+  const collected = inspector.send("HeapProfiler.collectGarbage").then(() => true);
+  while (nudge && !(await Promise.race([collected, new Promise<false>((r) => setTimeout(() => r(false), 200))]))) await nudge();
+  await collected;
   const usage = await inspector.send<{ usedSize: number }>("Runtime.getHeapUsage");
   return Math.round(usage.usedSize / 1024);
 }

@@ -95,9 +95,20 @@ interface Cpu {
   load_generator_us_per_req: number;
   /** Cores busy over the window (2 = both cores of this machine). */
   cores_busy_total: number | null;
+  /** The same by process: workerd, the database server, this load generator. */
+  cores_busy_workerd: number | null;
+  cores_busy_db_server: number | null;
+  cores_busy_load_generator: number | null;
+  /** Every process of the machine (/proc/stat): what the processes above leave to others' work. */
+  cores_busy_machine: number | null;
+  /**
+   * Share of the window that workerd's busiest thread ran (the Worker's isolate runs its JS
+   * on one thread: 1 = saturated).
+   */
+  workerd_busiest_thread_busy_share: number | null;
 }
 
-interface Load {
+export interface Load {
   clients: number;
   per_s: number;
   p50_ms: number;
@@ -153,24 +164,53 @@ function helperThreadsCpuMs(): number {
 }
 
 /** Our own child processes whose command name contains `name` (workerd under Miniflare). */
-function childPids(name: string): number[] {
+export function childPids(name: string): number[] {
   return childrenOf(process.pid)
     .filter((child) => child.name.includes(name))
     .map((child) => child.pid);
 }
 
-interface Processes {
+export interface Processes {
   workerd: number[];
   db: () => number | undefined;
 }
 
-function sampleCpu(processes: Processes): { workerd: number | null; db: number | null; self: number; at: number } {
+/** CPU ms of every thread of `pids`, by `pid/tid`. */
+function threadCpuMs(pids: number[]): Map<string, number> {
+  const threads = new Map<string, number>();
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      const times = statTimes(`/proc/${pid}/task/${tid}/stat`);
+      if (times) threads.set(`${pid}/${tid}`, times.user + times.system);
+    }
+  }
+  return threads;
+}
+
+/** CPU ms the whole machine has spent busy (not idle, not waiting for I/O), from /proc/stat. */
+function machineBusyMs(): number | null {
+  const fields = /^cpu\s+(.*)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]?.trim().split(/\s+/).map(Number);
+  if (!fields || fields.length < 5) return null;
+  // user nice system idle iowait irq softirq steal (guest time is already in user), in 10 ms ticks.
+  const busy = fields.slice(0, 8).reduce((a, v, i) => (i === 3 || i === 4 ? a : a + v), 0);
+  return busy * 10;
+}
+
+function sampleCpu(processes: Processes): { workerd: number | null; workerdThreads: Map<string, number>; db: number | null; self: number; machine: number | null; at: number } {
   const w = processes.workerd.map(processCpuMs);
   const own = process.cpuUsage();
   return {
     workerd: w.length && w.every((v) => v !== null) ? w.reduce((a, b) => a! + b!, 0)! : null,
+    workerdThreads: threadCpuMs(processes.workerd),
     db: processCpuMs(processes.db()),
     self: (own.user + own.system) / 1000,
+    machine: machineBusyMs(),
     at: performance.now(),
   };
 }
@@ -180,7 +220,7 @@ function sampleCpu(processes: Processes): { workerd: number | null; db: number |
  * that complete inside the window count. `op` answers the HTTP status; `ok` says which
  * statuses are successes.
  */
-async function load(clients: number, processes: Processes, op: (i: number) => Promise<number>, ok: (status: number) => boolean): Promise<Load> {
+export async function load(clients: number, processes: Processes, op: (i: number) => Promise<number>, ok: (status: number) => boolean): Promise<Load> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let errors = 0;
@@ -224,6 +264,11 @@ async function load(clients: number, processes: Processes, op: (i: number) => Pr
     cpuStart && cpuEnd && cpuStart.workerd !== null && cpuEnd.workerd !== null && cpuStart.db !== null && cpuEnd.db !== null && wall > 0
       ? round((cpuEnd.workerd - cpuStart.workerd + cpuEnd.db - cpuStart.db + cpuEnd.self - cpuStart.self) / wall)
       : null;
+  const coresOf = (from: number | null | undefined, to: number | null | undefined): number | null => (from == null || to == null || wall <= 0 ? null : round((to - from) / wall));
+  let busiestThreadMs: number | null = null;
+  if (cpuStart && cpuEnd) {
+    for (const [thread, ms] of cpuEnd.workerdThreads) busiestThreadMs = Math.max(busiestThreadMs ?? 0, ms - (cpuStart.workerdThreads.get(thread) ?? 0));
+  }
   return {
     clients,
     per_s: Math.round(latencies.length / seconds),
@@ -237,6 +282,11 @@ async function load(clients: number, processes: Processes, op: (i: number) => Pr
       db_server_us_per_req: per(cpuStart?.db, cpuEnd?.db),
       load_generator_us_per_req: per(cpuStart?.self, cpuEnd?.self) ?? 0,
       cores_busy_total: busy,
+      cores_busy_workerd: coresOf(cpuStart?.workerd, cpuEnd?.workerd),
+      cores_busy_db_server: coresOf(cpuStart?.db, cpuEnd?.db),
+      cores_busy_load_generator: coresOf(cpuStart?.self, cpuEnd?.self),
+      cores_busy_machine: coresOf(cpuStart?.machine, cpuEnd?.machine),
+      workerd_busiest_thread_busy_share: busiestThreadMs === null || wall <= 0 ? null : round(busiestThreadMs / wall),
     },
   };
 }
@@ -258,7 +308,7 @@ function ceilingOf(...runs: Load[]): Ceiling {
 // Talking to the Worker
 
 /** The bench's client, with what the room bench does through it. */
-class Api extends BenchApi {
+export class Api extends BenchApi {
   async createOrg(owner: Caller, slug: string, seatLimit: number): Promise<{ id: string; slug: string }> {
     const created = await this.must<{ org: { id: string } }>(201, "POST", "/api/v1/orgs", { name: `Bench ${slug}`, slug }, owner);
     await this.must(200, "PATCH", `/api/v1/orgs/${slug}`, { seatLimit }, owner);
@@ -280,7 +330,7 @@ async function roomStats(api: Api, orgId: string): Promise<{ transactions: numbe
 /** Invitations at `clients` concurrency, plus the group-commit counters of that window. */
 type InvitationLoad = Awaited<ReturnType<typeof invitationLoad>>;
 
-async function invitationLoad(api: Api, processes: Processes, org: { id: string; slug: string }, owner: Caller, clients: number, databaseUrl: string) {
+export async function invitationLoad(api: Api, processes: Processes, org: { id: string; slug: string }, owner: Caller, clients: number, databaseUrl: string) {
   const seatsBefore = await seatsInDatabase(databaseUrl, org.id);
   const before = await roomStats(api, org.id);
   const result = await load(

@@ -5,6 +5,7 @@
  *   npm run bench            # all
  *   npm run bench -- db      # only the named ones
  *   npm run bench -- room    # the Worker + room: no-op ceiling, invitations, bulk, live sockets
+ *   npm run bench -- scale   # the room at 1k/10k/100k members and 100k pending invitations: start, heap, throughput beside a small organization
  *   npm run bench -- screen  # commit-to-screen in Chromium, and the dashboard's first-load sizes
  *   npm run bench -- screenshots  # not a bench: the README's PNGs into docs/screenshots/ (only when named)
  */
@@ -12,6 +13,7 @@ import { benchDatabase } from "./db.ts";
 import { benchRoom } from "./room.ts";
 import { benchScreen } from "./screen.ts";
 import { benchMembers } from "./members.ts";
+import { benchScale } from "./scale.ts";
 import { takeScreenshots } from "./screenshots.ts";
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -19,6 +21,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   room: benchRoom,
   screen: benchScreen,
   members: benchMembers,
+  scale: benchScale,
   screenshots: takeScreenshots,
 };
 /** Run only when named: they write files rather than measure. */

@@ -42,6 +42,12 @@ export interface BenchStack {
   databaseCounts: DatabaseCounts | undefined;
   /** The database server's current process (it may be restarted by its supervisor). */
   databasePid(): number | undefined;
+  /**
+   * A new workerd process with the same Worker, bindings and URLs: every isolate and every
+   * Durable Object instance starts afresh, on its kept storage (Miniflare's, in its temp
+   * directory until `stop`), as after an eviction. The database is not touched.
+   */
+  restartWorker(): Promise<{ ms: number }>;
   stop(): Promise<void>;
 }
 
@@ -203,7 +209,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     t0 = performance.now();
     // The familiar option shape (name, scriptPath, bindings, durableObjects), converted to
     // Miniflare 5's own (`workers: [{ config, dev }]`).
-    const mf = new Miniflare(convertV4MiniflareOptions({
+    const miniflareOptions = convertV4MiniflareOptions({
       host: "127.0.0.1",
       port: 0,
       // No per-request log line (the entry worker would build one for every request).
@@ -240,7 +246,8 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
           unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
         },
       ],
-    }));
+    });
+    const mf = new Miniflare(miniflareOptions);
     stops.push(() => mf.dispose());
     await mf.ready;
     const url = (await mf.unsafeGetDirectURL("roster-bench")).toString().replace(/\/$/, "");
@@ -252,6 +259,15 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       timings: { bundle_ms: Math.round(bundleMs), database_ms: Math.round(databaseMs), worker_ms: Math.round(workerMs) },
       bundleBytes,
       databasePid: () => db.pid(),
+      // setOptions respawns workerd; with the same options it keeps the ports it had.
+      restartWorker: async () => {
+        const started = performance.now();
+        await mf.setOptions(miniflareOptions);
+        await mf.ready;
+        const now = (await mf.unsafeGetDirectURL("roster-bench")).toString().replace(/\/$/, "");
+        if (now !== url) throw new Error(`the restarted Worker moved from ${url} to ${now}`);
+        return { ms: Math.round(performance.now() - started) };
+      },
       bundlePath: script,
       databaseCounts: counts,
       stop,
