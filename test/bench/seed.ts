@@ -52,13 +52,18 @@ export function person(i: number, count: number, tag: string) {
 
 const values = (rows: number, columns: number): string => Array.from({ length: rows }, () => `(${Array(columns).fill("?").join(", ")})`).join(", ");
 
-/** Runs `statementsFor(start, end)` for [0, count) in transactions of BATCH items, CHUNK per statement. */
-async function inBatches(db: Client, count: number, chunkStatements: (start: number, end: number) => Array<{ sql: string; args: Array<string | number | null> }>): Promise<{ ms: number }> {
+/**
+ * Runs `statementsFor(start, end)` for [0, count) in transactions of BATCH items, CHUNK per
+ * statement. Rows written behind the organization's room move its room version, so a room
+ * that already built its index rebuilds it (docs/decisions/0016-room-index-and-overlapping-commits.md).
+ */
+async function inBatches(db: Client, orgId: string, count: number, chunkStatements: (start: number, end: number) => Array<{ sql: string; args: Array<string | number | null> }>): Promise<{ ms: number }> {
   const t0 = performance.now();
   for (let start = 0; start < count; start += BATCH) {
     const statements = [];
     const end = Math.min(count, start + BATCH);
     for (let s = start; s < end; s += CHUNK) statements.push(...chunkStatements(s, Math.min(end, s + CHUNK)));
+    statements.push({ sql: "UPDATE organizations SET room_version = room_version + 1 WHERE id = ?", args: [orgId] });
     await db.batch(statements, "write");
   }
   return { ms: Math.round(performance.now() - t0) };
@@ -67,7 +72,7 @@ async function inBatches(db: Client, count: number, chunkStatements: (start: num
 /** `count` people as members of `org`: their users, memberships and user_memberships rows. */
 export function seedMembers(db: Client, org: SeedOrg, count: number, tag: string): Promise<{ ms: number }> {
   const now = Date.now();
-  return inBatches(db, count, (from, to) => {
+  return inBatches(db, org.id, count, (from, to) => {
     const people = Array.from({ length: to - from }, (_, k) => person(from + k, count, tag));
     return [
       { sql: `INSERT INTO users (id, email, name, created_at) VALUES ${values(people.length, 4)}`, args: people.flatMap((p) => [p.userId, p.email, p.name, now]) },
@@ -90,7 +95,7 @@ export function seedMembers(db: Client, org: SeedOrg, count: number, tag: string
 export function seedPendingInvitations(db: Client, org: SeedOrg, count: number, tag: string, createdBy: string): Promise<{ ms: number }> {
   const now = Date.now();
   const hour = 3_600_000;
-  return inBatches(db, count, (from, to) => {
+  return inBatches(db, org.id, count, (from, to) => {
     const rows = Array.from({ length: to - from }, (_, k) => from + k);
     return [
       {
