@@ -216,7 +216,7 @@ describe("group commit", () => {
  * database is not at `expected` (as the room's SQL fence does). Transactions are held until
  * the test ends them, in any order; `lose` makes one commit and then report a failure.
  */
-function versionedHarness(options: { seats: number; refuse?: (statements: string[]) => boolean }) {
+function versionedHarness(options: { seats: number; refuse?: (statements: string[]) => boolean; send?: "after" | "at-once" }) {
   interface Db {
     version: number;
     rows: string[];
@@ -263,6 +263,7 @@ function versionedHarness(options: { seats: number; refuse?: (statements: string
     },
     unknownOutcome: () => new Error("outcome unknown"),
     refused: (error) => String(error).includes("guard"),
+    send: options.send ?? "after",
   });
   const take = (name: string) =>
     committer.submit((s): Plan<string, string> => {
@@ -281,8 +282,41 @@ function versionedHarness(options: { seats: number; refuse?: (statements: string
 }
 
 describe("overlapping group commit", () => {
-  it("sends the next group while one is in flight, each fenced by the version before it", async () => {
+  it("plans the next group while one commits, keeps it open for every command that arrives, and sends it once that one committed", async () => {
     const h = versionedHarness({ seats: 100 });
+    const a = h.take("a");
+    const first = await h.begun(0);
+    const b = h.take("b");
+    for (let turn = 0; turn < 20; turn++) await Promise.resolve();
+    expect(h.planned()).toBe(2); // b is planned already, on top of a
+    const c = h.take("c");
+    for (let turn = 0; turn < 20; turn++) await Promise.resolve();
+    expect(h.planned()).toBe(3);
+    first.end();
+    const second = await h.begun(1);
+    expect(second.statements).toEqual(["fence 1", "insert b", "insert c", "bump 2"]);
+    second.end();
+    await expect(Promise.all([a, b, c])).resolves.toEqual(["a ok", "b ok", "c ok"]);
+    expect(h.db).toEqual({ version: 2, rows: ["insert a", "insert b", "insert c"] });
+    expect(h.committer.stats).toMatchObject({ transactions: 2, maxInFlight: 2, retried: 0 });
+  });
+
+  it("never sends a group planned on top of one that failed: its commands are planned again, one by one", async () => {
+    const h = versionedHarness({ seats: 2, refuse: (st) => st.includes("insert bad") });
+    const bad = h.take("bad");
+    const first = await h.begun(0);
+    const later = [h.take("x"), h.take("y")];
+    const answers = Promise.allSettled([bad, ...later]);
+    for (let turn = 0; turn < 20; turn++) await Promise.resolve();
+    first.end(); // refused: x and y's group is never sent
+    for (let i = 1; i < 4; i++) (await h.begun(i)).end();
+    expect((await answers).map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
+    expect(h.db.rows).toEqual(["insert x", "insert y"]);
+    expect(h.state).toMatchObject({ seats: 0, taken: ["x", "y"] });
+  });
+
+  it("sends the next group at once when asked to, each fenced by the version before it", async () => {
+    const h = versionedHarness({ seats: 100, send: "at-once" });
     const a = h.take("a");
     const first = await h.begun(0);
     const rest = [h.take("b"), h.take("c")];
@@ -300,7 +334,7 @@ describe("overlapping group commit", () => {
   it("never lets a later group commit when the first of two in flight fails: both are retried one by one, and what the failure refused stays refused", async () => {
     // Two seats. "bad" is refused by the database; the group after it was planned as if
     // "bad" had taken a seat, so it must not commit as planned.
-    const h = versionedHarness({ seats: 2, refuse: (st) => st.includes("insert bad") });
+    const h = versionedHarness({ seats: 2, refuse: (st) => st.includes("insert bad"), send: "at-once" });
     const bad = h.take("bad");
     const first = await h.begun(0);
     const later = [h.take("x"), h.take("y")];
@@ -321,7 +355,7 @@ describe("overlapping group commit", () => {
   });
 
   it("answers a refusal once the groups before it settled, in order", async () => {
-    const h = versionedHarness({ seats: 1 });
+    const h = versionedHarness({ seats: 1, send: "at-once" });
     const a = h.take("a");
     const first = await h.begun(0);
     let refusedYet = false;
@@ -353,7 +387,7 @@ describe("overlapping group commit", () => {
   });
 
   it("sends again, unchanged, a group that overtook the one before it", async () => {
-    const h = versionedHarness({ seats: 10 });
+    const h = versionedHarness({ seats: 10, send: "at-once" });
     const a = h.take("a");
     const first = await h.begun(0);
     const b = h.take("b");

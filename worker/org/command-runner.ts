@@ -24,8 +24,8 @@ import { projectAudience } from "../domain/projects.ts";
 /** A planner of a room command (commands/*.ts), the actor already re-checked against the state. */
 export type Planner<T> = (ctx: PlanContext, state: RoomState, actor: Actor) => Promise<RoomPlan<T>> | RoomPlan<T>;
 
-/** A place in the room's changes: the index's undo log and the organization's row then. */
-type RoomMark = { at: number; org: Organization };
+/** A place in the room's changes: the index's undo log, and the organization's row and links then (replaced, never changed in place). */
+type RoomMark = { at: number; org: Organization; links: RoomState["links"] };
 
 /**
  * Groups in flight at once: the next is planned and sent while one commits (group-commit.ts).
@@ -94,10 +94,11 @@ export class CommandRunner {
       },
       // A failed group's changes to the index and the organization's row are taken back.
       journal: {
-        mark: (state) => ({ at: state.index.mark(), org: state.org }),
+        mark: (state) => ({ at: state.index.mark(), org: state.org, links: state.links }),
         rollback: (state, mark) => {
           state.index.rollback(mark.at);
           state.org = mark.org;
+          state.links = mark.links;
         },
         committed: (state, mark, version) => state.index.committed(mark.at, version),
       },

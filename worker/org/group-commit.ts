@@ -93,6 +93,13 @@ export interface GroupCommitOptions<State, S, M = unknown> {
   versions?: Versions<State, S>;
   /** Most groups in flight at once (with `versions`; default 2). */
   maxInFlight?: number;
+  /**
+   * When a group planned while another commits is sent: `"after"` (the default) keeps it open,
+   * taking every command that arrives, until the group ahead committed, then sends it (the
+   * database sees one transaction at a time, as large as without overlap, and the planning
+   * is done meanwhile); `"at-once"` sends it as soon as the queue is empty.
+   */
+  send?: "after" | "at-once";
   /** Turns a failed commit of one command into the error its caller gets (guards → codes). */
   explain?(error: unknown): unknown;
   /** The error a command gets when whether it committed cannot be told (the database is unreachable). */
@@ -128,7 +135,8 @@ export interface FlushStats {
 
 /** A planned command; `refused`: its planner threw, and `plan.error` is its answer once the group settles. */
 type Planned<State, S> = { entry: PlanEntry<State, S>; plan: Plan<S, unknown>; refused?: boolean };
-type Outcome = { ok: true } | { ok: false; error: unknown };
+/** How a group's transaction ended; `unsent`: it was never sent, because the group ahead of it failed. */
+type Outcome = { ok: true } | { ok: false; error: unknown; unsent?: boolean };
 
 /** A planned group: its commands, the marks around their changes, and its transaction. */
 interface Group<State, S, M> {
@@ -243,8 +251,45 @@ export class GroupCommitter<State, S, M = unknown> {
     const start = this.#options.journal?.mark(state);
     const planned: Array<Planned<State, S>> = [];
     let size = 0;
-    // Plan one after another; commands arriving meanwhile join this group.
-    while (this.#queue[0]?.kind === "plan" && size < max) {
+    const ahead = this.#options.send === "at-once" ? undefined : this.#inFlight.at(-1);
+    let aheadDone = false;
+    void ahead?.outcome.then(() => (aheadDone = true));
+    // Plan one after another; commands arriving meanwhile join this group, and while a group
+    // ahead still commits, this one stays open for them.
+    for (;;) {
+      await this.#planQueued(state, planned, max - size).then((added) => (size += added));
+      if (!ahead || aheadDone || size >= max || this.#queue[0]?.kind === "task") break;
+      const arrival = new Promise<"arrived">((resolve) => (this.#arrived = () => resolve("arrived")));
+      const first = await Promise.race([ahead.outcome, arrival]);
+      this.#arrived = undefined;
+      if (first !== "arrived") break;
+    }
+    const end = this.#options.journal?.mark(state);
+    if (planned.length === 0) return;
+    const perCommand = planned.map((p) => p.plan.statements);
+    const statements = this.#options.combine ? this.#options.combine(perCommand) : perCommand.flat();
+    const guard = planned.findLast((p) => p.plan.guard !== undefined)?.plan.guard;
+    if (guard !== undefined) statements.push(guard);
+    const writes = statements.length > 0;
+    const version = writes ? this.#planned + 1 : this.#planned;
+    const sent = writes ? this.#fenced(statements, this.#planned, version) : [];
+    let outcome: Promise<Outcome> = Promise.resolve({ ok: true });
+    if (writes && ahead) {
+      // Sent once the group ahead committed; never if it failed (its recovery replans this one).
+      const aheadOutcome = await ahead.outcome;
+      outcome = aheadOutcome.ok ? this.#send(sent) : Promise.resolve({ ok: false, error: aheadOutcome.error, unsent: true });
+    } else if (writes) {
+      outcome = this.#send(sent);
+    }
+    this.#planned = version;
+    this.#inFlight.push({ planned, state, start, end, version, writes, statements: sent, outcome });
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.#inFlight.length);
+  }
+
+  /** Plans the commands at the head of the queue into `planned`, up to `room` statements; answers the statements added. */
+  async #planQueued(state: State, planned: Array<Planned<State, S>>, room: number): Promise<number> {
+    let size = 0;
+    while (this.#queue[0]?.kind === "plan" && size < room) {
       const entry = this.#queue.shift() as PlanEntry<State, S>;
       const before = this.#options.journal?.mark(state);
       try {
@@ -259,19 +304,7 @@ export class GroupCommitter<State, S, M = unknown> {
         planned.push({ entry, plan: { statements: [], value: undefined, error: error as Error }, refused: true });
       }
     }
-    const end = this.#options.journal?.mark(state);
-    if (planned.length === 0) return;
-    const perCommand = planned.map((p) => p.plan.statements);
-    const statements = this.#options.combine ? this.#options.combine(perCommand) : perCommand.flat();
-    const guard = planned.findLast((p) => p.plan.guard !== undefined)?.plan.guard;
-    if (guard !== undefined) statements.push(guard);
-    const writes = statements.length > 0;
-    const version = writes ? this.#planned + 1 : this.#planned;
-    const sent = writes ? this.#fenced(statements, this.#planned, version) : [];
-    const outcome = writes ? this.#send(sent) : Promise.resolve<Outcome>({ ok: true });
-    this.#planned = version;
-    this.#inFlight.push({ planned, state, start, end, version, writes, statements: sent, outcome });
-    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.#inFlight.length);
+    return size;
   }
 
   #fenced(statements: S[], expected: number, next: number): S[] {
@@ -331,24 +364,31 @@ export class GroupCommitter<State, S, M = unknown> {
     const versioned = this.#options.versions !== undefined;
     let reached = await this.#readVersion();
     let failedAt = 0;
-    if (versioned && reached !== undefined) {
-      while (failedAt < groups.length) {
-        const group = groups[failedAt]!;
-        const committed = group.writes ? group.version <= reached : true;
-        if (!committed) break;
-        if (group.writes && !outcomes[failedAt]!.ok) this.stats.recovered++;
-        this.#settleGroup(group);
-        failedAt++;
-      }
-    }
-    // A group that reached the database before the one it follows failed on its fence
-    // only: once that one committed, it is sent again as it is (nothing it planned changed).
+    // The groups whose versions the database reached did commit (their answers were lost),
+    // unless they failed on their fence or were never sent: those surely did not.
     while (versioned && reached !== undefined && failedAt < groups.length) {
       const group = groups[failedAt]!;
       const outcome = outcomes[failedAt]!;
-      if (outcome.ok || !group.writes || reached !== group.version - 1 || !this.#options.versions!.fenced(outcome.error)) break;
+      const surelyNot = !outcome.ok && (outcome.unsent === true || this.#fenceFailed(outcome.error));
+      if (group.writes && (surelyNot || group.version > reached)) break;
+      if (group.writes && !outcome.ok) this.stats.recovered++;
+      this.#settleGroup(group);
+      failedAt++;
+    }
+    // A group that reached the database before the one it follows failed on its fence, or
+    // was held back for it: once that one committed, it is sent again as it is (nothing it
+    // planned changed). A send that fails again is told by the version, like any other.
+    while (versioned && reached !== undefined && failedAt < groups.length) {
+      const group = groups[failedAt]!;
+      const outcome = outcomes[failedAt]!;
+      if (outcome.ok || !group.writes || reached !== group.version - 1 || !(outcome.unsent || this.#fenceFailed(outcome.error))) break;
       const again = await this.#send(group.statements);
-      if (!again.ok) break;
+      if (!again.ok) {
+        if (this.#fenceFailed(again.error)) break;
+        reached = await this.#readVersion();
+        if (reached !== group.version) break;
+        this.stats.recovered++;
+      }
       this.#settleGroup(group);
       reached = group.version;
       failedAt++;
@@ -367,9 +407,10 @@ export class GroupCommitter<State, S, M = unknown> {
       for (const group of rest) for (const { entry } of group.planned) entry.reject(error);
       return;
     }
-    // The database moved past what this room committed (another writer), or refused what
-    // the state said would pass: the state is built again from the database.
-    if ((versioned && reached !== this.#durable) || this.#refused(firstError)) this.#distrust();
+    // The database moved past what this room committed (another writer): the state is built
+    // again from it. (A group refused by a guard is no sign of that yet: a command in it may
+    // have lowered the seat limit under the others. Each command retried alone tells.)
+    if (!versioned || reached !== this.#durable) this.#distrust();
     this.stats.retried++;
     for (const group of rest) for (const { entry } of group.planned) await this.#retryAlone(entry);
   }
@@ -383,7 +424,12 @@ export class GroupCommitter<State, S, M = unknown> {
     }
   }
 
-  async #retryAlone(entry: PlanEntry<State, S>): Promise<void> {
+  /**
+   * Plans and commits one command alone. If the database refuses what the state said would
+   * pass (a guard, a unique index), or is not at the version the room thinks, the state is
+   * built again from the database and the command planned once more against it.
+   */
+  async #retryAlone(entry: PlanEntry<State, S>, again = false): Promise<void> {
     try {
       const state = await this.#state();
       const start = this.#options.journal?.mark(state);
@@ -401,17 +447,21 @@ export class GroupCommitter<State, S, M = unknown> {
       if (writes) {
         const outcome = await this.#send(this.#fenced(statements, this.#durable, version));
         if (!outcome.ok) {
-          const reached = await this.#readVersion();
+          // A transaction that failed on its fence did not commit; any other may have.
+          const fenced = this.#fenceFailed(outcome.error);
+          const reached = fenced ? undefined : await this.#readVersion();
           if (reached === version) {
             this.stats.recovered++;
           } else {
             if (start !== undefined) this.#options.journal?.rollback(state, start);
             else this.#options.invalidate();
-            if (this.#options.versions && reached === undefined) {
+            if (this.#options.versions && !fenced && reached === undefined) {
               this.#options.invalidate();
               throw this.#options.unknownOutcome ? this.#options.unknownOutcome(outcome.error) : outcome.error;
             }
-            if (!this.#options.versions || reached !== this.#durable || this.#refused(outcome.error)) this.#distrust();
+            const wrong = !this.#options.versions || fenced || reached !== this.#durable || this.#refused(outcome.error);
+            if (wrong) this.#distrust();
+            if (wrong && this.#options.versions && !again) return await this.#retryAlone(entry, true);
             throw this.#options.explain ? this.#options.explain(outcome.error) : outcome.error;
           }
         }
@@ -421,6 +471,10 @@ export class GroupCommitter<State, S, M = unknown> {
     } catch (error) {
       entry.reject(error);
     }
+  }
+
+  #fenceFailed(error: unknown): boolean {
+    return this.#options.versions?.fenced(error) ?? false;
   }
 
   #refused(error: unknown): boolean {

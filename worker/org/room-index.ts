@@ -203,9 +203,13 @@ export class RoomIndex {
     if (member) this.putMember({ ...member, role });
   }
 
-  /** A renamed member (not a room command: names are the user's, copied for mail). Not logged. */
+  /**
+   * A renamed member (not a room command: names are the user's, copied for mail). Not logged,
+   * and written into the logged rows too, so taking back a failed command keeps the new name.
+   */
   rename(userId: string, name: string): void {
     this.#sql.exec("UPDATE ix_members SET name = ? WHERE user_id = ?", name, userId);
+    for (const undo of this.#undo) if (undo.table === "ix_members" && undo.key === userId && undo.before) undo.before = { ...undo.before, name };
   }
 
   dropMember(userId: string): void {

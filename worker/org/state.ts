@@ -8,6 +8,7 @@ import type { Scope } from "../domain/scopes.ts";
 import type { Database } from "../lib/database.ts";
 import type { SeatsView } from "../views/seats.ts";
 import type { RoomIndex } from "./room-index.ts";
+import type { LinkKind, LinkState } from "../domain/links.ts";
 
 export { inviteeKey, type KeyEntry } from "./room-index.ts";
 
@@ -22,6 +23,8 @@ export { inviteeKey, type KeyEntry } from "./room-index.ts";
 export interface RoomState {
   org: Organization;
   index: RoomIndex;
+  /** The self-registration links, once a link command read them (links.ts). */
+  links?: Map<LinkKind, LinkState>;
 }
 
 /** Rows read per round trip while rebuilding an index: one answer stays well under any response cap. */

@@ -113,7 +113,9 @@ export async function planJoinByLink(ctx: PlanContext, state: RoomState, input: 
   ];
   return {
     statements,
-    guard: seatGuard(org.id, ctx.now),
+    // A join that takes over an invitation's seat adds none (as an accept): no seat guard, so an
+    // organization over a lowered limit still takes the person it invited.
+    ...(heldSeats > 0 ? {} : { guard: seatGuard(org.id, ctx.now) }),
     value: { status: "joined", org, role: linkJoinRole, linkTag: tag },
     events,
     seatsChanged: true,

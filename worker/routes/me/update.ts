@@ -49,7 +49,7 @@ export function registerUpdateMe(app: OpenAPIHono<AppEnv>): void {
       ]);
       if (!updated) throw new AppError("unauthenticated", "Your account no longer exists.");
       if (patch.name !== undefined && patch.name !== user.name) {
-        // Each room keeps members' names in memory (for mail and live events): tell them.
+        // Each room keeps members' names in its index (for mail and live events): tell them.
         await Promise.all(orgs.map(({ orgId }) => orgRoom(c.env, orgId).memberRenamed(user.id, updated.name)));
       }
       return c.json({ user: userView(updated) }, 200);
