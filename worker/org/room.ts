@@ -142,7 +142,10 @@ export class OrgRoom extends DurableObject<Bindings> {
   /** A member changed their name: the room's copy follows, and the members list hears of it. */
   async memberRenamed(userId: string, name: string): Promise<void> {
     // Loaded if it is not: the index outlives the instance, and must not keep the old name.
-    const state = await this.#slot.load(this.#slot.orgId()).catch(() => undefined);
+    // (A room that never served its organization has no index yet: its first load reads the name.)
+    const state = await Promise.resolve()
+      .then(() => this.#slot.load(this.#slot.orgId()))
+      .catch(() => undefined);
     if (state?.index.role(userId) === undefined) return;
     state.index.rename(userId, name);
     this.live.publish({ type: "member.updated", data: { userId, role: state.index.role(userId) ?? "member", name } });
