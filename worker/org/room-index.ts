@@ -20,7 +20,7 @@ export interface MemberEntry {
 
 /** The index's tables in the Durable Object's SQLite storage. */
 const schema = [
-  "CREATE TABLE IF NOT EXISTS ix_meta (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, dirty INTEGER NOT NULL)",
+  "CREATE TABLE IF NOT EXISTS ix_meta (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
   "CREATE TABLE IF NOT EXISTS ix_members (user_id TEXT PRIMARY KEY, role TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL) WITHOUT ROWID",
   "CREATE INDEX IF NOT EXISTS ix_members_email ON ix_members (email)",
   "CREATE INDEX IF NOT EXISTS ix_members_owner ON ix_members (role) WHERE role = 'owner'",
@@ -35,16 +35,18 @@ const schema = [
   "CREATE INDEX IF NOT EXISTS ix_projects_personal ON ix_projects (personal_user_id) WHERE personal_user_id IS NOT NULL",
 ];
 
-/** Each table's key column (the undo log restores rows by it). */
+/** Each table's key column. */
 const keyOf = { ix_members: "user_id", ix_keys: "hash", ix_pending: "id", ix_projects: "id" } as const;
 type Table = keyof typeof keyOf;
+const tables = Object.keys(keyOf) as Table[];
 type Row = Record<string, SqlStorageValue>;
 
-/** One change the undo log can take back: the row as it was before (null: there was none). */
-interface Undo {
+/** One change of a row not yet written to the storage: the row before and after it (null: none). */
+interface Change {
   table: Table;
   key: string;
   before: Row | null;
+  after: Row | null;
 }
 
 /**
@@ -62,17 +64,21 @@ export function inviteeKey(invitation: { inviteeUserId: string | null; email: st
  * storage (synchronous, local, kept across hibernation and eviction), so a room holds none
  * of it in JavaScript memory and starts at the same cost at any size (decision 16).
  *
- * Commands change it as they plan, before their transaction commits. Every change is
- * logged so a failed commit can be taken back ({@link rollback}); while any change is not
- * yet known committed, the index is marked dirty in the same storage, so a room that dies
- * meanwhile finds it dirty on its next start and rebuilds it from the database. A clean
- * index carries the database's room version it reflects ({@link version}).
+ * Commands change it as they plan, before their transaction commits: the changes go to an
+ * overlay in memory, which every read looks through, logged so that a failed commit's can
+ * be taken back ({@link rollback}). Only once a transaction committed are its changes
+ * written to the storage, in one turn with the database version they reflect
+ * ({@link committed}). A room that dies between the database's commit and that write finds
+ * the storage's version behind the database's on its next start, and rebuilds the index.
  */
 export class RoomIndex {
   readonly #sql: SqlStorage;
-  readonly #undo: Undo[] = [];
-  /** Changes forgotten by the undo log so far: marks count from the first change ever. */
+  /** Every change not yet written to the storage, in order. */
+  readonly #log: Change[] = [];
+  /** Changes written or taken back so far: marks count from the first change ever. */
   #forgotten = 0;
+  /** Each table's rows as the changes in the log leave them (null: deleted), with how many changes touch each. */
+  readonly #overlay: Record<Table, Map<string, { row: Row | null; changes: number }>> = { ix_members: new Map(), ix_keys: new Map(), ix_pending: new Map(), ix_projects: new Map() };
   #memberCount: number | undefined;
   #seatCache: { count: number; since: number; validUntil: number } | undefined;
 
@@ -81,120 +87,165 @@ export class RoomIndex {
     for (const statement of schema) sql.exec(statement);
   }
 
-  // ── Version and the undo log ───────────────────────────────────────────────────────
+  // ── Version, changes and the storage ───────────────────────────────────────────────
 
-  /** The database version the index reflects, or null when it must be rebuilt (never built, or dirty). */
+  /** The database version the storage's index reflects, or null when it was never built. */
   version(): number | null {
-    const meta = this.#sql.exec<{ version: number; dirty: number }>("SELECT version, dirty FROM ix_meta").toArray()[0];
-    return meta && meta.dirty === 0 ? meta.version : null;
+    return this.#sql.exec<{ version: number }>("SELECT version FROM ix_meta").toArray()[0]?.version ?? null;
   }
 
-  /** A position in the undo log: {@link rollback} takes back every change after it. */
+  /** A position in the changes: {@link rollback} takes back every change after it. */
   mark(): number {
-    return this.#forgotten + this.#undo.length;
+    return this.#forgotten + this.#log.length;
   }
 
   /** Takes back every change made since `mark`, newest first. */
   rollback(mark: number): void {
-    while (this.#forgotten + this.#undo.length > mark) {
-      const { table, key, before } = this.#undo.pop()!;
-      this.#sql.exec(`DELETE FROM ${table} WHERE ${keyOf[table]} = ?`, key);
-      if (before) this.#insert(table, before);
+    while (this.#forgotten + this.#log.length > mark) {
+      const { table, key, before } = this.#log.pop()!;
+      const entry = this.#overlay[table].get(key)!;
+      entry.changes--;
+      if (entry.changes === 0) this.#overlay[table].delete(key);
+      else entry.row = before;
     }
     this.#memberCount = undefined;
     this.#seatCache = undefined;
-    // Back to what is committed: the version the index carries is right again.
-    if (this.#undo.length === 0) this.#sql.exec("UPDATE ix_meta SET dirty = 0");
   }
 
   /**
-   * The changes up to `mark` are committed at database version `version`: they are
-   * forgotten by the undo log, and the index is clean again if no later change is pending.
+   * The changes up to `mark` are committed at database version `version`: they are written to
+   * the storage with that version, in this turn, and leave the overlay (unless a later change
+   * touches the same row).
    */
   committed(mark: number, version: number): void {
-    this.#undo.splice(0, mark - this.#forgotten);
-    this.#forgotten = Math.max(this.#forgotten, mark);
-    this.#sql.exec("UPDATE ix_meta SET version = ?, dirty = ?", version, this.#undo.length > 0 ? 1 : 0);
+    const done = this.#log.splice(0, mark - this.#forgotten);
+    this.#forgotten = mark;
+    const last = new Map<string, Change>();
+    for (const change of done) last.set(`${change.table}\u0000${change.key}`, change);
+    for (const change of last.values()) {
+      if (change.after) this.#write(change.table, change.after);
+      else this.#sql.exec(`DELETE FROM ${change.table} WHERE ${keyOf[change.table]} = ?`, change.key);
+    }
+    for (const change of done) {
+      const entry = this.#overlay[change.table].get(change.key)!;
+      if (--entry.changes === 0) this.#overlay[change.table].delete(change.key);
+    }
+    this.#sql.exec("INSERT INTO ix_meta (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version", version);
   }
 
-  /** Changes since the last commit, not yet known committed. */
+  /** Changes not yet known committed. */
   get pendingChanges(): number {
-    return this.#undo.length;
+    return this.#log.length;
   }
 
-  /** Empties the index and marks it dirty: a rebuild ({@link rebuilt}) fills it again. */
+  /** Empties the index (storage and changes): a rebuild ({@link rebuilt}) fills it again. */
   clear(): void {
-    this.#forgotten += this.#undo.length;
-    this.#undo.length = 0;
+    this.#forgotten += this.#log.length;
+    this.#log.length = 0;
+    for (const table of tables) this.#overlay[table].clear();
     this.#memberCount = undefined;
     this.#seatCache = undefined;
-    this.#sql.exec("INSERT INTO ix_meta (id, version, dirty) VALUES (1, 0, 1) ON CONFLICT (id) DO UPDATE SET dirty = 1");
-    for (const table of Object.keys(keyOf)) this.#sql.exec(`DELETE FROM ${table}`);
+    this.#sql.exec("DELETE FROM ix_meta");
+    for (const table of tables) this.#sql.exec(`DELETE FROM ${table}`);
   }
 
   /** A rebuild finished: the index reflects database version `version`. */
   rebuilt(version: number): void {
-    this.#sql.exec("UPDATE ix_meta SET version = ?, dirty = 0", version);
+    this.#sql.exec("INSERT INTO ix_meta (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version", version);
   }
 
-  /** Logs the row `key` of `table` as it is before a change, marking the index dirty on the first. */
-  #record(table: Table, key: string): void {
-    if (this.#undo.length === 0) this.#sql.exec("UPDATE ix_meta SET dirty = 1");
-    const before = this.#sql.exec<Row>(`SELECT * FROM ${table} WHERE ${keyOf[table]} = ?`, key).toArray()[0] ?? null;
-    this.#undo.push({ table, key, before });
-  }
-
-  #insert(table: Table, row: Row): void {
+  #write(table: Table, row: Row): void {
     const columns = Object.keys(row);
     this.#sql.exec(`INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`, ...columns.map((c) => row[c]!));
   }
 
-  #put(table: Table, row: Row): void {
-    this.#record(table, String(row[keyOf[table]]));
-    this.#insert(table, row);
+  /** The row `key` of `table` as the storage has it, under no change. */
+  #stored(table: Table, key: string): Row | null {
+    return this.#sql.exec<Row>(`SELECT * FROM ${table} WHERE ${keyOf[table]} = ?`, key).toArray()[0] ?? null;
   }
 
-  #delete(table: Table, key: string): void {
-    this.#record(table, key);
-    this.#sql.exec(`DELETE FROM ${table} WHERE ${keyOf[table]} = ?`, key);
+  /** The row `key` of `table` as the changes leave it. */
+  #row(table: Table, key: string): Row | null {
+    const entry = this.#overlay[table].get(key);
+    return entry ? entry.row : this.#stored(table, key);
+  }
+
+  #change(table: Table, key: string, after: Row | null): void {
+    const before = this.#row(table, key);
+    this.#log.push({ table, key, before, after });
+    const entry = this.#overlay[table].get(key);
+    if (entry) {
+      entry.row = after;
+      entry.changes++;
+    } else {
+      this.#overlay[table].set(key, { row: after, changes: 1 });
+    }
+  }
+
+  /**
+   * The rows of `table` the storage answers for a query, as the changes leave them: those a
+   * change touched are dropped from `stored`, and the changed rows that `match` are added.
+   */
+  #merged(table: Table, stored: Row[], match: (row: Row) => boolean): Row[] {
+    const overlay = this.#overlay[table];
+    if (overlay.size === 0) return stored;
+    const rows = stored.filter((row) => !overlay.has(String(row[keyOf[table]])));
+    for (const { row } of overlay.values()) if (row && match(row)) rows.push(row);
+    return rows;
+  }
+
+  /** A count the storage answers, as the changes leave it: `matches` says which rows it counts. */
+  #count(table: Table, stored: number, matches: (row: Row) => boolean): number {
+    let count = stored;
+    for (const [key, { row }] of this.#overlay[table]) {
+      const before = this.#stored(table, key);
+      if (before && matches(before)) count--;
+      if (row && matches(row)) count++;
+    }
+    return count;
+  }
+
+  #query(sql: string, ...args: SqlStorageValue[]): Row[] {
+    return this.#sql.exec<Row>(sql, ...args).toArray();
   }
 
   // ── Members ────────────────────────────────────────────────────────────────────────
 
   role(userId: string): Role | undefined {
-    return this.#sql.exec<{ role: Role }>("SELECT role FROM ix_members WHERE user_id = ?", userId).toArray()[0]?.role;
+    return (this.#row("ix_members", userId)?.role as Role | undefined) ?? undefined;
   }
 
   member(userId: string): MemberEntry | undefined {
-    const row = this.#sql.exec<{ user_id: string; role: Role; email: string; name: string }>("SELECT * FROM ix_members WHERE user_id = ?", userId).toArray()[0];
-    return row && { userId: row.user_id, role: row.role, email: row.email, name: row.name };
+    const row = this.#row("ix_members", userId);
+    return row ? memberEntry(row) : undefined;
   }
 
   /** The member whose (lower-cased) email this is. */
   memberByEmail(email: string): string | undefined {
-    return this.#sql.exec<{ user_id: string }>("SELECT user_id FROM ix_members WHERE email = ? LIMIT 1", email.toLowerCase()).toArray()[0]?.user_id;
+    const lower = email.toLowerCase();
+    const rows = this.#merged("ix_members", this.#query("SELECT * FROM ix_members WHERE email = ?", lower), (row) => row.email === lower);
+    return rows[0] ? String(rows[0].user_id) : undefined;
   }
 
   memberCount(): number {
-    this.#memberCount ??= this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM ix_members").one().n;
+    this.#memberCount ??= this.#count("ix_members", this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM ix_members").one().n, () => true);
     return this.#memberCount;
   }
 
   /** The owners (few), with their emails. */
   owners(): MemberEntry[] {
-    return this.#sql
-      .exec<{ user_id: string; role: Role; email: string; name: string }>("SELECT * FROM ix_members WHERE role = 'owner' ORDER BY user_id")
-      .toArray()
-      .map((row) => ({ userId: row.user_id, role: row.role, email: row.email, name: row.name }));
+    return this.#merged("ix_members", this.#query("SELECT * FROM ix_members WHERE role = 'owner'"), (row) => row.role === "owner")
+      .map(memberEntry)
+      .sort((a, b) => (a.userId < b.userId ? -1 : 1));
   }
 
   ownerCount(): number {
-    return this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM ix_members WHERE role = 'owner'").one().n;
+    return this.owners().length;
   }
 
   putMember(member: MemberEntry): void {
     const known = this.role(member.userId) !== undefined;
-    this.#put("ix_members", { user_id: member.userId, role: member.role, email: member.email.toLowerCase(), name: member.name });
+    this.#change("ix_members", member.userId, { user_id: member.userId, role: member.role, email: member.email.toLowerCase(), name: member.name });
     if (!known && this.#memberCount !== undefined) this.#memberCount++;
   }
 
@@ -204,83 +255,97 @@ export class RoomIndex {
   }
 
   /**
-   * A renamed member (not a room command: names are the user's, copied for mail). Not logged,
-   * and written into the logged rows too, so taking back a failed command keeps the new name.
+   * A renamed member (not a room command: names are the user's, copied for mail). Written to
+   * the storage at once, and into every change of that member not yet written, so that
+   * neither taking one back nor writing it brings the old name back.
    */
   rename(userId: string, name: string): void {
     this.#sql.exec("UPDATE ix_members SET name = ? WHERE user_id = ?", name, userId);
-    for (const undo of this.#undo) if (undo.table === "ix_members" && undo.key === userId && undo.before) undo.before = { ...undo.before, name };
+    const renamed = (row: Row | null) => (row ? { ...row, name } : row);
+    for (const change of this.#log) {
+      if (change.table !== "ix_members" || change.key !== userId) continue;
+      change.before = renamed(change.before);
+      change.after = renamed(change.after);
+    }
+    const entry = this.#overlay.ix_members.get(userId);
+    if (entry) entry.row = renamed(entry.row);
   }
 
   dropMember(userId: string): void {
     if (this.role(userId) === undefined) return;
-    this.#delete("ix_members", userId);
+    this.#change("ix_members", userId, null);
     if (this.#memberCount !== undefined) this.#memberCount--;
   }
 
   // ── API keys ───────────────────────────────────────────────────────────────────────
 
   keyByHash(hash: string): KeyEntry | undefined {
-    const row = this.#sql.exec<{ id: string; scopes: string; created_by: string }>("SELECT id, scopes, created_by FROM ix_keys WHERE hash = ?", hash).toArray()[0];
-    return row && { id: row.id, scopes: JSON.parse(row.scopes) as Scope[], createdBy: row.created_by };
+    const row = this.#row("ix_keys", hash);
+    return row ? keyEntry(row) : undefined;
   }
 
   /** The hash of live key `id`, if it is live. */
   keyHash(id: string): string | undefined {
-    return this.#sql.exec<{ hash: string }>("SELECT hash FROM ix_keys WHERE id = ?", id).toArray()[0]?.hash;
+    const rows = this.#merged("ix_keys", this.#query("SELECT * FROM ix_keys WHERE id = ?", id), (row) => row.id === id);
+    return rows[0] ? String(rows[0].hash) : undefined;
   }
 
   keyCount(): number {
-    return this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM ix_keys").one().n;
+    return this.#count("ix_keys", this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM ix_keys").one().n, () => true);
   }
 
   putKey(hash: string, key: KeyEntry): void {
-    this.#put("ix_keys", { hash, id: key.id, scopes: JSON.stringify(key.scopes), created_by: key.createdBy });
+    this.#change("ix_keys", hash, { hash, id: key.id, scopes: JSON.stringify(key.scopes), created_by: key.createdBy });
   }
 
   dropKey(hash: string): void {
-    this.#delete("ix_keys", hash);
+    this.#change("ix_keys", hash, null);
   }
 
   /** The hashes of the keys these users created. */
   keysCreatedBy(userIds: readonly string[]): string[] {
-    return userIds.flatMap((userId) => this.#sql.exec<{ hash: string }>("SELECT hash FROM ix_keys WHERE created_by = ?", userId).toArray().map((row) => row.hash));
+    return userIds.flatMap((userId) =>
+      this.#merged("ix_keys", this.#query("SELECT * FROM ix_keys WHERE created_by = ?", userId), (row) => row.created_by === userId).map((row) => String(row.hash)),
+    );
   }
 
   // ── Pending invitations ────────────────────────────────────────────────────────────
 
   /** Invitation `id`, if it is pending in the database (it may be past due). */
   pending(id: string): Invitation | undefined {
-    const row = this.#sql.exec<{ data: string }>("SELECT data FROM ix_pending WHERE id = ?", id).toArray()[0];
-    return row && decodeInvitation(row.data);
+    const row = this.#row("ix_pending", id);
+    return row ? decodeInvitation(String(row.data)) : undefined;
   }
 
   /** The pending invitation of an invitee ({@link inviteeKey}), the latest to expire if there are several. */
   pendingFor(invitee: string): Invitation | undefined {
-    const row = this.#sql.exec<{ data: string }>("SELECT data FROM ix_pending WHERE invitee = ? ORDER BY expires_at DESC LIMIT 1", invitee).toArray()[0];
-    return row && decodeInvitation(row.data);
+    const rows = this.#merged("ix_pending", this.#query("SELECT * FROM ix_pending WHERE invitee = ?", invitee), (row) => row.invitee === invitee);
+    const latest = rows.reduce<Row | undefined>((best, row) => (!best || Number(row.expires_at) > Number(best.expires_at) ? row : best), undefined);
+    return latest ? decodeInvitation(String(latest.data)) : undefined;
   }
 
   /** Up to `limit` pending invitations past due at `now`, the earliest first. */
   due(now: number, limit: number): Invitation[] {
-    return this.#sql
-      .exec<{ data: string }>("SELECT data FROM ix_pending WHERE expires_at <= ? ORDER BY expires_at LIMIT ?", now, limit)
-      .toArray()
-      .map((row) => decodeInvitation(row.data));
+    const stored = this.#query("SELECT * FROM ix_pending WHERE expires_at <= ? ORDER BY expires_at LIMIT ?", now, limit + this.#overlay.ix_pending.size);
+    return this.#merged("ix_pending", stored, (row) => Number(row.expires_at) <= now)
+      .sort((a, b) => Number(a.expires_at) - Number(b.expires_at))
+      .slice(0, limit)
+      .map((row) => decodeInvitation(String(row.data)));
   }
 
   /** Pending invitations that assign project `projectId`. */
   pendingAssigning(projectId: string): Invitation[] {
-    return this.#sql
-      .exec<{ data: string }>("SELECT data FROM ix_pending WHERE instr(data, ?) > 0", JSON.stringify(projectId))
-      .toArray()
-      .map((row) => decodeInvitation(row.data))
+    const needle = JSON.stringify(projectId);
+    return this.#merged("ix_pending", this.#query("SELECT * FROM ix_pending WHERE instr(data, ?) > 0", needle), (row) => String(row.data).includes(needle))
+      .map((row) => decodeInvitation(String(row.data)))
       .filter((invitation) => invitation.projectAssignments.some((p) => p.projectId === projectId));
   }
 
   /** When the next pending invitation falls due (null: none pending). */
   earliestExpiry(): number | null {
-    return this.#sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM ix_pending").one().at;
+    const stored = this.#query("SELECT * FROM ix_pending ORDER BY expires_at LIMIT ?", this.#overlay.ix_pending.size + 1);
+    const rows = this.#merged("ix_pending", stored, () => true);
+    return rows.length === 0 ? null : Math.min(...rows.map((row) => Number(row.expires_at)));
   }
 
   /** Adds or replaces a pending invitation. */
@@ -293,7 +358,7 @@ export class RoomIndex {
       cached.count++;
       cached.validUntil = Math.min(cached.validUntil, expiresAt);
     }
-    this.#put("ix_pending", { id: invitation.id, invitee: inviteeKey(invitation), expires_at: expiresAt, data: encodeInvitation(invitation) });
+    this.#change("ix_pending", invitation.id, { id: invitation.id, invitee: inviteeKey(invitation), expires_at: expiresAt, data: encodeInvitation(invitation) });
   }
 
   /** Forgets a pending invitation that was answered, revoked, expired or re-issued. */
@@ -301,7 +366,7 @@ export class RoomIndex {
     const before = this.pending(id);
     if (!before) return;
     this.#uncount(before);
-    this.#delete("ix_pending", id);
+    this.#change("ix_pending", id, null);
   }
 
   /** Takes an invitation out of the cached seat count (it counted if it held a seat at the count's start). */
@@ -317,21 +382,25 @@ export class RoomIndex {
   pendingSeats(now: number): number {
     const cached = this.#seatCache;
     if (cached && now >= cached.since && now < cached.validUntil) return cached.count;
-    const row = this.#sql.exec<{ n: number; next: number | null }>("SELECT count(*) AS n, min(expires_at) AS next FROM ix_pending WHERE expires_at > ?", now).one();
-    this.#seatCache = { count: row.n, since: now, validUntil: row.next ?? Number.POSITIVE_INFINITY };
-    return row.n;
+    const holds = (row: Row) => Number(row.expires_at) > now;
+    const stored = this.#sql.exec<{ n: number; next: number | null }>("SELECT count(*) AS n, min(expires_at) AS next FROM ix_pending WHERE expires_at > ?", now).one();
+    let next = stored.next ?? Number.POSITIVE_INFINITY;
+    for (const { row } of this.#overlay.ix_pending.values()) if (row && holds(row)) next = Math.min(next, Number(row.expires_at));
+    const count = this.#count("ix_pending", stored.n, holds);
+    this.#seatCache = { count, since: now, validUntil: next };
+    return count;
   }
 
   /** Pending invitations, held seats or not. */
   pendingCount(): number {
-    return this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM ix_pending").one().n;
+    return this.#count("ix_pending", this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM ix_pending").one().n, () => true);
   }
 
   // ── Projects ───────────────────────────────────────────────────────────────────────
 
   project(id: string): ProjectEntry | undefined {
-    const row = this.#sql.exec<ProjectRow>("SELECT * FROM ix_projects WHERE id = ?", id).toArray()[0];
-    return row && projectEntry(row);
+    const row = this.#row("ix_projects", id);
+    return row ? projectEntry(row as unknown as ProjectRow) : undefined;
   }
 
   hasProject(id: string): boolean {
@@ -340,37 +409,41 @@ export class RoomIndex {
 
   /** The project with this name (ignoring case, domain/projects.ts `projectNameKey`), other than `except`. */
   projectNamed(name: string, except?: string): string | undefined {
-    return this.#sql
-      .exec<{ id: string }>("SELECT id FROM ix_projects WHERE name_key = ? AND id IS NOT ? LIMIT 1", projectNameKey(name), except ?? null)
-      .toArray()[0]?.id;
+    const key = projectNameKey(name);
+    const rows = this.#merged("ix_projects", this.#query("SELECT * FROM ix_projects WHERE name_key = ?", key), (row) => row.name_key === key);
+    return rows.map((row) => String(row.id)).find((id) => id !== except);
   }
 
   /** The automatic private project of `userId`, if they have one. */
   personalProject(userId: string): ({ id: string } & ProjectEntry) | undefined {
-    const row = this.#sql.exec<ProjectRow>("SELECT * FROM ix_projects WHERE personal_user_id = ? LIMIT 1", userId).toArray()[0];
+    const rows = this.#merged("ix_projects", this.#query("SELECT * FROM ix_projects WHERE personal_user_id = ?", userId), (row) => row.personal_user_id === userId);
+    const row = rows[0] as unknown as ProjectRow | undefined;
     return row && { id: row.id, ...projectEntry(row) };
   }
 
   putProject(id: string, project: ProjectEntry): void {
-    this.#put("ix_projects", { id, name: project.name, name_key: projectNameKey(project.name), visibility: project.visibility, personal_user_id: project.personalUserId });
+    this.#change("ix_projects", id, { id, name: project.name, name_key: projectNameKey(project.name), visibility: project.visibility, personal_user_id: project.personalUserId });
   }
 
   dropProject(id: string): void {
-    this.#delete("ix_projects", id);
+    this.#change("ix_projects", id, null);
   }
 
   // ── Rebuilding ─────────────────────────────────────────────────────────────────────
 
-  /** Rows of a rebuild, written as they are read (not logged: a rebuild is committed by {@link rebuilt}). */
+  /** Rows of a rebuild, written to the storage as they are read (a rebuild is committed by {@link rebuilt}). */
   load(rows: { members?: MemberEntry[]; keys?: Array<{ hash: string } & KeyEntry>; pending?: Invitation[]; projects?: Array<{ id: string } & ProjectEntry> }): void {
-    for (const m of rows.members ?? []) this.#insert("ix_members", { user_id: m.userId, role: m.role, email: m.email.toLowerCase(), name: m.name });
-    for (const k of rows.keys ?? []) this.#insert("ix_keys", { hash: k.hash, id: k.id, scopes: JSON.stringify(k.scopes), created_by: k.createdBy });
-    for (const i of rows.pending ?? []) this.#insert("ix_pending", { id: i.id, invitee: inviteeKey(i), expires_at: i.expiresAt.getTime(), data: encodeInvitation(i) });
+    for (const m of rows.members ?? []) this.#write("ix_members", { user_id: m.userId, role: m.role, email: m.email.toLowerCase(), name: m.name });
+    for (const k of rows.keys ?? []) this.#write("ix_keys", { hash: k.hash, id: k.id, scopes: JSON.stringify(k.scopes), created_by: k.createdBy });
+    for (const i of rows.pending ?? []) this.#write("ix_pending", { id: i.id, invitee: inviteeKey(i), expires_at: i.expiresAt.getTime(), data: encodeInvitation(i) });
     for (const p of rows.projects ?? []) {
-      this.#insert("ix_projects", { id: p.id, name: p.name, name_key: projectNameKey(p.name), visibility: p.visibility, personal_user_id: p.personalUserId });
+      this.#write("ix_projects", { id: p.id, name: p.name, name_key: projectNameKey(p.name), visibility: p.visibility, personal_user_id: p.personalUserId });
     }
   }
 }
+
+const memberEntry = (row: Row): MemberEntry => ({ userId: String(row.user_id), role: row.role as Role, email: String(row.email), name: String(row.name) });
+const keyEntry = (row: Row): KeyEntry => ({ id: String(row.id), scopes: JSON.parse(String(row.scopes)) as Scope[], createdBy: String(row.created_by) });
 
 type ProjectRow = { id: string; name: string; name_key: string; visibility: ProjectEntry["visibility"]; personal_user_id: string | null };
 const projectEntry = (row: ProjectRow): ProjectEntry => ({ name: row.name, visibility: row.visibility, personalUserId: row.personal_user_id });

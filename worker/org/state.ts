@@ -32,7 +32,7 @@ export const rebuildPage = 2_000;
 
 /**
  * Loads organization `orgId`'s row (null: it does not exist) and brings `index` up to its
- * room version: an index that is current costs nothing more; one that is behind, dirty or
+ * room version: an index that is current costs nothing more; one that is behind or
  * was never built is rebuilt from the database page by page.
  */
 export async function loadState(db: Database, orgId: string, index: RoomIndex, onRebuild: () => void = () => {}): Promise<RoomState | null> {
