@@ -24,7 +24,7 @@ import { projectAudience } from "../domain/projects.ts";
 /** A planner of a room command (commands/*.ts), the actor already re-checked against the state. */
 export type Planner<T> = (ctx: PlanContext, state: RoomState, actor: Actor) => Promise<RoomPlan<T>> | RoomPlan<T>;
 
-/** A place in the room's changes: the index's undo log, and the organization's row and links then (replaced, never changed in place). */
+/** A place in the room's changes: the index's change log, and the organization's row and links then (replaced, never changed in place). */
 type RoomMark = { at: number; org: Organization; links: RoomState["links"] };
 
 /**
