@@ -136,7 +136,7 @@ function ask(ix: RoomIndex, q: Queries) {
     dueSorted: due.map((list) => list.every((inv, n) => n === 0 || list[n - 1]!.expiresAt.getTime() <= inv.expiresAt.getTime())),
     pendingAssigning: projectIds.concat("noproj").map((p) => ix.pendingAssigning(p).map(canon).sort()),
     earliestExpiry: ix.earliestExpiry(),
-    pendingSeats: q.seatNows.map((now) => ix.pendingSeats(now)),
+    pendingSeats: q.seatNows.map((now) => `at +${now - T0}: ${ix.pendingSeats(now)}`),
     pendingCount: ix.pendingCount(),
     projects: projectIds.concat("noproj").map((p) => ix.project(p) ?? null),
     hasProject: projectIds.map((p) => ix.hasProject(p)),
@@ -194,7 +194,7 @@ function expected(s: State, q: Queries, got: Answers): Answers {
     dueSorted: q.due.map(() => true),
     pendingAssigning: projectIds.concat("noproj").map((p) => pending.filter((i) => i.projectAssignments.some((a) => a.projectId === p)).map(canon).sort()),
     earliestExpiry: pending.length === 0 ? null : Math.min(...pending.map((i) => i.expiresAt.getTime())),
-    pendingSeats: q.seatNows.map((now) => pending.filter((i) => i.expiresAt.getTime() > now).length),
+    pendingSeats: q.seatNows.map((now) => `at +${now - T0}: ${pending.filter((i) => i.expiresAt.getTime() > now).length}`),
     pendingCount: pending.length,
     projects: projectIds.concat("noproj").map((p) => s.projects.get(p) ?? null),
     hasProject: projectIds.map((p) => s.projects.has(p)),
@@ -242,7 +242,6 @@ interface Run {
   marks: Map<number, State>;
   /** The state as of the last committed mark, and its version. */
   committed: State;
-  committedMark: number;
   version: number | null;
   trace: string[];
 }
@@ -310,6 +309,12 @@ function step(run: Run): void {
     log(`dropProject(${id})`);
     ix.dropProject(id);
     state.projects.delete(id);
+  } else if (roll < 0.775) {
+    // The room restarts (evicted before its groups committed): a new index on the storage, its changes lost.
+    log(`restart`);
+    run.ix = new RoomIndex(run.sql);
+    run.state = clone(run.committed);
+    run.marks = new Map([[run.ix.mark(), clone(run.committed)]]);
   } else if (roll < 0.86) {
     const mark = ix.mark();
     log(`mark() = ${mark}`);
@@ -328,7 +333,6 @@ function step(run: Run): void {
     log(`committed(${mark}, ${version})`);
     ix.committed(mark, version);
     run.committed = clone(run.marks.get(mark)!);
-    run.committedMark = mark;
     run.version = version;
     for (const m of run.marks.keys()) if (m < mark) run.marks.delete(m);
     checkStorage(run);
@@ -349,6 +353,7 @@ function check(run: Run): void {
   const q = queries(run.rng);
   const got = ask(run.ix, q);
   expect(got).toEqual(expected(run.state, q, got));
+  expect(run.ix.version(), "version").toBe(run.version);
 }
 
 function resetStorage(sql: SqlStorage): void {
@@ -360,7 +365,7 @@ function runSequence(sql: SqlStorage, seed: number, steps: number): void {
   resetStorage(sql);
   const rng = prng(seed);
   const ix = new RoomIndex(sql);
-  const run: Run = { ix, sql, rng, state: empty(), marks: new Map([[ix.mark(), empty()]]), committed: empty(), committedMark: 0, version: null, trace: [] };
+  const run: Run = { ix, sql, rng, state: empty(), marks: new Map([[ix.mark(), empty()]]), committed: empty(), version: null, trace: [] };
   try {
     check(run);
     for (let n = 0; n < steps; n++) {
@@ -368,13 +373,13 @@ function runSequence(sql: SqlStorage, seed: number, steps: number): void {
       check(run);
     }
     // Whatever is still pending is committed at the end: the storage then holds it all.
-    const mark = ix.mark();
+    const mark = run.ix.mark();
     run.marks.set(mark, clone(run.state));
     run.trace.push(`committed(${mark}, final)`);
-    ix.committed(mark, (run.version ?? 0) + 1);
+    run.ix.committed(mark, (run.version ?? 0) + 1);
     run.committed = clone(run.state);
     run.version = (run.version ?? 0) + 1;
-    expect(ix.pendingChanges).toBe(0);
+    expect(run.ix.pendingChanges).toBe(0);
     check(run);
     checkStorage(run);
   } catch (error) {
