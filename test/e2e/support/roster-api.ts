@@ -48,7 +48,7 @@ export interface paths {
         put?: never;
         /**
          * Mail a sign-in link
-         * @description Always answers 202 with the same body, whether or not an account exists. Rate limited per client address and per email from one address (429); mail to one email is also capped, silently (still 202). Sets the short-lived, HttpOnly sign-in nonce cookie (`__Host-roster_signin` over HTTPS) that binds the link to this browser: the dashboard signs in without asking only in the browser that asked for the link. Refused (403) from another site.
+         * @description Always answers 202 with the same body, whether or not an account exists. Rate limited per client address and per email from one address (429), and deployment-wide (`SIGN_IN_MAIL_PER_HOUR`, 429); mail to one email is also capped, silently (still 202). The mail goes through the deployment's outbox, retried until its link dies. Sets the short-lived, HttpOnly sign-in nonce cookie (`__Host-roster_signin` over HTTPS) that binds the link to this browser: the dashboard signs in without asking only in the browser that asked for the link. Refused (403) from another site.
          */
         post: operations["requestMagicLink"];
         delete?: never;
@@ -451,7 +451,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys (owners), revoked ones included */
+        /**
+         * List API keys (owners), revoked ones included, newest first
+         * @description A page of at most `limit` keys (100 by default); `nextCursor` reads the next one.
+         */
         get: operations["listApiKeys"];
         put?: never;
         /**
@@ -857,7 +860,7 @@ export interface paths {
         };
         /**
          * A member's projects and roles
-         * @description Your own with projects:read; anyone else's needs members:read. Only projects you may see are listed.
+         * @description Your own with projects:read; anyone else's needs members:read. Only projects you may see are listed. A page of at most `limit` projects (1,000 by default), by name; `nextCursor` reads the next one.
          */
         get: operations["listMemberProjects"];
         put?: never;
@@ -897,7 +900,7 @@ export interface paths {
         };
         /**
          * List the projects you may see, by name
-         * @description Admins and owners see every project; members and restricted members see the public ones and those they belong to.
+         * @description Admins and owners see every project; members and restricted members see the public ones and those they belong to. A page of at most `limit` projects (1,000 by default); `nextCursor` reads the next one.
          */
         get: operations["listProjects"];
         put?: never;
@@ -920,8 +923,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A project and its members with their roles
-         * @description 404 for a project you may not see. Without members:read (restricted members) the members list holds only yourself.
+         * A project and the first page of its members with their roles
+         * @description 404 for a project you may not see. `members` holds the first 100 by name; `membersNextCursor` continues with GET …/projects/{projectId}/members. Without members:read (restricted members) the members list holds only yourself.
          */
         get: operations["getProject"];
         put?: never;
@@ -945,8 +948,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A project's members with their roles, by name
-         * @description 404 for a project you may not see. Without members:read (restricted members) the list holds only yourself.
+         * A project's members with their roles, by name, a page at a time
+         * @description 404 for a project you may not see. A page of at most `limit` members (100 by default), by name (then user id); `nextCursor` reads the next one. Without members:read (restricted members) the list holds only yourself.
          */
         get: operations["listProjectMembers"];
         put?: never;
@@ -1046,7 +1049,7 @@ export interface paths {
         put?: never;
         /**
          * Resend delivery events (signed)
-         * @description Resend's delivery webhooks, verified with `RESEND_WEBHOOK_SECRET` by the Resend SDK's `webhooks.verify` (the `svix-id`, `svix-timestamp` and `svix-signature` headers over the raw body). Refused with 400 `webhook_rejected`: a wrong signature (`details.reason: signature`), a timestamp more than five minutes off (`stale`), a message id already taken (`replayed`). `email.sent`, `email.delivered`, `email.delivery_delayed`, `email.bounced`, `email.complained` and `email.failed` set the invitation's `delivery` when the mail is the invitation's latest, only forward, and are published live. Other events, and events for mail Roster does not know (another deployment's, another organization's), change nothing and answer 200, so Resend stops retrying. 404 when no secret is configured. Authenticated by its signature: no cookie (no CSRF check), no Idempotency-Key.
+         * @description Resend's delivery webhooks, verified with `RESEND_WEBHOOK_SECRET` by the Resend SDK's `webhooks.verify` (the `svix-id`, `svix-timestamp` and `svix-signature` headers over the raw body). The body is read raw (at most 256 KiB, else 413 `payload_too_large`) and verified before anything in it is looked at. Refused with 400 `webhook_rejected`: a wrong signature (`details.reason: signature`), a timestamp more than five minutes off (`stale`). A message id taken before (Resend retrying after a lost answer) answers 200 and changes nothing. `email.sent`, `email.delivered`, `email.delivery_delayed`, `email.bounced`, `email.complained` and `email.failed` set the invitation's `delivery` when the mail is the invitation's latest, only forward, and are published live. Other events (any type, `contact.created`, `domain.updated` …), and events for mail Roster does not know (another deployment's, another organization's, a deleted organization's), change nothing and answer 200, so Resend stops retrying. 404 (as for any unknown route) when no secret is configured. Authenticated by its signature: no cookie (no CSRF check), no Idempotency-Key.
          */
         post: operations["receiveResendWebhook"];
         delete?: never;
@@ -1215,7 +1218,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_json" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "last_owner" | "seats_exhausted" | "already_member" | "already_invited" | "invitation_not_pending" | "invitation_pending" | "invitation_expired" | "email_mismatch" | "domain_not_allowed" | "org_unavailable" | "confirmation_mismatch" | "link_invalid" | "user_not_found" | "slug_taken" | "seat_limit_cap" | "username_taken" | "project_name_taken" | "payload_too_large" | "unsupported_media_type" | "upgrade_required" | "rate_limited" | "login_link_invalid" | "webhook_rejected" | "internal_error" | "database_unavailable" | "idempotency_key_invalid" | "idempotency_mismatch" | "idempotency_in_progress" | "idempotency_replay_unavailable" | "idempotency_key_limit";
+                code: "invalid_json" | "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "last_owner" | "seats_exhausted" | "already_member" | "already_invited" | "invitation_not_pending" | "invitation_pending" | "invitation_expired" | "email_mismatch" | "domain_not_allowed" | "org_unavailable" | "confirmation_mismatch" | "link_invalid" | "user_not_found" | "slug_taken" | "seat_limit_cap" | "username_taken" | "project_name_taken" | "payload_too_large" | "unsupported_media_type" | "upgrade_required" | "rate_limited" | "login_link_invalid" | "webhook_rejected" | "internal_error" | "misconfigured" | "database_unavailable" | "idempotency_key_invalid" | "idempotency_mismatch" | "idempotency_in_progress" | "idempotency_replay_unavailable" | "idempotency_key_limit";
                 details?: {
                     [key: string]: unknown;
                 };
@@ -1473,7 +1476,10 @@ export interface components {
             unchanged: number;
         };
         ProjectDetail: {
+            /** @description The first page of its members, by name (at most 100) */
             members: components["schemas"]["ProjectMember"][];
+            /** @description More members: pass it as `cursor` to GET …/projects/{projectId}/members; null when `members` holds them all */
+            membersNextCursor: string | null;
             project: components["schemas"]["Project"];
         };
         ProjectMember: {
@@ -1487,6 +1493,11 @@ export interface components {
              */
             role: "owner" | "admin" | "use" | "viewer";
             userId: string;
+        };
+        ProjectMemberPage: {
+            members: components["schemas"]["ProjectMember"][];
+            /** @description The next page's `cursor`; null on the last page */
+            nextCursor: string | null;
         };
         /** @enum {string} */
         Role: "owner" | "admin" | "member" | "restricted";
@@ -3324,7 +3335,11 @@ export interface operations {
     };
     listApiKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path: {
                 org: string;
@@ -3333,7 +3348,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The keys */
+            /** @description A page of keys */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3341,7 +3356,18 @@ export interface operations {
                 content: {
                     "application/json": {
                         apiKeys: components["schemas"]["ApiKey"][];
+                        /** @description The next page's `cursor`; null on the last page */
+                        nextCursor: string | null;
                     };
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Error; see `error.code` */
@@ -5240,7 +5266,11 @@ export interface operations {
     };
     listMemberProjects: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path: {
                 org: string;
@@ -5250,15 +5280,26 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Their projects */
+            /** @description A page of their projects */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
+                        /** @description The next page's `cursor`; null on the last page */
+                        nextCursor: string | null;
                         projects: components["schemas"]["MemberProject"][];
                     };
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Error; see `error.code` */
@@ -5393,7 +5434,11 @@ export interface operations {
     };
     listProjects: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path: {
                 org: string;
@@ -5402,15 +5447,26 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The projects */
+            /** @description A page of projects */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
+                        /** @description The next page's `cursor`; null on the last page */
+                        nextCursor: string | null;
                         projects: components["schemas"]["Project"][];
                     };
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Error; see `error.code` */
@@ -5737,7 +5793,11 @@ export interface operations {
     };
     listProjectMembers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path: {
                 org: string;
@@ -5747,15 +5807,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The project's members */
+            /** @description A page of the project's members */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        members: components["schemas"]["ProjectMember"][];
-                    };
+                    "application/json": components["schemas"]["ProjectMemberPage"];
+                };
+            };
+            /** @description Error; see `error.code` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Error; see `error.code` */
@@ -6215,16 +6282,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": {
-                    data: {
-                        email_id: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    type: string;
-                } & {
-                    [key: string]: unknown;
-                };
+                "application/json": Record<string, never>;
             };
         };
         responses: {
