@@ -7,7 +7,7 @@ import { combineInserts } from "../lib/sql/row-insert.ts";
 import { toInStatement, type Statement } from "../lib/sql/statement.ts";
 import type { Actor } from "./actor.ts";
 import type { PlanContext, RoomPlan } from "./commands/plan-context.ts";
-import { GroupCommitter } from "./group-commit.ts";
+import { GroupCommitter, NeedsCommitted } from "./group-commit.ts";
 import type { LiveHub } from "./live/hub.ts";
 import type { OrgMailBudget } from "./mail-budget.ts";
 import { asResult, type RoomResult } from "./result.ts";
@@ -25,7 +25,7 @@ import { projectAudience } from "../domain/projects.ts";
 export type Planner<T> = (ctx: PlanContext, state: RoomState, actor: Actor) => Promise<RoomPlan<T>> | RoomPlan<T>;
 
 /** A place in the room's changes: the index's change log, and the organization's row and links then (replaced, never changed in place). */
-type RoomMark = { at: number; org: Organization; links: RoomState["links"] };
+type RoomMark = { at: number; org: Organization; links: RoomState["links"]; mail: ReturnType<OrgMailBudget["mark"]> };
 
 /**
  * Groups in flight at once: the next is planned and sent while one commits (group-commit.ts).
@@ -94,11 +94,12 @@ export class CommandRunner {
       },
       // A failed group's changes to the index and the organization's row are taken back.
       journal: {
-        mark: (state) => ({ at: state.index.mark(), org: state.org, links: state.links }),
+        mark: (state) => ({ at: state.index.mark(), org: state.org, links: state.links, mail: mailBudget.mark() }),
         rollback: (state, mark) => {
           state.index.rollback(mark.at);
           state.org = mark.org;
           state.links = mark.links;
+          mailBudget.restore(mark.mail);
         },
         committed: (state, mark, version) => state.index.committed(mark.at, version),
       },
@@ -148,6 +149,10 @@ export class CommandRunner {
     return {
       // Opened only by planners that read (an invitation's hot path builds raw SQL).
       get db() {
+        return (db ??= orgDatabase(env, orgId));
+      },
+      read: () => {
+        if (!this.queue.readable) throw new NeedsCommitted();
         return (db ??= orgDatabase(env, orgId));
       },
       now: clock.now(),

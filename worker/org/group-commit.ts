@@ -48,7 +48,26 @@ export interface Plan<S, T> {
 /** Plans a command against the current state; throws to refuse it (nothing committed). */
 export type Planner<State, S, T> = (state: State) => Promise<Plan<S, T>> | Plan<S, T>;
 
-type PlanEntry<State, S> = { kind: "plan"; planner: Planner<State, S, unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+/**
+ * Thrown by a planner that must read the database (not only the state) while commands
+ * planned before it are not committed yet ({@link GroupCommitter.readable} false): the
+ * database would not show them. The command is planned again, first in a group of its own
+ * making, once everything before it committed.
+ */
+export class NeedsCommitted extends Error {
+  constructor() {
+    super("This command reads the database: it waits for the commands before it to commit.");
+  }
+}
+
+type PlanEntry<State, S> = {
+  kind: "plan";
+  planner: Planner<State, S, unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  /** It read the database too early once: it is planned only with nothing before it uncommitted. */
+  barrier?: boolean;
+};
 type Entry<State, S> =
   | PlanEntry<State, S>
   | { kind: "task"; run: () => Promise<unknown> | unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
@@ -157,6 +176,8 @@ export class GroupCommitter<State, S, M = unknown> {
   readonly #queue: Array<Entry<State, S>> = [];
   readonly #inFlight: Array<Group<State, S, M>> = [];
   #draining = false;
+  /** Whether the command being planned has nothing before it that is not committed. */
+  #readable = false;
   /** Wakes a drain waiting on a group in flight when a command arrives that could be planned now. */
   #arrived: (() => void) | undefined;
   /** The state the versions below belong to (a reload starts them again from its own). */
@@ -192,6 +213,14 @@ export class GroupCommitter<State, S, M = unknown> {
     });
   }
 
+  /**
+   * Whether the database shows everything planned before the command being planned now
+   * (nothing in flight, nothing before it in its group): only then may it read there.
+   */
+  get readable(): boolean {
+    return this.#readable;
+  }
+
   get #maxInFlight(): number {
     return this.#options.versions ? Math.max(1, this.#options.maxInFlight ?? 2) : 1;
   }
@@ -203,7 +232,8 @@ export class GroupCommitter<State, S, M = unknown> {
       try {
         while (this.#queue.length > 0 || this.#inFlight.length > 0) {
           const head = this.#queue[0];
-          if (head?.kind === "plan" && this.#inFlight.length < this.#maxInFlight) {
+          const held = head?.kind === "plan" && head.barrier === true && this.#inFlight.length > 0;
+          if (head?.kind === "plan" && !held && this.#inFlight.length < this.#maxInFlight) {
             await this.#planGroup();
           } else if (head?.kind === "task" && this.#inFlight.length === 0) {
             this.#queue.shift();
@@ -258,7 +288,8 @@ export class GroupCommitter<State, S, M = unknown> {
     // ahead still commits, this one stays open for them.
     for (;;) {
       await this.#planQueued(state, planned, max - size).then((added) => (size += added));
-      if (!ahead || aheadDone || size >= max || this.#queue[0]?.kind === "task") break;
+      const head = this.#queue[0];
+      if (!ahead || aheadDone || size >= max || head?.kind === "task" || head?.barrier) break;
       const arrival = new Promise<"arrived">((resolve) => (this.#arrived = () => resolve("arrived")));
       const first = await Promise.race([ahead.outcome, arrival]);
       this.#arrived = undefined;
@@ -290,18 +321,31 @@ export class GroupCommitter<State, S, M = unknown> {
   async #planQueued(state: State, planned: Array<Planned<State, S>>, room: number): Promise<number> {
     let size = 0;
     while (this.#queue[0]?.kind === "plan" && size < room) {
-      const entry = this.#queue.shift() as PlanEntry<State, S>;
+      const entry = this.#queue[0] as PlanEntry<State, S>;
+      const first = this.#inFlight.length === 0 && planned.every((p) => p.refused);
+      if (entry.barrier && !first) break;
+      this.#queue.shift();
       const before = this.#options.journal?.mark(state);
+      this.#readable = first;
       try {
         const plan = await entry.planner(state);
         planned.push({ entry, plan });
         size += plan.statements.length;
       } catch (error) {
+        if (error instanceof NeedsCommitted && !first) {
+          // Planned again once what is before it committed (and it changed nothing yet).
+          if (before !== undefined) this.#options.journal?.rollback(state, before);
+          entry.barrier = true;
+          this.#queue.unshift(entry);
+          break;
+        }
         // A refusal changes nothing, even one thrown midway through planning. It is answered
         // when its group settles: should a group before it fail, the refusal may not hold
         // (it may have counted that group's seats), and it is planned again.
         if (before !== undefined) this.#options.journal?.rollback(state, before);
         planned.push({ entry, plan: { statements: [], value: undefined, error: error as Error }, refused: true });
+      } finally {
+        this.#readable = false;
       }
     }
     return size;
@@ -434,11 +478,14 @@ export class GroupCommitter<State, S, M = unknown> {
       const state = await this.#state();
       const start = this.#options.journal?.mark(state);
       let plan: Plan<S, unknown>;
+      this.#readable = true;
       try {
         plan = await entry.planner(state);
       } catch (error) {
         if (start !== undefined) this.#options.journal?.rollback(state, start);
         throw error;
+      } finally {
+        this.#readable = false;
       }
       const end = this.#options.journal?.mark(state);
       const statements = plan.guard === undefined ? [...plan.statements] : [...plan.statements, plan.guard];
@@ -460,7 +507,8 @@ export class GroupCommitter<State, S, M = unknown> {
               throw this.#options.unknownOutcome ? this.#options.unknownOutcome(outcome.error) : outcome.error;
             }
             const wrong = !this.#options.versions || fenced || reached !== this.#durable || this.#refused(outcome.error);
-            if (wrong) this.#distrust();
+            // Once: a command refused again by an index just rebuilt is refused, and the index kept.
+            if (wrong && !again) this.#distrust();
             if (wrong && this.#options.versions && !again) return await this.#retryAlone(entry, true);
             throw this.#options.explain ? this.#options.explain(outcome.error) : outcome.error;
           }

@@ -13,7 +13,7 @@ import type { RoomState } from "./state.ts";
 export async function roomLinks(ctx: PlanContext, state: RoomState): Promise<Map<LinkKind, LinkState>> {
   let links = state.links;
   if (!links) {
-    const rows = await ctx.db.select().from(orgLinks).where(eq(orgLinks.orgId, state.org.id));
+    const rows = await ctx.read().select().from(orgLinks).where(eq(orgLinks.orgId, state.org.id));
     links = new Map(linkKinds.map((kind) => [kind, initialLink(kind)]));
     for (const row of rows) links.set(row.kind, { kind: row.kind, enabled: row.enabled, generation: row.generation, tag: row.tag, rotatedAt: row.rotatedAt });
     state.links = links;

@@ -27,18 +27,36 @@ export class OrgMailBudget {
   /** Counts `n` mails against this hour, or throws 429 `rate_limited` with a retry time. */
   take(n: number): void {
     const now = this.#clock.now();
+    const budget = this.#current(now);
+    const hour = budget.hour;
+    if (budget.used + n > OrgMailBudget.perHour) {
+      const retryAfterSeconds = Math.ceil(((hour + 1) * hourMs - now) / 1000);
+      throw new AppError("rate_limited", `This organization has sent ${OrgMailBudget.perHour} invitations this hour.`, { retryAfterSeconds });
+    }
+    budget.used += n;
+    this.#unsaved = true;
+  }
+
+  /** This hour's count (read from the room's storage once per hour). */
+  #current(now: number): { hour: number; used: number } {
     const hour = Math.floor(now / hourMs);
     if (this.#budget?.hour !== hour) {
       this.#sql.exec("DELETE FROM mail_budget WHERE hour <> ?", hour);
       const used = this.#sql.exec<{ used: number }>("SELECT used FROM mail_budget WHERE hour = ?", hour).toArray()[0]?.used ?? 0;
       this.#budget = { hour, used };
     }
-    const budget = this.#budget;
-    if (budget.used + n > OrgMailBudget.perHour) {
-      const retryAfterSeconds = Math.ceil(((hour + 1) * hourMs - now) / 1000);
-      throw new AppError("rate_limited", `This organization has sent ${OrgMailBudget.perHour} invitations this hour.`, { retryAfterSeconds });
-    }
-    budget.used += n;
+    return this.#budget;
+  }
+
+  /** This hour's count as it is now, for {@link restore}. */
+  mark(): { hour: number; used: number } {
+    return { ...this.#current(this.#clock.now()) };
+  }
+
+  /** Takes back mail counted since `mark` (a command whose commit failed is planned, and counted, again). */
+  restore(mark: { hour: number; used: number }): void {
+    if (this.#budget?.hour !== mark.hour || this.#budget.used === mark.used) return;
+    this.#budget.used = mark.used;
     this.#unsaved = true;
   }
 

@@ -141,14 +141,13 @@ export class OrgRoom extends DurableObject<Bindings> {
 
   /** A member changed their name: the room's copy follows, and the members list hears of it. */
   async memberRenamed(userId: string, name: string): Promise<void> {
-    // Loaded if it is not: the index outlives the instance, and must not keep the old name.
-    // (A room that never served its organization has no index yet: its first load reads the name.)
-    const state = await Promise.resolve()
-      .then(() => this.#slot.load(this.#slot.orgId()))
-      .catch(() => undefined);
-    if (state?.index.role(userId) === undefined) return;
-    state.index.rename(userId, name);
-    this.live.publish({ type: "member.updated", data: { userId, role: state.index.role(userId) ?? "member", name } });
+    // Written to the index's storage whether or not the room is loaded: the index outlives the
+    // instance, and must not keep the old name. (A room that never built its index reads it then.)
+    const index = this.#slot.index;
+    const role = index.role(userId);
+    if (role === undefined) return;
+    index.rename(userId, name);
+    this.live.publish({ type: "member.updated", data: { userId, role, name } });
   }
 
   // ── Reads ──────────────────────────────────────────────────────────────────────────

@@ -30,7 +30,7 @@ export async function planChangeMember(ctx: PlanContext, state: RoomState, actor
   if (!canGrant(actor.role, role)) throw new AppError("forbidden", "Nobody grants a role above their own.");
   const where = and(eq(memberships.orgId, orgId), eq(memberships.userId, input.userId));
   // The room keeps roles, not titles: an answer without a new title reads the current one.
-  const title = input.title ?? (await ctx.db.select({ title: memberships.title }).from(memberships).where(where))[0]?.title ?? "";
+  const title = input.title ?? (await ctx.read().select({ title: memberships.title }).from(memberships).where(where))[0]?.title ?? "";
   const changed: ChangedMemberView = { userId: input.userId, role, title };
   const events = [{ type: "member.updated", data: changed } as const];
   // Nothing changes, so nothing is written or audited; the event still confirms the member's state.

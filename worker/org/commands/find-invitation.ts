@@ -8,7 +8,7 @@ import type { PlanContext } from "./plan-context.ts";
 export async function findInvitation(ctx: PlanContext, state: RoomState, id: string): Promise<Invitation> {
   const pending = state.index.pending(id);
   if (pending) return pending;
-  const [row] = await ctx.db.select().from(invitations).where(and(eq(invitations.id, id), eq(invitations.orgId, state.org.id)));
+  const [row] = await ctx.read().select().from(invitations).where(and(eq(invitations.id, id), eq(invitations.orgId, state.org.id)));
   if (!row) throw new AppError("not_found", "No such invitation.");
   return row;
 }

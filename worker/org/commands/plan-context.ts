@@ -37,8 +37,14 @@ export interface RoomPlan<T> extends Omit<Plan<Statement, T>, "after"> {
 
 /** What a command plans with, besides the room's state and the actor. */
 export interface PlanContext {
-  /** Builds the statements; a planner may also read through it (it is opened on first use). */
+  /** Builds the statements (opened on first use). */
   db: Database;
+  /**
+   * The database to read from, which shows every command planned before this one: while one
+   * of them is not committed yet it throws (group-commit.ts `NeedsCommitted`), and the command
+   * is planned again once they are. A planner reads before it changes the state.
+   */
+  read(): Database;
   now: number;
   /** The dashboard's public URL, for links in mail. */
   appUrl: string;

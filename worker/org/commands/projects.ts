@@ -39,7 +39,7 @@ function requireFreeName(state: RoomState, name: string, except?: string): void 
  */
 async function personalSubject(ctx: PlanContext, state: RoomState, projectId: string, personalUserId: string | null): Promise<string | null> {
   if (!personalUserId) return null;
-  const [row] = await ctx.db
+  const [row] = await ctx.read()
     .select({ userId: projectMembers.userId })
     .from(projectMembers)
     .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, personalUserId), eq(projectMembers.orgId, state.org.id)));
@@ -58,7 +58,7 @@ function requireActsOn(state: RoomState, actor: Actor, userIds: readonly string[
 /** The project's row, read through the plan's database (created and updated times are not kept in memory). */
 async function readProject(ctx: PlanContext, state: RoomState, id: string) {
   if (!state.index.hasProject(id)) throw notFound();
-  const [row] = await ctx.db.select().from(projects).where(and(eq(projects.id, id), eq(projects.orgId, state.org.id)));
+  const [row] = await ctx.read().select().from(projects).where(and(eq(projects.id, id), eq(projects.orgId, state.org.id)));
   if (!row) throw notFound();
   return row;
 }
@@ -190,7 +190,7 @@ export async function planAssignProjects(
   requireActsOn(state, actor, userIds);
   const orgId = state.org.id;
   const projectIds = [...byProject.keys()];
-  const current = await ctx.db
+  const current = await ctx.read()
     .select({ projectId: projectMembers.projectId, userId: projectMembers.userId, role: projectMembers.role })
     .from(projectMembers)
     .where(and(eq(projectMembers.orgId, orgId), inArray(projectMembers.projectId, projectIds), inArray(projectMembers.userId, userIds)));
@@ -224,7 +224,7 @@ export async function planAssignProjects(
       data: { userIds, projects: input.projects, assigned },
     }),
   );
-  const rows = await ctx.db.select().from(projects).where(and(eq(projects.orgId, orgId), inArray(projects.id, [...changedByProject.keys()])));
+  const rows = await ctx.read().select().from(projects).where(and(eq(projects.orgId, orgId), inArray(projects.id, [...changedByProject.keys()])));
   const events: RoomEvent[] = [];
   for (const row of rows) {
     const subject = row.personalUserId && userIds.includes(row.personalUserId) ? row.personalUserId : await personalSubject(ctx, state, row.id, row.personalUserId);
@@ -237,7 +237,7 @@ export async function planAssignProjects(
 export async function planRemoveProjectMember(ctx: PlanContext, state: RoomState, actor: Actor, projectId: string, userId: string): Promise<RoomPlan<{ projectId: string; userId: string }>> {
   requirePermission(actor, "projects:write");
   const project = await readProject(ctx, state, projectId);
-  const [row] = await ctx.db
+  const [row] = await ctx.read()
     .select({ role: projectMembers.role })
     .from(projectMembers)
     .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId), eq(projectMembers.orgId, state.org.id)));
