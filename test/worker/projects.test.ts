@@ -2,7 +2,7 @@ import { createClient } from "@libsql/client/web";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MemberProjectView, ProjectDetailView, ProjectView } from "../../worker/views/project.ts";
-import { call, createOrg, env, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
+import { call, createOrg, forgetOrgCreations, env, seedMember, signIn, uniqueEmail, type SignedIn } from "./support/client.ts";
 import { isEvent, open, type Event } from "./support/live.ts";
 import { orgRoom } from "../../worker/org/room-client.ts";
 import type { OrgRoom } from "../../worker/org/room.ts";
@@ -308,10 +308,10 @@ describe("invitations carrying projects", () => {
 });
 
 describe("the automatic private project", () => {
-  async function joinByInvitation(o: { slug: string }, inviter: SignedIn, stem: string, name?: string): Promise<SignedIn> {
+  async function joinByInvitation(o: { slug: string }, inviter: SignedIn, stem: string, name?: string, role = "restricted"): Promise<SignedIn> {
     const invitee = await signIn(uniqueEmail(stem));
     if (name) await call("PATCH", "/api/v1/me", { cookie: invitee.cookie, body: { name } });
-    const made = await call("POST", `/api/v1/orgs/${o.slug}/invitations`, { cookie: inviter.cookie, body: { invitee: invitee.email, role: "restricted" } });
+    const made = await call("POST", `/api/v1/orgs/${o.slug}/invitations`, { cookie: inviter.cookie, body: { invitee: invitee.email, role } });
     expect(made.status).toBe(201);
     const token = String(made.body.inviteUrl).split("/invitations/")[1]!;
     expect((await call("POST", `/api/v1/invitations/${token}/accept`, { cookie: invitee.cookie })).status).toBe(200);
@@ -359,6 +359,26 @@ describe("the automatic private project", () => {
     expect(again.map((p) => p.id)).toEqual([first[0]!.id]);
     const roles = await db.execute({ sql: "SELECT project_id, role FROM project_members WHERE org_id = ? AND user_id = ?", args: [o.id, joined.userId] });
     expect(roles.rows.map((r) => [r.project_id, r.role])).toEqual([[first[0]!.id, "owner"]]);
+  });
+
+  it("of an organization owner is renamed or deleted by owners only, as their project roles are changed", async () => {
+    await forgetOrgCreations(owner); // this file's owner makes more organizations than a day's limit
+    const o = await createOrg(owner, "personal-owner");
+    await call("PATCH", `/api/v1/orgs/${o.slug}`, { cookie: owner.cookie, body: { autoPrivateProject: true } });
+    const coOwner = await joinByInvitation(o, owner, "prj-co-owner", "Barbara", "owner");
+    const anAdmin = await joinByInvitation(o, owner, "prj-admin", "Edsger", "admin");
+    const all = (await call<{ projects: ProjectView[] }>("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: owner.cookie })).body.projects;
+    const ownersProject = all.find((p) => p.personalUserId === coOwner.userId)!;
+    const adminsProject = all.find((p) => p.personalUserId === anAdmin.userId)!;
+    const url = `/api/v1/orgs/${o.slug}/projects/${ownersProject.id}`;
+    const renamed = await call("PATCH", url, { cookie: anAdmin.cookie, body: { name: "Taken over" } });
+    expect([renamed.status, renamed.body.error.code]).toEqual([403, "forbidden"]);
+    const deleted = await call("DELETE", url, { cookie: anAdmin.cookie });
+    expect([deleted.status, deleted.body.error.code]).toEqual([403, "forbidden"]);
+    expect(names((await call<{ projects: ProjectView[] }>("GET", `/api/v1/orgs/${o.slug}/projects`, { cookie: owner.cookie })).body.projects)).toContain("Barbara's project");
+    // An admin's own, or another admin's, stays theirs to manage; owners manage every one.
+    expect((await call("PATCH", `/api/v1/orgs/${o.slug}/projects/${adminsProject.id}`, { cookie: anAdmin.cookie, body: { name: "Edsger's lab" } })).status).toBe(200);
+    expect((await call("DELETE", url, { cookie: owner.cookie })).status).toBe(204);
   });
 
   it("is not made with the switch off", async () => {

@@ -47,12 +47,17 @@ async function personalSubject(ctx: PlanContext, state: RoomState, projectId: st
 }
 
 /** Admins (and API keys) do not change an organization owner's project roles; owners do (domain/roles.ts `canActOn`). */
-function requireActsOn(state: RoomState, actor: Actor, userIds: readonly string[]): void {
+function requireActsOn(state: RoomState, actor: Actor, userIds: readonly string[], message = "Only an owner changes an owner's project roles."): void {
   const owners = userIds.filter((userId) => {
     const role = state.index.role(userId);
     return role !== undefined && !canActOn(actor.role, role);
   });
-  if (owners.length > 0) throw new AppError("forbidden", "Only an owner changes an owner's project roles.", { userIds: owners });
+  if (owners.length > 0) throw new AppError("forbidden", message, { userIds: owners });
+}
+
+/** An organization owner's automatic private project is changed or deleted by owners only (as their roles are). */
+function requireActsOnPersonal(state: RoomState, actor: Actor, project: { personalUserId: string | null }): void {
+  if (project.personalUserId) requireActsOn(state, actor, [project.personalUserId], "Only an owner changes an owner's automatic project.");
 }
 
 /** The project's row, read through the plan's database (created and updated times are not kept in memory). */
@@ -92,6 +97,7 @@ export async function planUpdateProject(
 ): Promise<RoomPlan<ProjectView>> {
   requirePermission(actor, "projects:write");
   const before = await readProject(ctx, state, id);
+  requireActsOnPersonal(state, actor, before);
   const name = patch.name === undefined ? before.name : cleanProjectName(patch.name);
   const visibility = patch.visibility ?? before.visibility;
   if (name === before.name && visibility === before.visibility) return { statements: [], value: projectView(before) };
@@ -130,6 +136,7 @@ export async function planUpdateProject(
 export async function planDeleteProject(ctx: PlanContext, state: RoomState, actor: Actor, id: string): Promise<RoomPlan<{ id: string }>> {
   requirePermission(actor, "projects:write");
   const before = await readProject(ctx, state, id);
+  requireActsOnPersonal(state, actor, before);
   const subject = await personalSubject(ctx, state, id, before.personalUserId);
   state.index.dropProject(id);
   const statements: Statement[] = [
