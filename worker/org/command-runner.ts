@@ -145,15 +145,16 @@ export class CommandRunner {
 
   #context(orgId: string, appUrl: string | undefined): PlanContext {
     const { env, clock, mailBudget } = this.#parts;
+    const queue = this.queue;
     let db: PlanContext["db"] | undefined;
     return {
       // Opened only by planners that read (an invitation's hot path builds raw SQL).
       get db() {
         return (db ??= orgDatabase(env, orgId));
       },
-      read: () => {
-        if (!this.queue.readable) throw new NeedsCommitted();
-        return (db ??= orgDatabase(env, orgId));
+      read() {
+        if (!queue.readable) throw new NeedsCommitted();
+        return this.db;
       },
       now: clock.now(),
       // Only commands that mail links are given it; another that asks is a bug, never a relative link.

@@ -320,9 +320,12 @@ export class GroupCommitter<State, S, M = unknown> {
   /** Plans the commands at the head of the queue into `planned`, up to `room` statements; answers the statements added. */
   async #planQueued(state: State, planned: Array<Planned<State, S>>, room: number): Promise<number> {
     let size = 0;
+    // Whether anything before the next command is uncommitted: a group in flight, or a command
+    // of this group that was not refused (refusals change nothing).
+    let behind = this.#inFlight.length > 0 || planned.some((p) => !p.refused);
     while (this.#queue[0]?.kind === "plan" && size < room) {
       const entry = this.#queue[0] as PlanEntry<State, S>;
-      const first = this.#inFlight.length === 0 && planned.every((p) => p.refused);
+      const first = !behind;
       if (entry.barrier && !first) break;
       this.#queue.shift();
       const before = this.#options.journal?.mark(state);
@@ -331,6 +334,7 @@ export class GroupCommitter<State, S, M = unknown> {
         const plan = await entry.planner(state);
         planned.push({ entry, plan });
         size += plan.statements.length;
+        behind = true;
       } catch (error) {
         if (error instanceof NeedsCommitted && !first) {
           // Planned again once what is before it committed (and it changed nothing yet).
